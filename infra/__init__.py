@@ -1,0 +1,1 @@
+"""conda-forge-infra."""

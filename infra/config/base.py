@@ -1,0 +1,59 @@
+"""The base model every configuration model derives from, and pydantic-error translation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from infra.errors import Problem, format_loc
+
+
+class Model(BaseModel):
+    """Strict: unknown keys are errors, no type coercion ("1" is not 1), immutable once loaded."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        use_attribute_docstrings=True,
+        validate_default=True,
+    )
+
+
+M = TypeVar("M", bound=BaseModel)
+
+# Names used as identities. Kept deliberately narrow so that a typo is an error, not a new entity.
+Kebab = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$")]
+RepoName = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=100)
+]
+EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=255)]
+GitHubLogin = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$"),
+]
+Description = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+def enum_field(**kwargs: Any) -> Any:
+    """A field holding a StrEnum: YAML gives strings, so enums are the one place strictness relaxes."""
+    return Field(strict=False, **kwargs)
+
+
+def validate(
+    model: type[M], data: Any, file: str, prefix: Sequence[str | int] = ()
+) -> tuple[M | None, list[Problem]]:
+    """Validate ``data`` as ``model``. Problems carry ``file`` and the key path under ``prefix``.
+
+    Messages are pydantic's, never including the offending input (it could be a secret pasted by mistake).
+    """
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = [
+            Problem(file, format_loc([*prefix, *err["loc"]]), err["msg"])
+            for err in exc.errors(include_input=False, include_url=False)
+        ]
+        return None, problems

@@ -1,0 +1,246 @@
+"""The secrets manifest: one YAML file per secret under ``secrets/``, the file name being its id.
+
+A manifest entry says where the value lives (a 1Password vault, item and field), who owns it, how
+sensitive it is, the widest audience it is cleared for, how it is rotated, and every place it is
+delivered to. Values never live here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from infra.config.audience import Audience, Sensitivity
+from infra.config.base import Description, EnvName, Kebab, Model, RepoName, enum_field
+
+OpName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", max_length=200)]
+
+
+class OnePasswordRef(Model):
+    """Where the value lives in 1Password. Example:
+
+    ```yaml
+    onepassword: {vault: pulumi, item: prod-binstar-token, field: credential}
+    ```
+    """
+
+    vault: OpName
+    """The vault's name (conda-forge keeps every synced secret in `pulumi`)."""
+    item: OpName
+    """The item's title."""
+    field: OpName
+    """The field's label inside the item, e.g. `credential`, `password`, `privateKey`, `username`."""
+
+    @property
+    def uri(self) -> str:
+        """The secret reference URI, ``op://vault/item/field``."""
+        return f"op://{self.vault}/{self.item}/{self.field}"
+
+
+class RotationMode(StrEnum):
+    """`manual`: a person rotates it by following `docs/runbooks/rotate-a-token.md`.
+    `automatic`: a rotator in `infra.rotation` rotates it on schedule."""
+
+    MANUAL = "manual"
+    AUTOMATIC = "automatic"
+
+
+class Rotation(Model):
+    """How often the value must be replaced and by whom. Example:
+
+    ```yaml
+    rotation: {max_age_days: 365, mode: manual}
+    ```
+    """
+
+    max_age_days: int = Field(gt=0, le=3650)
+    """Age (days since the 1Password item last changed) after which the secret is overdue."""
+    mode: RotationMode = enum_field(default=RotationMode.MANUAL)
+    """Whether a person or an automatic rotator replaces it."""
+    rotator: Kebab | None = None
+    """For `automatic`: the rotator's name (e.g. `aws-iam-access-key`)."""
+    overlap_days: int = Field(default=1, ge=0, le=90)
+    """For `automatic`: how long the previous credential stays valid (deactivated, not deleted)."""
+
+    @model_validator(mode="after")
+    def _rotator_iff_automatic(self) -> Rotation:
+        if (self.mode is RotationMode.AUTOMATIC) != (self.rotator is not None):
+            raise ValueError("`rotator` is required for automatic rotation and only allowed there")
+        return self
+
+
+class Visibility(StrEnum):
+    """GitHub's visibility of an organisation secret: `all` repositories, `private` ones, or `selected`."""
+
+    ALL = "all"
+    PRIVATE = "private"
+    SELECTED = "selected"
+
+
+class GitHubOrgSecretTarget(Model):
+    """A GitHub Actions organisation secret. Example:
+
+    ```yaml
+    - kind: github-org-secret
+      name: PROD_BINSTAR_TOKEN
+      visibility: selected
+      repositories: [conda-forge-webservices, admin-requests]
+    ```
+    """
+
+    kind: Literal["github-org-secret"]
+    name: EnvName
+    """The secret's name as workflows see it (`secrets.NAME`)."""
+    visibility: Visibility = enum_field()
+    """Which repositories can read it. `all` and `private` include every feedstock."""
+    repositories: list[RepoName] = Field(default_factory=list)
+    """For `selected`: the repositories (names in the stack's `cfinfra:github.repositories`)."""
+
+    @model_validator(mode="after")
+    def _repositories_iff_selected(self) -> GitHubOrgSecretTarget:
+        if self.visibility is Visibility.SELECTED and not self.repositories:
+            raise ValueError("visibility `selected` needs at least one repository")
+        if self.visibility is not Visibility.SELECTED and self.repositories:
+            raise ValueError(f"visibility `{self.visibility}` takes no `repositories`")
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"GitHub org secret {self.name}"
+
+
+class GitHubWebhookSecretTarget(Model):
+    """The shared secret GitHub signs a webhook's deliveries with. Example:
+
+    ```yaml
+    - kind: github-webhook-secret
+      webhook: autotickbot
+    ```
+    """
+
+    kind: Literal["github-webhook-secret"]
+    webhook: Kebab
+    """The webhook's id in the stack's `cfinfra:github.webhooks`."""
+
+    @property
+    def label(self) -> str:
+        return f"GitHub webhook {self.webhook}"
+
+
+class AzureVariableTarget(Model):
+    """A secret variable in an Azure DevOps variable group. Example:
+
+    ```yaml
+    - kind: azure-variable
+      project: cdt-builds
+      group: anaconda-org
+      variable: BINSTAR_TOKEN
+    ```
+    """
+
+    kind: Literal["azure-variable"]
+    project: Kebab
+    """The Azure DevOps project (a key of the stack's `cfinfra:azure.projects`)."""
+    group: Kebab
+    """The variable group's name in that project."""
+    variable: EnvName
+    """The variable's name as pipelines see it."""
+
+    @property
+    def label(self) -> str:
+        return f"Azure variable {self.project}/{self.group}/{self.variable}"
+
+
+class AzureProjectIdTarget(Model):
+    """Supplies the id of an Azure DevOps project (kept in 1Password, not secret). Example:
+
+    ```yaml
+    - kind: azure-project-id
+      project: feedstock-builds
+    ```
+    """
+
+    kind: Literal["azure-project-id"]
+    project: Kebab
+    """The project (a key of the stack's `cfinfra:azure.projects`)."""
+
+    @property
+    def label(self) -> str:
+        return f"Azure project id of {self.project}"
+
+
+class HerokuConfigVarTarget(Model):
+    """A sensitive config var of a Heroku app. Example:
+
+    ```yaml
+    - kind: heroku-config-var
+      app: conda-forge
+      var: PROD_BINSTAR_TOKEN
+    ```
+    """
+
+    kind: Literal["heroku-config-var"]
+    app: Kebab
+    """The app (a key of the stack's `cfinfra:heroku.apps`)."""
+    var: EnvName
+    """The config var's name."""
+
+    @property
+    def label(self) -> str:
+        return f"Heroku config var {self.app}/{self.var}"
+
+
+Target = Annotated[
+    GitHubOrgSecretTarget
+    | GitHubWebhookSecretTarget
+    | AzureVariableTarget
+    | AzureProjectIdTarget
+    | HerokuConfigVarTarget,
+    Field(discriminator="kind"),
+]
+
+
+class Secret(Model):
+    """One secret: a 1Password field and everywhere its value is delivered.
+
+    The file name (`secrets/<id>.yaml`) is the secret's id. Example (`secrets/prod-binstar-token.yaml`):
+
+    ```yaml
+    description: anaconda.org upload token for the production conda-forge channel
+    owner: core
+    onepassword: {vault: pulumi, item: prod-binstar-token, field: credential}
+    sensitivity: critical
+    cleared_for: core
+    rotation: {max_age_days: 365, mode: manual}
+    targets:
+      - kind: github-org-secret
+        name: PROD_BINSTAR_TOKEN
+        visibility: selected
+        repositories: [conda-forge-webservices, admin-requests]
+    ```
+    """
+
+    description: Description
+    """What the value is and what it can do, in one sentence."""
+    owner: Kebab
+    """Who answers for it: a team slug (e.g. `core`) or a GitHub login."""
+    onepassword: OnePasswordRef
+    """Where the value lives."""
+    sensitivity: Sensitivity = enum_field()
+    """How much damage it does in the wrong hands; caps `cleared_for`."""
+    cleared_for: Audience = enum_field()
+    """The widest audience this value may reach. The leak guard refuses any target reaching wider."""
+    rotation: Rotation
+    """The rotation policy."""
+    targets: list[Target] = Field(default_factory=list)
+    """Everywhere the value is delivered."""
+
+
+class SecretEntry(Model):
+    """A manifest entry as loaded: the secret plus its id and file (for messages)."""
+
+    id: Kebab
+    file: str
+    secret: Secret
