@@ -1,0 +1,1 @@
+"""Azure DevOps: variable groups that feed pipelines their upload tokens."""

@@ -1,0 +1,77 @@
+"""Where a delivered secret ends up, and who can read it there.
+
+``reach(target, config)`` is the single place that turns a target's settings into an audience. The leak
+guard, the plan summary, the pull-request diff and the generated inventory all ask it, so they can never
+disagree about who can read what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infra.config.audience import Audience
+from infra.config.manifest import (
+    AzureProjectIdTarget,
+    AzureVariableTarget,
+    GitHubOrgSecretTarget,
+    GitHubWebhookSecretTarget,
+    HerokuConfigVarTarget,
+    Target,
+    Visibility,
+)
+from infra.config.stack import StackConfig
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The audience a target exposes its value to, and the reason in words."""
+
+    audience: Audience
+    why: str
+
+
+def reach(target: Target, config: StackConfig) -> Reach:
+    """The audience of ``target`` under ``config``. Unknown references count as the widest audience."""
+    match target:
+        case GitHubOrgSecretTarget(visibility=Visibility.SELECTED, repositories=repos):
+            widest = Audience.CORE
+            culprits: list[str] = []
+            for name in repos:
+                repo = config.github.repositories.get(name)
+                aud = repo.audience if repo else Audience.PUBLIC
+                if aud.wider_than(widest):
+                    widest, culprits = aud, [name]
+                elif aud is widest:
+                    culprits.append(name)
+            return Reach(widest, f"readable by workflows of {', '.join(culprits)} ({widest})")
+        case GitHubOrgSecretTarget(visibility=vis):
+            return Reach(
+                Audience.FEEDSTOCKS,
+                f"visibility `{vis}` lets every {'private ' if vis is Visibility.PRIVATE else ''}"
+                "repository in the org read it, every feedstock included",
+            )
+        case AzureVariableTarget(project=project, group=group):
+            proj = config.azure.projects.get(project)
+            vg = next(
+                (g for g in config.azure.variable_groups if (g.project, g.name) == (project, group)),
+                None,
+            )
+            proj_aud = proj.audience if proj else Audience.PUBLIC
+            if vg is not None and not vg.allow_access:
+                return Reach(
+                    Audience.CORE, "the group only serves pipelines an admin authorised one by one"
+                )
+            return Reach(
+                proj_aud,
+                f"`allow_access` lets every pipeline in project {project} read it, "
+                f"and {project}'s audience is `{proj_aud}`",
+            )
+        case AzureProjectIdTarget():
+            return Reach(Audience.CORE, "used only by this program to address the project")
+        case HerokuConfigVarTarget(app=app):
+            heroku_app = config.heroku.apps.get(app)
+            aud = heroku_app.audience if heroku_app else Audience.PUBLIC
+            return Reach(aud, f"readable by the operators of Heroku app {app} ({aud})")
+        case GitHubWebhookSecretTarget():
+            return Reach(Audience.CORE, "readable by org owners and the webservices receiving the hook")
+    raise AssertionError(f"unhandled target {target!r}")  # pragma: no cover

@@ -1,0 +1,250 @@
+"""Cross-file rules: small named checks, each with a one-line "Ensure ..." docstring.
+
+Every rule runs and yields ``Problem``s; none stops the others. Rules never touch the network.
+``manifest_rules`` need only the manifest; ``project_rules`` need the stack configuration too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator
+
+from infra.config.manifest import (
+    AzureProjectIdTarget,
+    AzureVariableTarget,
+    GitHubOrgSecretTarget,
+    GitHubWebhookSecretTarget,
+    HerokuConfigVarTarget,
+    SecretEntry,
+    Target,
+)
+from infra.config.lineage import reach
+from infra.config.stack import StackConfig
+from infra.errors import Problem
+
+ManifestRule = Callable[[list[SecretEntry]], Iterable[Problem]]
+ProjectRule = Callable[[StackConfig, list[SecretEntry], str], Iterable[Problem]]
+
+
+def _targets(entries: list[SecretEntry]) -> Iterator[tuple[SecretEntry, int, Target]]:
+    for entry in entries:
+        for i, target in enumerate(entry.secret.targets):
+            yield entry, i, target
+
+
+# --- rules on the manifest alone ------------------------------------------------------------------
+
+
+def validate_onepassword_reference(entries: list[SecretEntry]) -> Iterable[Problem]:
+    """Ensure each 1Password reference parses with the SDK's own reference validator."""
+    from onepassword import Secrets  # the SDK's validator runs offline in its bundled core
+
+    for entry in entries:
+        try:
+            Secrets.validate_secret_reference(entry.secret.onepassword.uri)
+        except Exception as exc:  # the SDK raises plain Exception
+            yield Problem(entry.file, "onepassword", f"1Password rejects the reference: {exc}")
+
+
+def validate_unique_onepassword_reference(entries: list[SecretEntry]) -> Iterable[Problem]:
+    """Ensure no 1Password vault/item/field is declared as two different secrets."""
+    seen: dict[str, str] = {}
+    for entry in entries:
+        ref = entry.secret.onepassword.uri.lower()
+        if ref in seen:
+            yield Problem(
+                entry.file,
+                "onepassword",
+                f"{entry.secret.onepassword.uri} is already declared by secret `{seen[ref]}`",
+            )
+        else:
+            seen[ref] = entry.id
+
+
+def validate_clearance_within_sensitivity(entries: list[SecretEntry]) -> Iterable[Problem]:
+    """Ensure no secret is cleared for a wider audience than its sensitivity allows."""
+    for entry in entries:
+        s = entry.secret
+        if s.cleared_for.wider_than(s.sensitivity.max_audience):
+            yield Problem(
+                entry.file,
+                "cleared_for",
+                f"a `{s.sensitivity}` secret may be cleared for `{s.sensitivity.max_audience}` "
+                f"at most, not `{s.cleared_for}`",
+            )
+
+
+def _target_key(target: Target) -> Hashable:
+    match target:
+        case GitHubOrgSecretTarget(name=name):
+            return ("github-org-secret", name)
+        case GitHubWebhookSecretTarget(webhook=hook):
+            return ("github-webhook-secret", hook)
+        case AzureVariableTarget(project=p, group=g, variable=v):
+            return ("azure-variable", p, g, v)
+        case AzureProjectIdTarget(project=p):
+            return ("azure-project-id", p)
+        case HerokuConfigVarTarget(app=a, var=v):
+            return ("heroku-config-var", a, v)
+    raise AssertionError(target)  # pragma: no cover
+
+
+def validate_unique_targets(entries: list[SecretEntry]) -> Iterable[Problem]:
+    """Ensure every target (org secret name, variable, config var, webhook) is fed by one secret only."""
+    first: dict[Hashable, tuple[SecretEntry, int]] = {}
+    for entry, i, target in _targets(entries):
+        key = _target_key(target)
+        if key in first:
+            other, j = first[key]
+            where = "earlier in this file" if other is entry else f"by secret `{other.id}`"
+            yield Problem(
+                entry.file, f"targets[{i}]", f"{target.label} is already a target {where} (targets[{j}])"
+            )
+        else:
+            first[key] = (entry, i)
+
+
+def validate_unique_selected_repositories(entries: list[SecretEntry]) -> Iterable[Problem]:
+    """Ensure a selected-visibility org secret lists each repository once."""
+    for entry, i, target in _targets(entries):
+        if isinstance(target, GitHubOrgSecretTarget):
+            seen: set[str] = set()
+            for j, repo in enumerate(target.repositories):
+                if repo in seen:
+                    yield Problem(entry.file, f"targets[{i}].repositories[{j}]", f"`{repo}` is listed twice")
+                seen.add(repo)
+
+
+def validate_no_orphan_secrets(entries: list[SecretEntry]) -> Iterable[Problem]:
+    """Ensure a secret delivered nowhere is at least rotated or documented (no orphan manifest entries)."""
+    for entry in entries:
+        if not entry.secret.targets and entry.secret.rotation.mode != "automatic":
+            yield Problem(
+                entry.file,
+                "targets",
+                "a secret with no targets must be rotated automatically (its consumer reads 1Password); "
+                "otherwise remove it from the manifest",
+            )
+
+
+MANIFEST_RULES: tuple[ManifestRule, ...] = (
+    validate_onepassword_reference,
+    validate_unique_onepassword_reference,
+    validate_clearance_within_sensitivity,
+    validate_unique_targets,
+    validate_unique_selected_repositories,
+    validate_no_orphan_secrets,
+)
+
+
+def manifest_rules(entries: list[SecretEntry]) -> list[Problem]:
+    return [p for rule in MANIFEST_RULES for p in rule(entries)]
+
+
+# --- rules on the manifest against the stack --------------------------------------------------------
+
+
+def validate_targets_exist(
+    config: StackConfig, entries: list[SecretEntry], stack_file: str
+) -> Iterable[Problem]:
+    """Ensure every target names a repository, project, group, app or webhook the stack declares."""
+    groups = {(g.project, g.name) for g in config.azure.variable_groups}
+    for entry, i, target in _targets(entries):
+        path = f"targets[{i}]"
+        match target:
+            case GitHubOrgSecretTarget(repositories=repos):
+                for j, repo in enumerate(repos):
+                    if repo not in config.github.repositories:
+                        yield Problem(
+                            entry.file,
+                            f"{path}.repositories[{j}]",
+                            f"`{repo}` is not in {stack_file} cfinfra:github.repositories",
+                        )
+            case GitHubWebhookSecretTarget(webhook=hook) if hook not in config.github.webhooks:
+                yield Problem(
+                    entry.file, f"{path}.webhook", f"`{hook}` is not in {stack_file} cfinfra:github.webhooks"
+                )
+            case AzureVariableTarget(project=p, group=g) if (p, g) not in groups:
+                yield Problem(
+                    entry.file,
+                    path,
+                    f"variable group {p}/{g} is not in {stack_file} cfinfra:azure.variable_groups",
+                )
+            case AzureProjectIdTarget(project=p) if p not in config.azure.projects:
+                yield Problem(
+                    entry.file, f"{path}.project", f"`{p}` is not in {stack_file} cfinfra:azure.projects"
+                )
+            case HerokuConfigVarTarget(app=a) if a not in config.heroku.apps:
+                yield Problem(entry.file, f"{path}.app", f"`{a}` is not in {stack_file} cfinfra:heroku.apps")
+
+
+def validate_leak_guard(
+    config: StackConfig, entries: list[SecretEntry], stack_file: str
+) -> Iterable[Problem]:
+    """Ensure no secret reaches a wider audience than it is cleared for (the 2025 incident, refused)."""
+    for entry, i, target in _targets(entries):
+        r = reach(target, config)
+        cleared = entry.secret.cleared_for
+        if r.audience.wider_than(cleared):
+            yield Problem(
+                entry.file,
+                f"targets[{i}]",
+                f"LEAK: secret `{entry.id}` is cleared for `{cleared}` but {target.label} "
+                f"reaches `{r.audience}`: {r.why}",
+            )
+
+
+def validate_webhooks(config: StackConfig, entries: list[SecretEntry], stack_file: str) -> Iterable[Problem]:
+    """Ensure every webhook targets a known repository, verifies TLS and has exactly one signing secret."""
+    signed = {t.webhook for _, _, t in _targets(entries) if isinstance(t, GitHubWebhookSecretTarget)}
+    for hook_id, hook in config.github.webhooks.items():
+        path = f"config.cfinfra:github.webhooks.{hook_id}"
+        if hook.repository is not None and hook.repository not in config.github.repositories:
+            yield Problem(stack_file, f"{path}.repository", f"`{hook.repository}` is not in repositories")
+        if hook.insecure_ssl:
+            yield Problem(stack_file, f"{path}.insecure_ssl", "webhooks must verify TLS")
+        if hook_id not in signed:
+            yield Problem(
+                stack_file,
+                path,
+                "no manifest secret signs this webhook (add a `github-webhook-secret` target)",
+            )
+
+
+def validate_azure(config: StackConfig, entries: list[SecretEntry], stack_file: str) -> Iterable[Problem]:
+    """Ensure variable groups are unique, in known projects, non-empty, and every used project has an id."""
+    with_id = {t.project for _, _, t in _targets(entries) if isinstance(t, AzureProjectIdTarget)}
+    filled: dict[tuple[str, str], int] = defaultdict(int)
+    for _, _, t in _targets(entries):
+        if isinstance(t, AzureVariableTarget):
+            filled[(t.project, t.group)] += 1
+    seen: set[tuple[str, str]] = set()
+    for i, group in enumerate(config.azure.variable_groups):
+        path = f"config.cfinfra:azure.variable_groups[{i}]"
+        key = (group.project, group.name)
+        if key in seen:
+            yield Problem(stack_file, path, f"variable group {group.project}/{group.name} is declared twice")
+        seen.add(key)
+        if group.project not in config.azure.projects:
+            yield Problem(stack_file, f"{path}.project", f"`{group.project}` is not in projects")
+        elif group.project not in with_id:
+            yield Problem(
+                stack_file,
+                f"{path}.project",
+                f"no manifest secret supplies the id of project `{group.project}` "
+                "(add an `azure-project-id` target)",
+            )
+        if not filled[key]:
+            yield Problem(stack_file, path, "no manifest secret fills this variable group")
+
+
+PROJECT_RULES: tuple[ProjectRule, ...] = (
+    validate_targets_exist,
+    validate_leak_guard,
+    validate_webhooks,
+    validate_azure,
+)
+
+
+def project_rules(config: StackConfig, entries: list[SecretEntry], stack_file: str) -> list[Problem]:
+    return [p for rule in PROJECT_RULES for p in rule(config, entries, stack_file)]

@@ -1,0 +1,41 @@
+"""The manifest seen from the receiving side: which secret value goes into which target.
+
+Components ask for the deliveries of their target kind and get, for each, the manifest entry, the
+target and the value as a Pulumi secret ``Output``. No component ever sees a raw string value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import pulumi
+
+from infra.config.loader import Project
+from infra.config.manifest import SecretEntry
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Delivery(Generic[T]):
+    entry: SecretEntry
+    target: T
+    value: pulumi.Output[str]
+
+
+class SecretValues:
+    """Every resolved value, wrapped once as a Pulumi secret and shared by all its targets."""
+
+    def __init__(self, project: Project, resolved: Mapping[str, str]):
+        self._project = project
+        self._outputs: dict[str, pulumi.Output[str]] = {
+            e.id: pulumi.Output.secret(resolved[e.secret.onepassword.uri]) for e in project.secrets
+        }
+
+    def of(self, kind: type[T]) -> Iterator[Delivery[T]]:
+        for entry in self._project.secrets:
+            for target in entry.secret.targets:
+                if isinstance(target, kind):
+                    yield Delivery(entry, target, self._outputs[entry.id])

@@ -1,0 +1,1 @@
+"""The GitHub organisation: Actions secrets, webhooks, settings, teams and repositories."""

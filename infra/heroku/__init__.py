@@ -1,0 +1,1 @@
+"""Heroku: the conda-forge webservices app."""

@@ -1,0 +1,66 @@
+"""The plan's data: what a run declared, in a stable, reviewable, secret-free shape.
+
+``plan.json`` is ``{"stack": ..., "resources": [...]}``; each resource has ``type`` (the Pulumi type
+token), ``name``, ``inputs`` (secret leaves replaced by ``"[secret]"``), ``protect``,
+``retain_on_delete``, ``parent`` (``type::name`` of the parent, or null) and ``import_id``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SECRET = "[secret]"
+PLAN_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    protect: bool = False
+    retain_on_delete: bool = False
+    parent: str | None = None
+    import_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identity across plans (mirrors a URN without stack and project)."""
+        return f"{self.type}::{self.name}"
+
+    @property
+    def service(self) -> str:
+        """The provider package: `github`, `aws`, `azuredevops`, ... (`cfinfra` for components)."""
+        head = self.type.split(":", 1)[0]
+        return self.type.split(":")[2] if head == "pulumi" and self.type.count(":") >= 2 else head
+
+
+@dataclass
+class Plan:
+    stack: str
+    resources: list[PlannedResource] = field(default_factory=list)
+
+    def of_type(self, type_token: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def to_json(self) -> str:
+        doc = {"stack": self.stack, "resources": [asdict(r) for r in self.resources]}
+        return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+    def write(self, path: Path) -> None:
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        doc = json.loads(text)
+        return cls(
+            stack=doc["stack"],
+            resources=[PlannedResource(**r) for r in doc["resources"]],
+        )
+
+    @classmethod
+    def read(cls, path: Path) -> Plan:
+        return cls.from_json(path.read_text(encoding="utf-8"))
