@@ -1,0 +1,278 @@
+"""The GitHub workflows are secure by construction: these tests keep them that way.
+
+Pins, permissions, timeouts and the untrusted/trusted split are checked on the files themselves;
+zizmor and actionlint run from the project's virtualenv, so a failure here is the same failure CI
+would show.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+GITHUB = REPO / ".github"
+WORKFLOWS = GITHUB / "workflows"
+VENV_BIN = Path(sys.executable).parent
+
+#: `uses: owner/repo[/path]@<40 hex> # vX[.Y.Z]`, or a local `./` action. YAML drops comments,
+#: so pins are checked on the raw lines.
+USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+?)\s*(?:#\s*(?P<comment>.*?))?\s*$")
+PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+(?:/[\w./-]+)?)@(?P<sha>[0-9a-f]{40})$")
+VERSION_COMMENT = re.compile(r"^v\d+(?:\.\d+){0,2}\b")
+#: The only zizmor suppression allowed, and where: a reviewed `workflow_run` that runs no PR code.
+ALLOWED_ZIZMOR_IGNORES = {("diff-comment.yml", "dangerous-triggers")}
+
+
+def yaml_files() -> list[Path]:
+    return sorted(p for p in GITHUB.rglob("*") if p.suffix in {".yml", ".yaml"})
+
+
+def workflow_files() -> list[Path]:
+    return sorted(p for p in WORKFLOWS.iterdir() if p.suffix in {".yml", ".yaml"})
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), path
+    # YAML 1.1 reads the bare key `on` as the boolean True.
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def triggers(workflow: dict[str, Any]) -> set[str]:
+    on = workflow["on"]
+    return {on} if isinstance(on, str) else set(on)
+
+
+def jobs(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    yield from load(path)["jobs"].items()
+
+
+def steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(job.get("steps", []))
+
+
+def action(step: dict[str, Any]) -> str:
+    return str(step.get("uses", "")).split("@", 1)[0]
+
+
+def ids(paths: list[Path]) -> list[str]:
+    return [p.name for p in paths]
+
+
+def run_tool(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    binary = VENV_BIN / name
+    if not binary.exists():
+        pytest.skip(f"{name} is not in {VENV_BIN}: `uv sync` installs it with the dev group")
+    return subprocess.run(
+        [str(binary), *args], cwd=REPO, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_the_expected_workflows_exist() -> None:
+    expected = {"ci", "diff", "diff-comment", "preview", "deploy", "drift", "rotation"}
+    assert {p.stem for p in workflow_files()} == expected
+
+
+# -- pinning ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", yaml_files(), ids=ids(yaml_files()))
+def test_every_action_is_local_or_pinned_to_a_commit_with_its_version(path: Path) -> None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        match = USES_LINE.match(line)
+        if not match:
+            continue
+        ref, comment = match["ref"].strip("'\""), match["comment"] or ""
+        if ref.startswith("./"):
+            continue
+        where = f"{path.relative_to(REPO)}:{number}: {ref}"
+        assert PINNED.match(ref), f"{where} is not pinned to a full 40-hex commit SHA"
+        assert VERSION_COMMENT.match(comment), f"{where} lacks a `# vX.Y.Z` version comment"
+
+
+def test_each_action_is_pinned_to_one_commit_everywhere() -> None:
+    pins: dict[str, set[str]] = {}
+    for path in yaml_files():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = USES_LINE.match(line)
+            pinned = PINNED.match(match["ref"]) if match else None
+            if match and pinned:
+                pin = f"{pinned['sha']} # {match['comment']}"
+                pins.setdefault(pinned["action"], set()).add(pin)
+    assert pins, "no pinned actions found"
+    assert {a: v for a, v in pins.items() if len(v) > 1} == {}
+
+
+def test_the_pulumi_cli_matches_the_locked_sdk() -> None:
+    lock = tomllib.loads((REPO / "uv.lock").read_text(encoding="utf-8"))
+    [sdk] = [p["version"] for p in lock["package"] if p["name"] == "pulumi"]
+    for path in workflow_files():
+        for _, job in jobs(path):
+            for step in steps(job):
+                if action(step) == "pulumi/actions":
+                    assert str(step["with"]["pulumi-version"]) == sdk, (
+                        f"{path.name}: pulumi-version should be the locked SDK version {sdk}"
+                    )
+
+
+# -- permissions, timeouts, credentials ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", workflow_files(), ids=ids(workflow_files()))
+def test_workflows_grant_nothing_at_the_top_level(path: Path) -> None:
+    assert load(path).get("permissions") in ({}, {"contents": "read"})
+
+
+@pytest.mark.parametrize("path", workflow_files(), ids=ids(workflow_files()))
+def test_every_job_has_a_timeout_and_explicit_permissions(path: Path) -> None:
+    for name, job in jobs(path):
+        assert isinstance(job.get("timeout-minutes"), int), f"{path.name}: {name} has no timeout"
+        assert isinstance(job.get("permissions"), dict), f"{path.name}: {name} has no permissions"
+
+
+@pytest.mark.parametrize("path", workflow_files(), ids=ids(workflow_files()))
+def test_no_workflow_uses_pull_request_target(path: Path) -> None:
+    assert "pull_request_target" not in triggers(load(path))
+
+
+@pytest.mark.parametrize("path", workflow_files(), ids=ids(workflow_files()))
+def test_checkouts_do_not_persist_the_token(path: Path) -> None:
+    for name, job in jobs(path):
+        for step in steps(job):
+            if action(step) == "actions/checkout":
+                assert step.get("with", {}).get("persist-credentials") is False, (
+                    f"{path.name}: {name}"
+                )
+
+
+@pytest.mark.parametrize("path", workflow_files(), ids=ids(workflow_files()))
+def test_run_scripts_contain_no_template_expressions(path: Path) -> None:
+    """Values reach scripts through `env:`, so nothing is ever spliced into shell source."""
+    for name, job in jobs(path):
+        for step in steps(job):
+            assert "${{" not in str(step.get("run", "")), f"{path.name}: {name}: {step.get('name')}"
+
+
+@pytest.mark.parametrize("path", workflow_files(), ids=ids(workflow_files()))
+def test_only_jobs_assuming_an_aws_role_get_an_oidc_token(path: Path) -> None:
+    for name, job in jobs(path):
+        assumes_role = any(action(s) == "aws-actions/configure-aws-credentials" for s in steps(job))
+        assert (job["permissions"].get("id-token") == "write") == assumes_role, (
+            f"{path.name}: {name}"
+        )
+
+
+def test_every_pulumi_up_runs_in_production_one_at_a_time_after_the_guard() -> None:
+    found = 0
+    for path in workflow_files():
+        for name, job in jobs(path):
+            ups = [s for s in steps(job) if s.get("with", {}).get("command") == "up"]
+            if not ups:
+                continue
+            found += 1
+            where = f"{path.name}: {name}"
+            assert job.get("environment") == "production", where
+            assert job.get("concurrency") == {"group": "deploy-prod", "cancel-in-progress": False}
+            needs = job.get("needs", [])
+            needs = [needs] if isinstance(needs, str) else needs
+            assert "guard" in needs, f"{where} does not wait for the removal guard"
+            assert job["permissions"] == {"contents": "read", "id-token": "write"}, where
+            assert "AWS_DEPLOY_ROLE_ARN" in json.dumps(steps(job)), where
+    assert found == 2  # deploy.yml and rotation.yml
+
+
+def test_pull_request_workflows_see_no_secrets_except_the_same_repository_preview() -> None:
+    for path in workflow_files():
+        if "pull_request" not in triggers(load(path)):
+            continue
+        for name, job in jobs(path):
+            if "secrets." not in json.dumps(job):
+                continue
+            assert path.name == "preview.yml", f"{path.name}: {name} reads secrets on a PR"
+            assert job["if"].startswith(
+                "github.event.pull_request.head.repo.full_name == github.repository &&"
+            )
+            assert "AWS_READONLY_ROLE_ARN" in json.dumps(job)
+            assert "OP_SERVICE_ACCOUNT_TOKEN_READONLY" in json.dumps(job)
+
+
+def test_the_fork_diff_job_is_read_only_and_only_uploads_its_result() -> None:
+    [(_, job)] = list(jobs(WORKFLOWS / "diff.yml"))
+    assert job["permissions"] == {"contents": "read"}
+    assert "cfinfra diff" in json.dumps(job)
+    assert "actions/upload-artifact" in {action(s) for s in steps(job)}
+
+
+def test_the_commenter_never_checks_out_or_runs_pull_request_code() -> None:
+    workflow = load(WORKFLOWS / "diff-comment.yml")
+    assert triggers(workflow) == {"workflow_run"}
+    [(_, job)] = workflow["jobs"].items()
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    assert {action(s) for s in steps(job) if "uses" in s} == {"actions/download-artifact"}
+    script = "\n".join(str(s.get("run", "")) for s in steps(job))
+    assert "uv " not in script
+    assert "git " not in script
+    assert "HEAD_SHA" in script  # the comment only lands on the PR whose head was diffed
+
+
+@pytest.mark.parametrize("name", ["drift.yml", "rotation.yml"])
+def test_issue_jobs_only_touch_issues(name: str) -> None:
+    workflow = dict(jobs(WORKFLOWS / name))
+    assert workflow["issue"]["permissions"] == {"issues": "write"}
+    assert "actions/checkout" not in {action(s) for s in steps(workflow["issue"])}
+
+
+def test_drift_tells_drift_apart_from_errors() -> None:
+    script = json.dumps(dict(jobs(WORKFLOWS / "drift.yml"))["check"])
+    assert "--expect-no-changes" in script
+    assert "cfinfra drift-report preview.json --output drift.md" in script
+    assert "7)" in script
+
+
+def test_dependabot_updates_actions_and_uv_weekly_in_groups() -> None:
+    config = yaml.safe_load((GITHUB / "dependabot.yml").read_text(encoding="utf-8"))
+    updates = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert set(updates) == {"github-actions", "uv"}
+    for update in updates.values():
+        assert update["schedule"]["interval"] == "weekly"
+        assert update["groups"]
+
+
+# -- linters ---------------------------------------------------------------------------------------
+
+
+def test_zizmor_reports_no_findings() -> None:
+    result = run_tool("zizmor", "--offline", "--format", "json", ".github")
+    assert result.stdout.strip(), result.stderr
+    findings = json.loads(result.stdout)
+    summary = [
+        f"{f['ident']}: {f['locations'][0]['symbolic']['key']['Local']['verbatim_path']}"
+        for f in findings
+    ]
+    assert findings == [], "\n".join(summary)
+    assert result.returncode == 0, result.stderr
+
+
+def test_zizmor_ignores_are_only_the_reviewed_ones() -> None:
+    found = set()
+    for path in yaml_files():
+        for rule in re.findall(r"zizmor: ignore\[([^\]]+)\]", path.read_text(encoding="utf-8")):
+            found |= {(path.name, r.strip()) for r in rule.split(",")}
+    assert found == ALLOWED_ZIZMOR_IGNORES
+
+
+def test_actionlint_passes() -> None:
+    result = run_tool("actionlint")
+    assert result.returncode == 0, result.stdout + result.stderr
