@@ -30,9 +30,10 @@ RepoName = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=100)
 ]
 EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=255)]
+# GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending with a hyphen.
+# (pydantic's regex engine has no look-ahead, so length is a separate constraint.)
 GitHubLogin = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$"),
+    str, StringConstraints(pattern=r"^[A-Za-z0-9](?:-?[A-Za-z0-9])*$", max_length=39)
 ]
 Description = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 

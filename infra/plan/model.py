@@ -38,16 +38,45 @@ class PlannedResource:
         return self.type.split(":")[2] if head == "pulumi" and self.type.count(":") >= 2 else head
 
 
+@dataclass(frozen=True)
+class TargetLineage:
+    """One place a secret is delivered to, and who can read it there."""
+
+    target: str
+    audience: str
+    why: str
+
+
+@dataclass(frozen=True)
+class SecretLineage:
+    """Where a secret comes from (1Password), how sensitive it is, and everywhere it flows."""
+
+    secret: str
+    onepassword: str
+    owner: str
+    sensitivity: str
+    cleared_for: str
+    reaches: str
+    rotation: str
+    targets: list[TargetLineage]
+
+
 @dataclass
 class Plan:
     stack: str
     resources: list[PlannedResource] = field(default_factory=list)
+    lineage: list[SecretLineage] = field(default_factory=list)
+    """Per secret, sorted by id: its source and every target with the audience it reaches."""
 
     def of_type(self, type_token: str) -> list[PlannedResource]:
         return [r for r in self.resources if r.type == type_token]
 
     def to_json(self) -> str:
-        doc = {"stack": self.stack, "resources": [asdict(r) for r in self.resources]}
+        doc = {
+            "stack": self.stack,
+            "resources": [asdict(r) for r in self.resources],
+            "lineage": [asdict(s) for s in self.lineage],
+        }
         return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
     def write(self, path: Path) -> None:
@@ -59,6 +88,10 @@ class Plan:
         return cls(
             stack=doc["stack"],
             resources=[PlannedResource(**r) for r in doc["resources"]],
+            lineage=[
+                SecretLineage(**{**s, "targets": [TargetLineage(**t) for t in s["targets"]]})
+                for s in doc.get("lineage", [])
+            ],
         )
 
     @classmethod

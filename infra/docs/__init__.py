@@ -1,0 +1,1 @@
+"""Generated documentation: JSON Schemas of the configuration, references and the inventory."""
