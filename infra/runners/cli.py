@@ -1,0 +1,107 @@
+"""``cfinfra runners``: apply admin-requests to the runner data, report capacity, render files.
+
+Exit codes: 0 done, 2 the request or the data is invalid (every problem is listed). Commands read
+only ``data/runners/``: no stack, no credentials, no network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from infra.config.runners import RunnerData
+    from infra.errors import Problem
+
+EXIT_INVALID = 2
+
+app = typer.Typer(
+    name="runners",
+    help="CI runners: admin-requests into access data, capacity report, generated .cirun files.",
+    no_args_is_help=True,
+)
+
+DataDir = Annotated[Path, typer.Option("--data-dir", help="The runner data folder.")]
+
+
+def _fail(problems: list[Problem]) -> NoReturn:
+    from infra.errors import ConfigError
+
+    typer.echo(ConfigError(problems).report(), err=True)
+    raise typer.Exit(EXIT_INVALID)
+
+
+def _load(data_dir: Path) -> RunnerData:
+    # Imports stay inside the commands so that `cfinfra --help` does not load pydantic models.
+    from infra.runners.data import load_runner_data
+
+    data, problems = load_runner_data(data_dir, Path.cwd())
+    if data is None:
+        _fail(problems)
+    return data
+
+
+@app.command("apply-request")
+def apply_request(
+    file: Annotated[
+        Path,
+        typer.Argument(help="An admin-requests YAML (`action: cirun|namespace|blacksmith|depot`)."),
+    ],
+    data_dir: DataDir = Path("data/runners"),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and show the changes; write nothing.")
+    ] = False,
+) -> None:
+    """Grant or revoke what a request asks, as an edit of the access files (a reviewable diff)."""
+    from infra.runners.requests import plan_request, read_request, write_changes
+
+    data = _load(data_dir)
+    request, problems = read_request(file, Path.cwd())
+    if request is None:
+        _fail(problems)
+    changes, problems = plan_request(data, request, str(file))
+    if problems:
+        _fail(problems)
+    for change in changes:
+        typer.echo(change.summary)
+    if dry_run:
+        typer.echo("dry run: nothing written")
+        return
+    for path in write_changes(data, data_dir, changes):
+        typer.echo(f"{'wrote' if path.exists() else 'deleted'} {path}")
+    if request.action == "cirun" and request.send_pr and not request.revoke:
+        typer.echo(
+            "send_pr: the feedstock pull request is sent by admin-requests, not by this command"
+        )
+
+
+@app.command("report")
+def report(data_dir: DataDir = Path("data/runners")) -> None:
+    """Host capacity, how many of each flavor fit at once, who reaches each GPU."""
+    from rich.console import Console
+
+    from infra.runners.report import render_report
+
+    render_report(_load(data_dir), Console(highlight=False))
+
+
+@app.command("render")
+def render(
+    data_dir: DataDir = Path("data/runners"),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the files into this folder.")
+    ] = None,
+) -> None:
+    """Print (or write) the `.cirun.global.yml` and `.access.yml` that `pulumi up` would commit."""
+    from infra.runners.render import render_cirun_files
+
+    files = render_cirun_files(_load(data_dir))
+    for name, text in files.items():
+        if out is None:
+            typer.echo(f"--- {name}\n{text}", nl=False)
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / name).write_text(text, encoding="utf-8")
+            typer.echo(f"wrote {out / name}")

@@ -1,0 +1,310 @@
+"""The runner data is strict: every mistake is refused with its file and key path, all at once."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from infra.errors import ConfigError, Problem
+from infra.runners.access_files import canonical_text
+from tests.conftest import REPO_ROOT
+from tests.runners.runner_helpers import DATA, edit_yaml, load, write_yaml
+
+HOST_FILE = "data/runners/hosts/open-gpu-server.yaml"
+RESOURCES = "data/runners/resources.yaml"
+
+
+def _problems(root: Path) -> list[Problem]:
+    data, problems = load(root)
+    assert data is None, "expected the data to be refused"
+    return problems
+
+
+def _set_flavor(root: Path, index: int, **changes: object) -> None:
+    edit_yaml(
+        root / DATA / "hosts/open-gpu-server.yaml", lambda d: d["flavors"][index].update(changes)
+    )
+
+
+def test_the_committed_runner_data_is_valid():
+    data, problems = load(REPO_ROOT)
+    assert problems == []
+    assert data is not None
+
+
+def test_the_old_gpu_server_stays_as_history_but_is_decommissioned():
+    data, _ = load(REPO_ROOT)
+    assert data is not None
+    host = data.host("open-gpu-server")
+    assert host is not None
+    assert host.decommissioned == date(2026, 3, 13)
+    assert (host.gpu.count, host.gpu.assignable) == (6, 4)  # type: ignore[union-attr]
+    assert len(host.flavors) == 11
+    retired = [r.label for r in data.resources if not data.is_current(r)]
+    assert "cirun-openstack-gpu-large" in retired
+    assert [r.label for r in data.current_resources] == [
+        "cirun-azure-windows-2xlarge",
+        "cirun-azure-windows-4xlarge",
+        "cirun-macos-m4-large",
+        "cirun-hetzner-gpu",
+    ]
+
+
+def test_a_flavor_asking_for_more_gpus_than_the_host_can_assign_is_refused(project_copy):
+    _set_flavor(project_copy, 0, gpus=5)
+
+    assert Problem(
+        HOST_FILE,
+        "flavors[0].gpus",
+        "`gpu_tiny` asks for 5 GPUs; the host can assign 4 to VMs at once",
+    ) in _problems(project_copy)
+
+
+def test_the_loader_refuses_the_stack_when_a_flavor_exceeds_its_host(project_copy):
+    _set_flavor(project_copy, 0, gpus=5)
+    from infra.config.loader import load_project
+
+    with pytest.raises(ConfigError) as exc:
+        load_project(project_copy, "prod")
+    assert any(p.file == HOST_FILE and p.path == "flavors[0].gpus" for p in exc.value.problems)
+
+
+def test_a_flavor_with_more_vcpus_or_ram_than_the_host_is_refused(project_copy):
+    _set_flavor(project_copy, 1, vcpus=64, ram_gb=512)
+
+    found = {(p.file, p.path) for p in _problems(project_copy)}
+    assert {(HOST_FILE, "flavors[1].vcpus"), (HOST_FILE, "flavors[1].ram_gb")} <= found
+
+
+def test_more_assignable_gpus_than_installed_is_refused(project_copy):
+    edit_yaml(
+        project_copy / DATA / "hosts/open-gpu-server.yaml", lambda d: d["gpu"].update(assignable=7)
+    )
+
+    assert any(p.path == "gpu.assignable" for p in _problems(project_copy))
+
+
+def test_a_gpu_label_on_a_gpu_less_flavor_is_refused(project_copy):
+    edit_yaml(
+        project_copy / DATA / "resources.yaml",
+        lambda d: d["resources"][0].update(flavor="ci_large"),
+    )
+
+    assert Problem(
+        RESOURCES,
+        "resources[0].flavor",
+        "`cirun-openstack-gpu-large` is a GPU label but flavor `ci_large` has no GPU",
+    ) in _problems(project_copy)
+
+
+def test_an_unknown_resource_label_in_a_grant_is_refused(project_copy):
+    edit_yaml(
+        project_copy / DATA / "access/onnxruntime.yaml",
+        lambda d: d["cirun"][0]["resources"].append("cirun-openstack-gpu-huge"),
+    )
+
+    assert Problem(
+        "data/runners/access/onnxruntime.yaml",
+        "cirun[0].resources[2]",
+        "unknown resource `cirun-openstack-gpu-huge` (not in resources.yaml)",
+    ) in _problems(project_copy)
+
+
+def test_a_grant_to_a_retired_resource_is_refused(project_copy):
+    edit_yaml(
+        project_copy / DATA / "access/onnxruntime.yaml",
+        lambda d: d["cirun"][0]["resources"].append("cirun-openstack-gpu-large"),
+    )
+
+    problems = _problems(project_copy)
+    assert any(
+        p.path == "cirun[0].resources[2]" and "decommissioned on 2026-03-13" in p.message
+        for p in problems
+    )
+
+
+def test_an_access_file_named_with_the_feedstock_suffix_is_refused(project_copy):
+    access = project_copy / DATA / "access"
+    (access / "onnxruntime.yaml").rename(access / "onnxruntime-feedstock.yaml")
+
+    assert Problem(
+        "data/runners/access/onnxruntime-feedstock.yaml",
+        "",
+        "name the file after the package, without `-feedstock` (`onnxruntime.yaml`)",
+    ) in _problems(project_copy)
+
+
+def test_duplicate_ids_are_refused(project_copy):
+    edit_yaml(
+        project_copy / DATA / "hosts/open-gpu-server.yaml",
+        lambda d: d["flavors"].append(dict(d["flavors"][0])),
+    )
+    edit_yaml(
+        project_copy / DATA / "resources.yaml",
+        lambda d: d["resources"].append(dict(d["resources"][-1])),
+    )
+    edit_yaml(
+        project_copy / DATA / "providers.yaml",
+        lambda d: d["providers"].append(dict(d["providers"][0])),
+    )
+    # A second unnamed grant in one file would generate the same policy id twice.
+    edit_yaml(
+        project_copy / DATA / "access/onnxruntime.yaml",
+        lambda d: d["cirun"].append({"resources": ["cirun-hetzner-gpu"], "pull_request": False}),
+    )
+
+    found = {(p.file, p.path) for p in _problems(project_copy)}
+    assert {
+        (HOST_FILE, "flavors[11].id"),
+        (RESOURCES, "resources[13].label"),
+        ("data/runners/providers.yaml", "providers[3].id"),
+        ("data/runners/providers.yaml", "providers[3].runner_group"),
+        ("data/runners/access/onnxruntime.yaml", "cirun[1].name"),
+    } <= found
+
+
+def test_every_problem_is_reported_at_once(project_copy):
+    _set_flavor(project_copy, 0, gpus=5)
+    edit_yaml(
+        project_copy / DATA / "resources.yaml",
+        lambda d: d["resources"][0].update(flavor="ci_large"),
+    )
+    edit_yaml(
+        project_copy / DATA / "access/onnxruntime.yaml",
+        lambda d: d["cirun"][0]["resources"].append("cirun-nope"),
+    )
+    access = project_copy / DATA / "access"
+    (access / "gstreamer.yaml").rename(access / "gstreamer-feedstock.yaml")
+
+    found = {(p.file, p.path) for p in _problems(project_copy)}
+    assert {
+        (HOST_FILE, "flavors[0].gpus"),
+        (RESOURCES, "resources[0].flavor"),
+        ("data/runners/access/onnxruntime.yaml", "cirun[0].resources[2]"),
+        ("data/runners/access/gstreamer-feedstock.yaml", ""),
+    } <= found
+
+
+def test_schema_errors_in_several_files_are_reported_together(project_copy):
+    edit_yaml(project_copy / DATA / "hosts/hetzner-gex44.yaml", lambda d: d.update(ram_gb="64"))
+    edit_yaml(
+        project_copy / DATA / "access/onnxruntime.yaml",
+        lambda d: d["cirun"][0].update(colour="red"),
+    )
+
+    found = {(p.file, p.path) for p in _problems(project_copy)}
+    assert {
+        ("data/runners/hosts/hetzner-gex44.yaml", "ram_gb"),
+        ("data/runners/access/onnxruntime.yaml", "cirun[0].colour"),
+    } <= found
+
+
+def test_an_aws_runner_with_an_instance_type_outside_the_pool_is_refused(project_copy):
+    def add(doc):
+        doc["resources"] += [
+            {
+                "label": "cirun-aws-gpu-t4",
+                "cloud": "aws",
+                "instance_type": "g4dn.xlarge",
+                "region": "us-east-1",
+            },
+            {
+                "label": "cirun-aws-gpu-a100",
+                "cloud": "aws",
+                "instance_type": "p4d.24xlarge",
+                "region": "us-east-1",
+            },
+        ]
+
+    edit_yaml(project_copy / DATA / "resources.yaml", add)
+
+    problems = _problems(project_copy)
+    assert [p for p in problems if p.path.startswith("resources[13]")] == []
+    assert any(
+        p.path == "resources[14].instance_type"
+        and "unknown instance type `p4d.24xlarge`" in p.message
+        for p in problems
+    )
+
+
+def test_a_pool_instance_type_without_a_gpu_or_above_the_pool_limit_is_refused(project_copy):
+    edit_yaml(
+        project_copy / DATA / "aws-gpu-pool.yaml",
+        lambda d: d["instance_types"].update(
+            {
+                "m7i.xlarge": {
+                    "gpu_model": "none",
+                    "gpus": 0,
+                    "gpu_memory_gb": 1,
+                    "vcpus": 4,
+                    "ram_gb": 16,
+                    "max_instances": 9,
+                }
+            }
+        ),
+    )
+
+    found = {p.path for p in _problems(project_copy)}
+    assert {"instance_types.m7i.xlarge.gpus", "instance_types.m7i.xlarge.max_instances"} <= found
+
+
+def test_the_aws_stack_reads_the_pool_through_project_runners():
+    from infra.config.loader import load_project
+
+    project = load_project(REPO_ROOT, "prod")
+    pool = project.runners.aws_gpu_pool
+    assert "g4dn.xlarge" in pool.instance_types
+    assert pool.allowed_instance_types == tuple(sorted(pool.instance_types))
+    assert all(t.gpus >= 1 for t in pool.instance_types.values())
+
+
+def test_the_cirun_repository_must_be_a_stack_repository(project_copy):
+    from infra.config.loader import load_project
+
+    edit_yaml(
+        project_copy / "Pulumi.prod.yaml",
+        lambda d: d["config"]["cfinfra:runners"].update(cirun_repository="cirun"),
+    )
+
+    with pytest.raises(ConfigError) as exc:
+        load_project(project_copy, "prod")
+    assert (
+        Problem(
+            "Pulumi.<stack>.yaml",
+            "config.cfinfra:runners.cirun_repository",
+            "`cirun` is not in cfinfra:github.repositories",
+        )
+        in exc.value.problems
+    )
+
+
+def test_committed_access_files_are_in_canonical_form():
+    # Canonical files are what make "grant, then revoke" a byte-for-byte no-op.
+    data, _ = load(REPO_ROOT)
+    assert data is not None
+    for entry in data.access:
+        text = (REPO_ROOT / entry.file).read_text(encoding="utf-8")
+        assert text == canonical_text(data, entry.feedstock, entry.access), entry.file
+
+
+def test_yml_files_are_refused(project_copy):
+    write_yaml(project_copy / DATA / "access/numpy.yml", {"large_runners": ["depot"]})
+
+    assert Problem(
+        "data/runners/access/numpy.yml", "", "runner data files end in `.yaml`"
+    ) in _problems(project_copy)
+
+
+def test_on_prem_runners_need_an_on_prem_host(project_copy):
+    edit_yaml(
+        project_copy / DATA / "resources.yaml",
+        lambda d: d["resources"][-1].update(host="open-gpu-server"),
+    )
+
+    problems = _problems(project_copy)
+    assert any(
+        p.path == "resources[12].host" and "openstack host, not on_prem" in p.message
+        for p in problems
+    )
