@@ -16,6 +16,9 @@ from infra.config.audience import Audience, Sensitivity
 from infra.config.base import Description, EnvName, Kebab, Model, RepoName, enum_field
 
 OpName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", max_length=200)]
+# IAM's own rule for user names (1-64 of letters, digits and `_+=,.@-`).
+IamUserName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")]
+AWS_IAM_ACCESS_KEY = "aws-iam-access-key"
 
 
 class OnePasswordRef(Model):
@@ -62,12 +65,19 @@ class Rotation(Model):
     rotator: Kebab | None = None
     """For `automatic`: the rotator's name (e.g. `aws-iam-access-key`)."""
     overlap_days: int = Field(default=1, ge=0, le=90)
-    """For `automatic`: how long the previous credential stays valid (deactivated, not deleted)."""
+    """For `automatic`: days the previous credential is kept deactivated (not deleted) after the new
+    one was delivered, so it can be reactivated in seconds if a consumer still needed it."""
+    aws_iam_user: IamUserName | None = None
+    """For rotator `aws-iam-access-key`: the IAM user whose access key is rotated."""
 
     @model_validator(mode="after")
     def _rotator_iff_automatic(self) -> Rotation:
         if (self.mode is RotationMode.AUTOMATIC) != (self.rotator is not None):
             raise ValueError("`rotator` is required for automatic rotation and only allowed there")
+        if (self.rotator == AWS_IAM_ACCESS_KEY) != (self.aws_iam_user is not None):
+            raise ValueError(
+                f"`aws_iam_user` is required for rotator `{AWS_IAM_ACCESS_KEY}` and only allowed there"
+            )
         return self
 
 
@@ -91,6 +101,7 @@ class GitHubOrgSecretTarget(Model):
     """
 
     kind: Literal["github-org-secret"]
+    """The target kind: `github-org-secret`."""
     name: EnvName
     """The secret's name as workflows see it (`secrets.NAME`)."""
     visibility: Visibility = enum_field()
@@ -121,6 +132,7 @@ class GitHubWebhookSecretTarget(Model):
     """
 
     kind: Literal["github-webhook-secret"]
+    """The target kind: `github-webhook-secret`."""
     webhook: Kebab
     """The webhook's id in the stack's `cfinfra:github.webhooks`."""
 
@@ -141,6 +153,7 @@ class AzureVariableTarget(Model):
     """
 
     kind: Literal["azure-variable"]
+    """The target kind: `azure-variable`."""
     project: Kebab
     """The Azure DevOps project (a key of the stack's `cfinfra:azure.projects`)."""
     group: Kebab
@@ -163,6 +176,7 @@ class AzureProjectIdTarget(Model):
     """
 
     kind: Literal["azure-project-id"]
+    """The target kind: `azure-project-id`."""
     project: Kebab
     """The project (a key of the stack's `cfinfra:azure.projects`)."""
 
@@ -182,6 +196,7 @@ class HerokuConfigVarTarget(Model):
     """
 
     kind: Literal["heroku-config-var"]
+    """The target kind: `heroku-config-var`."""
     app: Kebab
     """The app (a key of the stack's `cfinfra:heroku.apps`)."""
     var: EnvName

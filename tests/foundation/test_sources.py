@@ -18,12 +18,13 @@ fake_op = pytest.importorskip("tests.fakes.onepassword", reason="the 1Password f
 
 
 def _seed_all(project) -> dict:
-    """A fake vault holding every field the manifest references."""
-    items: dict = {}
+    """A fake vault holding every field the manifest references: {vault: {item: {"fields": ...}}}."""
+    seed: dict = {}
     for e in project.secrets:
         ref = e.secret.onepassword
-        items.setdefault((ref.vault, ref.item), {})[ref.field] = f"value-of-{e.id}"
-    return items
+        item = seed.setdefault(ref.vault, {}).setdefault(ref.item, {"fields": {}})
+        item["fields"][ref.field] = f"value-of-{e.id}"
+    return seed
 
 
 def test_offline_source_is_deterministic_and_recognisable():
@@ -44,9 +45,7 @@ def test_a_real_run_without_a_token_fails_closed(monkeypatch):
 
 def test_1password_source_resolves_everything_in_one_round_trip():
     project = load_project(REPO_ROOT, "prod")
-    client = fake_op.FakeClient.from_items(_seed_all(project)) if hasattr(fake_op.FakeClient, "from_items") else None
-    if client is None:
-        pytest.skip("FakeClient has no from_items seed helper")
+    client = fake_op.FakeClient(_seed_all(project))
     values = OnePasswordSource(client=client).resolve_all(e.secret.onepassword for e in project.secrets)
     assert len(values) == len({e.secret.onepassword.uri for e in project.secrets})
     assert client.calls["secrets.resolve_all"] == 1
@@ -54,12 +53,10 @@ def test_1password_source_resolves_everything_in_one_round_trip():
 
 def test_missing_items_are_all_reported_and_nothing_is_declared():
     project = load_project(REPO_ROOT, "prod")
-    items = _seed_all(project)
-    del items[("pulumi", "prod-binstar-token")]
-    del items[("pulumi", "heroku-email")]
-    if not hasattr(fake_op.FakeClient, "from_items"):
-        pytest.skip("FakeClient has no from_items seed helper")
-    client = fake_op.FakeClient.from_items(items)
+    seed = _seed_all(project)
+    del seed["pulumi"]["prod-binstar-token"]
+    del seed["pulumi"]["heroku-email"]
+    client = fake_op.FakeClient(seed)
     source = OnePasswordSource(client=client)
     errors: list[Exception] = []
 

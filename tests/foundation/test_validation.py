@@ -71,7 +71,7 @@ def test_manifest_and_stack_problems_are_reported_together(project_copy):
     edit_yaml(project_copy / "secrets" / "cirun-api-key.yaml", lambda d: d.pop("owner"))
     edit_yaml(project_copy / "Pulumi.prod.yaml", lambda d: d["config"]["cfinfra:heroku"].update(extra=1))
     found = problems_of(project_copy)
-    assert any(p.startswith("secrets/heroku-email.yaml: line 1") and "invalid YAML" in p for p in found)
+    assert any(p.startswith("secrets/heroku-email.yaml: line ") and "invalid YAML" in p for p in found)
     assert "secrets/cirun-api-key.yaml: owner: Field required" in found
     assert "Pulumi.prod.yaml: config.cfinfra:heroku.extra: Extra inputs are not permitted" in found
 
