@@ -46,16 +46,68 @@ def _get_repository(reg: FakeRegistry, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _get_heroku_app(reg: FakeRegistry, args: dict[str, Any]) -> dict[str, Any]:
-    name = args.get("name", "")
-    return {"id": reg.make_str("heroku_app_id", name), "name": name}
+FAKE_AWS_ACCOUNT_ID = "123456789012"
+"""AWS's documentation example: obviously not conda-forge's account (the stack may omit it)."""
+
+
+def _get_caller_identity(reg: FakeRegistry, args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "accountId": FAKE_AWS_ACCOUNT_ID,
+        "arn": f"arn:aws:iam::{FAKE_AWS_ACCOUNT_ID}:user/offline-plan",
+        "id": FAKE_AWS_ACCOUNT_ID,
+        "userId": "AIDAOFFLINEPLAN",
+    }
+
+
+def _get_team(reg: FakeRegistry, args: dict[str, Any]) -> dict[str, Any]:
+    slug = args.get("slug", "")
+    # The data source reports the numeric team id as a string, as the real one does.
+    return {"id": str(reg.make_int("team_id", slug)), "slug": slug, "name": slug, "members": []}
 
 
 INVOKES: dict[str, InvokeFake] = {
     "github:index/getRepository:getRepository": _get_repository,
-    "heroku:app/getApp:getApp": _get_heroku_app,
+    "github:index/getTeam:getTeam": _get_team,
+    "aws:index/getCallerIdentity:getCallerIdentity": _get_caller_identity,
 }
 """Invoke token → fake result. Domains add their data sources here."""
 
-RESOURCE_OUTPUTS: dict[str, Callable[[FakeRegistry, str, dict[str, Any]], dict[str, Any]]] = {}
+ResourceFake = Callable[[FakeRegistry, str, dict[str, Any]], dict[str, Any]]
+
+
+def _iam_arn(kind: str) -> ResourceFake:
+    """IAM ARNs follow from path and name: the fake has the real shape, in the fake account."""
+
+    def fake(reg: FakeRegistry, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        path, iam_name = inputs.get("path", "/"), inputs.get("name", name)
+        return {"arn": f"arn:aws:iam::{FAKE_AWS_ACCOUNT_ID}:{kind}{path}{iam_name}"}
+
+    return fake
+
+
+RESOURCE_OUTPUTS: dict[str, ResourceFake] = {
+    # A KMS key's id is random: the plan shows what it stands for.
+    "aws:kms/key:Key": lambda reg, name, inputs: {
+        "arn": reg.make_str("kms_key_arn", name),
+        "keyId": reg.make_str("kms_key_id", name),
+    },
+    "aws:s3/bucket:Bucket": lambda reg, name, inputs: {
+        "arn": f"arn:aws:s3:::{inputs.get('bucket', name)}"
+    },
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda reg, name, inputs: {
+        "arn": f"arn:aws:iam::{FAKE_AWS_ACCOUNT_ID}:oidc-provider/"
+        + str(inputs.get("url", name)).removeprefix("https://")
+    },
+    "aws:iam/role:Role": _iam_arn("role"),
+    "aws:iam/user:User": _iam_arn("user"),
+    # Repositories are named by full name (`conda-forge/staged-recipes`), as on GitHub.
+    "github:index/repository:Repository": lambda reg, name, inputs: {
+        "repoId": reg.make_int("repo_id", name),
+        "fullName": name,
+        "nodeId": reg.make_str("node_id", name),
+    },
+    "heroku:app/app:App": lambda reg, name, inputs: {
+        "uuid": reg.make_str("heroku_app_uuid", inputs.get("name", name))
+    },
+}
 """Resource type → extra fake outputs (beyond echoing the inputs), e.g. a repository's numeric id."""

@@ -1,0 +1,143 @@
+"""`cfinfra:aws` is validated before anything is declared: bad values are refused with a path."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from infra.config.aws import AwsConfig
+from infra.config.aws_gpu import KNOWN_GPU_INSTANCE_TYPES
+from infra.config.loader import load_project
+from tests.conftest import REPO_ROOT
+from tests.foundation.test_validation import edit_yaml, problems_of
+
+STACK = "Pulumi.prod.yaml"
+AWS = "config.cfinfra:aws"
+
+
+def edit_aws(root, change) -> None:
+    edit_yaml(root / STACK, lambda d: change(d["config"]["cfinfra:aws"]))
+
+
+def test_prod_aws_config_is_this_projects_choice():
+    aws = load_project(REPO_ROOT, "prod").config.aws
+    assert aws is not None
+    assert (aws.region, aws.state.bucket, aws.state.kms_alias) == (
+        "us-east-1",
+        "conda-forge-infra-pulumi-state",
+        "alias/conda-forge-infra-pulumi",
+    )
+    assert aws.account_id is None  # unknown: ARNs use the caller's account
+    assert aws.budget.monthly_limit_usd == 500
+    assert set(aws.cirun.instance_types) <= KNOWN_GPU_INSTANCE_TYPES
+
+
+@pytest.mark.parametrize("limit", [0, -5])
+def test_budget_limit_must_be_positive(project_copy, limit):
+    edit_aws(project_copy, lambda a: a["budget"].update(monthly_limit_usd=limit))
+    (problem,) = problems_of(project_copy)
+    assert problem.startswith(
+        f"{STACK}: {AWS}.budget.monthly_limit_usd: Input should be greater than 0"
+    )
+
+
+def test_unknown_instance_type_is_refused_at_its_index(project_copy):
+    edit_aws(project_copy, lambda a: a["cirun"]["instance_types"].append("m5.xlarge"))
+    problems = problems_of(project_copy)
+    assert any(
+        p.startswith(f"{STACK}: {AWS}.cirun.instance_types[4]: Value error, not a known AWS GPU")
+        for p in problems
+    ), problems
+
+
+def test_misspelt_size_of_a_gpu_family_names_the_sizes(project_copy):
+    edit_aws(
+        project_copy, lambda a: a["cirun"].update(instance_types=["g5.xlarg"], max_instances=4)
+    )
+    problems = problems_of(project_copy)
+    assert any(
+        f"{AWS}.cirun.instance_types[0]" in p and "sizes: xlarge, 2xlarge" in p for p in problems
+    ), problems
+
+
+def test_every_problem_in_the_aws_section_is_reported_at_once(project_copy):
+    def break_everything(a):
+        a["account_id"] = "1234"
+        a["region"] = "moon"
+        a["state"]["kms_alias"] = "alias/aws/s3"
+        a["cirun"]["max_instances"] = 0
+        a["budget"]["alert_emails"] = []
+        a["github_oidc"]["deploy_role"] = a["github_oidc"].get(
+            "read_only_role", "cfinfra-read-only"
+        )
+
+    edit_aws(project_copy, break_everything)
+    paths = {p.split(": ")[1] for p in problems_of(project_copy)}
+    assert {
+        f"{AWS}.account_id",
+        f"{AWS}.region",
+        f"{AWS}.state.kms_alias",
+        f"{AWS}.cirun.max_instances",
+        f"{AWS}.budget.alert_emails",
+        f"{AWS}.github_oidc",
+    } <= paths
+
+
+def test_unknown_key_in_the_aws_section_is_refused(project_copy):
+    edit_aws(project_copy, lambda a: a["budget"].update(monthly_limit=10))
+    assert any(f"{AWS}.budget.monthly_limit: Extra inputs" in p for p in problems_of(project_copy))
+
+
+def test_a_typed_account_id_is_accepted():
+    data = load_project(REPO_ROOT, "prod").config.aws.model_dump()
+    assert (
+        AwsConfig.model_validate({**data, "account_id": "210987654321"}).account_id
+        == "210987654321"
+    )
+    with pytest.raises(ValidationError):
+        AwsConfig.model_validate(
+            {**data, "account_id": 210987654321}
+        )  # strict: a YAML number is refused
+
+
+# --- rules against the manifest and the runner data -----------------------------------------------
+
+
+def test_the_cirun_users_key_must_be_rotated_by_the_manifest(project_copy):
+    (project_copy / "secrets" / "cirun-aws-access-key.yaml").unlink()
+    (problem,) = problems_of(project_copy)
+    assert problem.startswith(f"{STACK}: {AWS}.cirun.user: no manifest secret rotates")
+
+
+def test_a_key_rotation_for_an_undeclared_iam_user_is_refused(project_copy):
+    edit_aws(project_copy, lambda a: a["cirun"].update(user="cirun-gpu"))
+    problems = problems_of(project_copy)
+    assert any(
+        p.startswith("secrets/cirun-aws-access-key.yaml: rotation.aws_iam_user: no IAM user")
+        for p in problems
+    ), problems
+    assert any(f"{AWS}.cirun.user: no manifest secret rotates" in p for p in problems), problems
+
+
+def test_instance_types_region_and_cap_must_match_the_runner_gpu_pool(project_copy):
+    def diverge(a):
+        a["region"] = "eu-west-1"
+        a["cirun"]["instance_types"] = ["g4dn.xlarge", "g6e.xlarge"]
+        a["cirun"]["max_instances"] = 8
+
+    edit_aws(project_copy, diverge)
+    problems = problems_of(project_copy)
+    pool = "data/runners/aws-gpu-pool.yaml"
+    assert (
+        f"{STACK}: {AWS}.cirun.instance_types: must equal the instance types of {pool} "
+        "(only here: g6e.xlarge; only there: g4dn.2xlarge, g5.xlarge, g6.xlarge)" in problems
+    )
+    assert f"{STACK}: {AWS}.region: cirun launches in `us-east-1` ({pool})" in problems
+    assert f"{STACK}: {AWS}.cirun.max_instances: must equal max_instances of {pool} (4)" in problems
+
+
+def test_a_stack_without_aws_declares_no_aws_but_then_rotating_a_cirun_key_is_refused(project_copy):
+    edit_yaml(project_copy / STACK, lambda d: d["config"].pop("cfinfra:aws"))
+    (problem,) = problems_of(project_copy)
+    assert problem.startswith("secrets/cirun-aws-access-key.yaml: rotation.aws_iam_user:")
+    assert "declares no AWS account" in problem
