@@ -1,0 +1,187 @@
+"""``cfinfra rotation status`` and ``cfinfra rotation run``.
+
+Exit codes follow ``cfinfra``: 0 ok; 1 something is overdue or missing (status) or a rotator stopped
+(run); 2 invalid manifest or arguments; 3 1Password could not be reached. Imports of the SDKs happen
+inside the commands so that ``cfinfra --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from infra.config.manifest import SecretEntry
+    from infra.rotation.base import RotationContext, Rotator
+    from infra.rotation.runner import Outcome
+    from infra.rotation.status import StatusRow
+
+app = typer.Typer(
+    name="rotation",
+    help="Secret rotation: policy status from 1Password, and the automatic rotators.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Never render tracebacks with local variables: a rotator's locals can hold a new secret.
+    pretty_exceptions_enable=False,
+)
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+RootOpt = Annotated[
+    Path, typer.Option("--root", help="Project directory holding the secrets/ manifest.")
+]
+
+
+def _now() -> datetime:
+    """The clock (a function so that tests can fix it)."""
+    return datetime.now(UTC)
+
+
+def _load(root: Path) -> list[SecretEntry]:
+    from infra.config.loader import load_manifest
+    from infra.errors import ConfigError
+
+    try:
+        return load_manifest(root)
+    except ConfigError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+
+
+def _onepassword_failed(exc: Exception) -> typer.Exit:
+    err.print(f"1Password: {exc}", markup=False)
+    return typer.Exit(3)
+
+
+@app.command()
+def status(
+    root: RootOpt = Path("."),
+    markdown: Annotated[
+        Path | None,
+        typer.Option("--markdown", help="Also write the report as Markdown (for a GitHub issue)."),
+    ] = None,
+) -> None:
+    """Age of every secret against its policy (1Password timestamps only; no secret is read)."""
+    from infra.rotation.render import markdown as render_markdown
+    from infra.rotation.render import notes, print_whole, summary, table
+    from infra.rotation.status import exit_code
+
+    entries = _load(root)
+    now = _now()
+    try:
+        rows = asyncio.run(_collect(entries, now))
+    except Exception as exc:  # authentication or vault listing failed; SDK messages hold no values
+        raise _onepassword_failed(exc) from None
+    print_whole(out, table(rows, now))
+    for line in notes(rows):
+        out.print(line, markup=False)
+    out.print(summary(rows))
+    if markdown is not None:
+        markdown.write_text(render_markdown(rows, now), encoding="utf-8")
+        out.print(f"wrote {markdown}")
+    failing = [f"{r.secret_id} ({r.state})" for r in rows if r.state.failing]
+    if failing:
+        err.print(f"needs rotation or repair: {', '.join(failing)}", markup=False)
+    raise typer.Exit(exit_code(rows))
+
+
+async def _collect(entries: list[SecretEntry], now: datetime) -> list[StatusRow]:
+    from infra.rotation.status import collect_status
+    from infra.sources.onepassword import authenticate
+
+    client = await authenticate()
+    return await collect_status(client, entries, now)
+
+
+@app.command()
+def run(
+    root: RootOpt = Path("."),
+    secret: Annotated[
+        str | None, typer.Option("--secret", help="Only this secret's rotation (its id).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be done; change nothing.")
+    ] = False,
+    deployed: Annotated[
+        bool,
+        typer.Option(
+            "--deployed",
+            help="`pulumi up` has delivered what 1Password holds: superseded keys may be "
+            "deactivated. Pass it only on the run right after a successful `pulumi up`.",
+        ),
+    ] = False,
+) -> None:
+    """Advance every automatic rotation that has work to do (due, winding down, or interrupted)."""
+    from infra.rotation.base import RotationContext
+    from infra.rotation.runner import SelectionError, select_automatic
+
+    entries = _load(root)
+    try:
+        selected = select_automatic(entries, secret)
+    except SelectionError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    if not selected:
+        out.print("no secret is rotated automatically")
+        return
+    ctx = RotationContext(now=_now(), dry_run=dry_run, deployed=deployed)
+    try:
+        outcomes = asyncio.run(_run(selected, ctx))
+    except Exception as exc:  # authentication failed before any rotator ran
+        raise _onepassword_failed(exc) from None
+    _print_outcomes(outcomes, ctx)
+    raise typer.Exit(1 if any(o.error for o in outcomes) else 0)
+
+
+async def _run(selected: list[SecretEntry], ctx: RotationContext) -> list[Outcome]:
+    import boto3
+
+    from infra.config.manifest import AWS_IAM_ACCESS_KEY
+    from infra.rotation.aws_iam import AwsIamAccessKeyRotator, default_sts_factory
+    from infra.rotation.runner import run_rotations
+    from infra.sources.onepassword import authenticate
+
+    client = await authenticate()
+    session = boto3.session.Session()
+    region = session.region_name or "us-east-1"
+
+    def rotator_for(name: str) -> Rotator | None:
+        if name == AWS_IAM_ACCESS_KEY:
+            return AwsIamAccessKeyRotator(
+                client, session.client("iam"), default_sts_factory(region)
+            )
+        return None
+
+    return await run_rotations(selected, rotator_for, ctx)
+
+
+def _print_outcomes(outcomes: list[Outcome], ctx: RotationContext) -> None:
+    delivered_needed = False
+    for outcome in outcomes:
+        rotation = outcome.entry.secret.rotation
+        target = f" (IAM user {rotation.aws_iam_user})" if rotation.aws_iam_user else ""
+        out.print(f"{outcome.entry.id}: {rotation.rotator}{target}", markup=False)
+        if outcome.error:
+            err.print(f"  stopped: {outcome.error}", markup=False)
+            continue
+        assert outcome.report is not None
+        for action in outcome.report.actions:
+            out.print(f"  - {action}", markup=False)
+        for note in outcome.report.notes:
+            out.print(f"  note: {note}", markup=False)
+        if not outcome.report.actions and not outcome.report.notes:
+            out.print("  nothing to do", markup=False)
+        delivered_needed |= outcome.report.stored_new_value
+    if ctx.dry_run:
+        out.print("dry run: nothing was changed")
+    elif delivered_needed:
+        out.print(
+            "1Password holds new values: run `pulumi up` to deliver them, "
+            "then `cfinfra rotation run --deployed`"
+        )

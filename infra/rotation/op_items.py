@@ -1,0 +1,125 @@
+"""The slice of the 1Password SDK that rotation uses, typed as Protocols, plus item helpers.
+
+Status and rotators accept *any* object with the SDK's surface (``client.vaults.list()``,
+``client.items.list/get/put``): tests pass the fake in ``tests/fakes/onepassword.py``, production
+passes ``onepassword.Client``. Names match the way secret references do: a vault or item by its id
+or by its title (case-insensitively).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from onepassword.types import Item, ItemField, ItemOverview, VaultOverview
+
+
+class ItemsApi(Protocol):
+    async def list(self, vault_id: str, *filters: Any) -> list[ItemOverview]: ...
+    async def get(self, vault_id: str, item_id: str) -> Item: ...
+    async def put(self, item: Item) -> Item: ...
+
+
+class VaultsApi(Protocol):
+    async def list(self, params: Any = None) -> list[VaultOverview]: ...
+
+
+class OnePasswordClient(Protocol):
+    """What rotation needs of ``onepassword.Client``; no ``secrets`` API: status reads no values."""
+
+    @property
+    def items(self) -> ItemsApi: ...
+    @property
+    def vaults(self) -> VaultsApi: ...
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+N = TypeVar("N", bound=_Named)
+
+
+def matching(candidates: Sequence[N], name: str) -> list[N]:
+    """Candidates whose id equals ``name``, else those whose title equals it case-insensitively."""
+    by_id = [c for c in candidates if c.id == name]
+    if by_id:
+        return by_id
+    folded = name.casefold()
+    return [c for c in candidates if c.title.casefold() == folded]
+
+
+class ItemNotFound(LookupError):
+    """The vault or item a manifest entry names does not exist or is ambiguous."""
+
+
+async def locate_item(client: OnePasswordClient, vault: str, item: str) -> tuple[str, str]:
+    """``(vault_id, item_id)`` of the item a manifest entry names, or ``ItemNotFound``."""
+    vaults = matching(await client.vaults.list(), vault)
+    if len(vaults) != 1:
+        raise ItemNotFound(_not_one("vault", vault, len(vaults)))
+    items = matching(await client.items.list(vaults[0].id), item)
+    if len(items) != 1:
+        raise ItemNotFound(_not_one("item", f"{vault}/{item}", len(items)))
+    return vaults[0].id, items[0].id
+
+
+def _not_one(kind: str, name: str, n: int) -> str:
+    if n == 0:
+        return f"no {kind} `{name}` (missing, archived, or not shared with the service account)"
+    return f"{n} {kind}s match `{name}`: references to it are ambiguous"
+
+
+def field_by_title(item: Item, title: str) -> ItemField | None:
+    """The item's field labelled ``title`` (case-insensitively), if exactly one exists."""
+    found = [f for f in item.fields if f.title.casefold() == title.casefold()]
+    if len(found) > 1:
+        raise ItemNotFound(f"item `{item.title}` has {len(found)} fields labelled `{title}`")
+    return found[0] if found else None
+
+
+def with_fields(
+    item: Item,
+    values: Mapping[str, tuple[str, str]],
+    *,
+    section_id: str,
+    section_title: str,
+) -> Item:
+    """A copy of ``item`` with the fields ``{title: (value, field_type)}`` set.
+
+    Existing fields keep their id, type and section (so secret references to them keep resolving);
+    missing ones are added to the section ``section_id``, which is created if needed. The input item
+    is not modified.
+    """
+    from onepassword.types import ItemField, ItemFieldType, ItemSection
+
+    fields = [f.model_copy() for f in item.fields]
+    sections = list(item.sections)
+    taken = {f.id for f in fields}
+    for title, (value, field_type) in values.items():
+        existing = [f for f in fields if f.title.casefold() == title.casefold()]
+        if len(existing) > 1:
+            raise ItemNotFound(f"item `{item.title}` has {len(existing)} fields labelled `{title}`")
+        if existing:
+            existing[0].value = value
+            continue
+        if not any(s.id == section_id for s in sections):
+            sections.append(ItemSection(id=section_id, title=section_title))
+        field_id = title
+        while field_id in taken:  # field ids are unique within an item
+            field_id += "_"
+        taken.add(field_id)
+        fields.append(
+            ItemField(
+                id=field_id,
+                title=title,
+                section_id=section_id,
+                field_type=ItemFieldType(field_type),
+                value=value,
+            )
+        )
+    return item.model_copy(update={"fields": fields, "sections": sections})

@@ -1,0 +1,111 @@
+"""Status rows as a rich table (terminal) and as Markdown (a GitHub issue body)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from infra.rotation.policy import RotationState, as_utc
+from infra.rotation.status import StatusRow
+
+RUNBOOK = "docs/runbooks/rotate-a-token.md"
+
+_STYLE = {
+    RotationState.OVERDUE: "bold red",
+    RotationState.MISSING: "bold red",
+    RotationState.DUE_SOON: "yellow",
+    RotationState.OK: "green",
+}
+
+
+def summary(rows: Sequence[StatusRow]) -> str:
+    """E.g. ``1 overdue, 0 missing, 2 due-soon, 39 ok`` (always every state, in urgency order)."""
+    counts = Counter(r.state for r in rows)
+    return ", ".join(f"{counts[s]} {s}" for s in sorted(RotationState, key=lambda s: s.severity))
+
+
+def _cells(row: StatusRow) -> tuple[str, str, str]:
+    age = "" if row.age_days is None else str(row.age_days)
+    due = "" if row.due_on is None else row.due_on.isoformat()
+    return age, due, row.note
+
+
+def table(rows: Sequence[StatusRow], now: datetime) -> Table:
+    """A rich table, failing rows first (print it with ``print_whole`` so no name is cut).
+
+    Notes (why something is missing) go below the table (see ``notes``), not in a column.
+    """
+    out = Table(
+        title=f"Secret rotation status, {as_utc(now):%Y-%m-%d %H:%M} UTC", title_justify="left"
+    )
+    out.add_column("status", no_wrap=True)
+    out.add_column("secret", no_wrap=True)
+    out.add_column("1Password item", no_wrap=True)
+    out.add_column("age (d)", justify="right", no_wrap=True)
+    out.add_column("due", no_wrap=True)
+    out.add_column("policy")
+    out.add_column("owner")
+    for row in rows:
+        age, due, _ = _cells(row)
+        style = _STYLE[row.state]
+        out.add_row(
+            f"[{style}]{row.state}[/]", row.secret_id, row.item, age, due, row.policy, row.owner
+        )
+    return out
+
+
+def notes(rows: Sequence[StatusRow]) -> list[str]:
+    """One line per row that carries a note (why it is missing)."""
+    return [f"{r.secret_id}: {r.note}" for r in rows if r.note]
+
+
+def _md(text: str) -> str:
+    """Escape what would break a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(rows: Sequence[StatusRow], now: datetime) -> str:
+    """A GitHub-flavoured Markdown report: headline, counts, then the table (failing rows first)."""
+    failing = [r for r in rows if r.state.failing]
+    lines = [
+        f"## Secret rotation status, {as_utc(now):%Y-%m-%d} UTC",
+        "",
+        f"**{summary(rows)}**",
+        "",
+    ]
+    if failing:
+        names = ", ".join(f"`{r.secret_id}` ({r.state})" for r in failing)
+        # A relative link would not resolve in an issue body: name the file instead.
+        lines += [f"Action needed: {names}. How to rotate: `{RUNBOOK}`.", ""]
+    else:
+        lines += ["Nothing is overdue or missing.", ""]
+    lines += [
+        "| status | secret | 1Password item | age (days) | policy | due | owner | note |",
+        "|---|---|---|---:|---|---|---|---|",
+    ]
+    for row in rows:
+        age, due, note = _cells(row)
+        state = f"**{row.state}**" if row.state.failing else str(row.state)
+        lines.append(
+            f"| {state} | `{row.secret_id}` | `{_md(row.item)}` | {age} | {_md(row.policy)} "
+            f"| {due} | {_md(row.owner)} | {_md(note)} |"
+        )
+    lines.append("")
+    lines.append("Policies live in `secrets/<id>.yaml` (`rotation`); ages come from 1Password.")
+    return "\n".join(lines) + "\n"
+
+
+def print_whole(console: Console, renderable: Table) -> None:
+    """Print at the table's natural width when the console is narrower: a name cut to ``prod-bin…``
+    is worse than a line the terminal wraps. CI logs (not terminals) are always printed whole."""
+    natural = Console(width=1000).measure(renderable).maximum
+    if console.is_terminal and natural <= console.width:
+        console.print(renderable)
+        return
+    Console(
+        file=console.file, width=natural, highlight=False, force_terminal=console.is_terminal
+    ).print(renderable)

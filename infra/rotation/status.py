@@ -1,0 +1,121 @@
+"""``cfinfra rotation status``: every secret's age against its policy, from 1Password metadata only.
+
+Cost is fixed by the number of vaults, not of secrets: one ``vaults.list()`` to map vault names to
+ids, then one ``items.list(vault_id)`` per vault the manifest uses (overviews carry ``updated_at``).
+No secret value is ever requested: no ``secrets.resolve*``, no ``items.get``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from infra.config.manifest import RotationMode, SecretEntry
+from infra.rotation.op_items import OnePasswordClient, matching
+from infra.rotation.policy import Assessment, RotationState, assess
+
+if TYPE_CHECKING:
+    from onepassword.types import ItemOverview
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One secret's line in the report. ``note`` explains a ``missing`` state."""
+
+    secret_id: str
+    item: str
+    owner: str
+    policy: str
+    state: RotationState
+    updated_at: datetime | None = None
+    age_days: int | None = None
+    due_on: date | None = None
+    note: str = ""
+
+
+def policy_text(entry: SecretEntry) -> str:
+    """The policy in a few words: ``manual, 180 d``, ``automatic (aws-iam-access-key), 90 d``."""
+    rotation = entry.secret.rotation
+    mode = str(rotation.mode)
+    if rotation.mode is RotationMode.AUTOMATIC:
+        mode = f"automatic ({rotation.rotator})"
+    return f"{mode}, {rotation.max_age_days} d"
+
+
+def _row(
+    entry: SecretEntry, state: RotationState, *, note: str = "", verdict: Assessment | None = None
+) -> StatusRow:
+    ref = entry.secret.onepassword
+    return StatusRow(
+        secret_id=entry.id,
+        item=f"{ref.vault}/{ref.item}",
+        owner=entry.secret.owner,
+        policy=policy_text(entry),
+        state=state,
+        updated_at=verdict.changed_at if verdict else None,
+        age_days=verdict.age_days if verdict else None,
+        due_on=verdict.due_on if verdict else None,
+        note=note,
+    )
+
+
+async def _list_vaults(
+    client: OnePasswordClient, names: Sequence[str]
+) -> dict[str, list[ItemOverview] | str]:
+    """Item overviews per vault name (one listing call per vault), or why it cannot be read."""
+    vaults = await client.vaults.list()
+    listings: dict[str, list[ItemOverview] | str] = {}
+    for name in names:
+        found = matching(vaults, name)
+        if len(found) != 1:
+            listings[name] = (
+                f"vault `{name}` not found (or not shared with the service account)"
+                if not found
+                else f"{len(found)} vaults are named `{name}`"
+            )
+            continue
+        try:
+            listings[name] = await client.items.list(found[0].id)
+        except Exception as exc:  # the SDK raises plain Exception; its messages carry no values
+            listings[name] = f"listing vault `{name}` failed: {exc}"
+    return listings
+
+
+async def collect_status(
+    client: OnePasswordClient, entries: Sequence[SecretEntry], now: datetime
+) -> list[StatusRow]:
+    """Judge every entry at ``now``; rows sorted by urgency, then due date, then id.
+
+    ``client`` is anything with the SDK's ``vaults.list`` and ``items.list``. An item that is
+    absent, archived (listing returns active items only) or ambiguous is ``missing``: a reference
+    to it would not resolve, so ``pulumi up`` would fail.
+    """
+    vault_names = sorted({e.secret.onepassword.vault for e in entries})
+    listings = await _list_vaults(client, vault_names)
+    rows: list[StatusRow] = []
+    for entry in entries:
+        ref = entry.secret.onepassword
+        listing = listings[ref.vault]
+        if isinstance(listing, str):
+            rows.append(_row(entry, RotationState.MISSING, note=listing))
+            continue
+        items = matching(listing, ref.item)
+        if len(items) != 1:
+            note = (
+                f"no active item `{ref.item}` in vault `{ref.vault}`"
+                if not items
+                else f"{len(items)} items are titled `{ref.item}`: the reference is ambiguous"
+            )
+            rows.append(_row(entry, RotationState.MISSING, note=note))
+            continue
+        verdict = assess(items[0].updated_at, entry.secret.rotation.max_age_days, now)
+        rows.append(_row(entry, verdict.state, verdict=verdict))
+    rows.sort(key=lambda r: (r.state.severity, r.due_on or date.min, r.secret_id))
+    return rows
+
+
+def exit_code(rows: Sequence[StatusRow]) -> int:
+    """1 when anything is overdue or missing, else 0."""
+    return 1 if any(r.state.failing for r in rows) else 0

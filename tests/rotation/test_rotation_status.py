@@ -1,0 +1,126 @@
+"""``collect_status`` and its renderings, on the 1Password fake with a fixed clock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from infra.config.loader import load_manifest
+from infra.config.manifest import Secret, SecretEntry
+from infra.rotation.policy import RotationState
+from infra.rotation.render import markdown, summary
+from infra.rotation.status import collect_status, exit_code
+from tests.conftest import REPO_ROOT
+from tests.fakes.onepassword import FakeClient
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def entry(secret_id: str, vault: str = "pulumi", max_age_days: int = 180) -> SecretEntry:
+    secret = Secret.model_validate(
+        {
+            "description": f"{secret_id} for tests",
+            "owner": "core",
+            "onepassword": {"vault": vault, "item": secret_id, "field": "credential"},
+            "sensitivity": "internal",
+            "cleared_for": "core",
+            "rotation": {"max_age_days": max_age_days, "mode": "manual"},
+        }
+    )
+    return SecretEntry(id=secret_id, file=f"secrets/{secret_id}.yaml", secret=secret)
+
+
+def aged(days: float) -> dict[str, Any]:
+    return {"fields": {"credential": "value-never-read"}, "updated_at": NOW - timedelta(days=days)}
+
+
+def status(op: FakeClient, entries: list[SecretEntry]) -> Any:
+    return asyncio.run(collect_status(op, entries, NOW))
+
+
+def test_each_secret_gets_its_state_and_the_urgent_ones_come_first() -> None:
+    op = FakeClient(
+        {
+            "pulumi": {"fresh": aged(10), "soon": aged(160), "late": aged(200)},
+            "other": {"elsewhere": aged(1)},
+        }
+    )
+    entries = [
+        entry("fresh"),
+        entry("soon"),
+        entry("late"),
+        entry("gone"),
+        entry("elsewhere", "other"),
+    ]
+    rows = status(op, entries)
+    assert [(r.secret_id, r.state) for r in rows] == [
+        ("late", RotationState.OVERDUE),
+        ("gone", RotationState.MISSING),
+        ("soon", RotationState.DUE_SOON),
+        ("fresh", RotationState.OK),
+        ("elsewhere", RotationState.OK),
+    ]
+    late = rows[0]
+    assert (late.age_days, late.due_on.isoformat()) == (200, "2026-05-12")  # type: ignore[union-attr]
+    assert "no active item `gone`" in rows[1].note
+    assert exit_code(rows) == 1
+
+
+def test_one_listing_per_vault_however_many_secrets_and_no_value_is_read() -> None:
+    op = FakeClient({"pulumi": {f"s{i}": aged(i) for i in range(40)}, "other": {"x": aged(1)}})
+    entries = [entry(f"s{i}") for i in range(40)] + [entry("x", "other")]
+    rows = status(op, entries)
+    assert len(rows) == 41
+    assert op.calls["vaults.list"] == 1
+    assert op.calls["items.list"] == 2
+    listed = [args[0] for method, args in op.call_log if method == "items.list"]
+    assert sorted(listed) == sorted([op.vault_id("pulumi"), op.vault_id("other")])
+    for reads_values in ("items.get", "secrets.resolve", "secrets.resolve_all"):
+        assert op.calls[reads_values] == 0
+
+
+def test_an_unknown_vault_makes_its_secrets_missing_without_listing_anything() -> None:
+    op = FakeClient({"pulumi": {"a": aged(1)}})
+    [row] = status(op, [entry("a", vault="nope")])
+    assert row.state is RotationState.MISSING
+    assert "vault `nope` not found" in row.note
+    assert op.calls["items.list"] == 0
+
+
+def test_archived_and_duplicated_items_are_missing() -> None:
+    op = FakeClient({"pulumi": {"old": {**aged(1), "archived": True}, "twice": aged(1)}})
+    op.add_item("pulumi", "twice", fields={"credential": "v"})
+    rows = {r.secret_id: r for r in status(op, [entry("old"), entry("twice")])}
+    assert rows["old"].state is RotationState.MISSING
+    assert rows["twice"].state is RotationState.MISSING
+    assert "ambiguous" in rows["twice"].note
+
+
+def test_all_fresh_exits_0() -> None:
+    op = FakeClient({"pulumi": {"a": aged(1)}})
+    assert exit_code(status(op, [entry("a")])) == 0
+
+
+def test_markdown_names_what_needs_action_and_links_the_runbook() -> None:
+    op = FakeClient({"pulumi": {"late": aged(365), "fresh": aged(1)}})
+    rows = status(op, [entry("late"), entry("fresh")])
+    text = markdown(rows, NOW)
+    assert text.startswith("## Secret rotation status, 2026-06-01 UTC")
+    assert "Action needed: `late` (overdue)" in text
+    assert "docs/runbooks/rotate-a-token.md" in text
+    assert "| **overdue** | `late` | `pulumi/late` | 365 | manual, 180 d | 2025-11-28 |" in text
+    assert summary(rows) == "1 overdue, 0 missing, 0 due-soon, 1 ok"
+    assert "value-never-read" not in text
+
+
+def test_the_repositorys_manifest_reports_cleanly_when_every_item_is_fresh() -> None:
+    entries = load_manifest(REPO_ROOT)
+    seed: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        ref = e.secret.onepassword
+        seed.setdefault(ref.vault, {})[ref.item] = aged(5)
+    op = FakeClient(seed)
+    rows = status(op, entries)
+    assert exit_code(rows) == 0, [(r.secret_id, r.state, r.note) for r in rows if r.state.failing]
+    assert op.calls["items.list"] == len(seed)
