@@ -1,14 +1,19 @@
-"""``cfinfra:github``: the GitHub organisation's repositories and webhooks."""
+"""``cfinfra:github``: the GitHub organisation: settings, Actions policy, people, repositories, webhooks.
+
+Feedstocks (about 25,000 repositories, each with a maintainers team) are out of scope: the webservices
+bot owns them, and refreshing them through the API on every run would exceed the rate limit.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from infra.config.audience import Audience
 from infra.config.base import Description, Kebab, Model, RepoName, enum_field
+from infra.config.github_org import ActionsPolicy, OrgSettings
 
 Event = Annotated[str, StringConstraints(pattern=r"^[a-z_]+$|^\*$")]
 
@@ -17,16 +22,150 @@ class Repository(Model):
     """An infrastructure (non-feedstock) repository. Example:
 
     ```yaml
-    admin-requests: {audience: core, sensitive: true}
+    admin-requests: {audience: core, sensitive: true, description: Requests to archive feedstocks}
     ```
+    The settings below default to the stated choices; conda-forge's current values are unknown. An
+    adopted repository whose settings differ fails its import (the preview names the field): set the
+    field here to GitHub's value, adopt, then change it in a later, reviewable pull request.
     """
 
     audience: Audience = enum_field()
     """Who can run code that reads this repository's Actions secrets (people with write access)."""
     sensitive: bool = False
-    """Changes need a review from core (rulesets require it)."""
+    """Changes need a review from the review team (`rulesets.review_team`), and the repository is
+    protected against deletion from the stack."""
     description: Description | None = None
-    """What the repository is for."""
+    """What the repository is for. Omitted: not managed."""
+    adopt: bool = True
+    """The repository already exists: import it by name instead of creating it. Every infrastructure
+    repository exists today; set `false` only for one this stack should create."""
+    has_issues: bool = True
+    """Issues are enabled."""
+    delete_branch_on_merge: bool = True
+    """Head branches are deleted once their pull request merges (stale branches pile up otherwise)."""
+    allow_merge_commit: bool = True
+    """Pull requests may be merged with a merge commit (GitHub's default)."""
+    allow_squash_merge: bool = True
+    """Pull requests may be squash-merged (GitHub's default)."""
+    allow_rebase_merge: bool = True
+    """Pull requests may be rebase-merged (GitHub's default)."""
+    vulnerability_alerts: bool = True
+    """Dependabot vulnerability alerts for the repository's own dependencies."""
+    require_pull_request: bool = True
+    """Changes reach the default branch through pull requests only (bypass actors excepted). Deletion and
+    force pushes of the default branch are refused either way."""
+
+    @model_validator(mode="after")
+    def _one_merge_method(self) -> Repository:
+        if not (self.allow_merge_commit or self.allow_squash_merge or self.allow_rebase_merge):
+            raise ValueError("allow at least one merge method")
+        return self
+
+    @property
+    def merge_methods(self) -> list[str]:
+        """Merge methods as rulesets name them, in GitHub's order."""
+        allowed = (
+            ("merge", self.allow_merge_commit),
+            ("squash", self.allow_squash_merge),
+            ("rebase", self.allow_rebase_merge),
+        )
+        return [name for name, on in allowed if on]
+
+
+class BypassKind(StrEnum):
+    """Who may bypass a ruleset."""
+
+    ORGANIZATION_ADMIN = "organization-admin"
+    REPOSITORY_ROLE = "repository-role"
+    INTEGRATION = "integration"
+
+
+class RepositoryRole(StrEnum):
+    """Repository roles that can be bypass actors (GitHub addresses them by fixed ids)."""
+
+    MAINTAIN = "maintain"
+    WRITE = "write"
+    ADMIN = "admin"
+
+    @property
+    def actor_id(self) -> int:
+        return {"maintain": 2, "write": 4, "admin": 5}[self.value]
+
+
+class BypassMode(StrEnum):
+    """When a bypass actor may bypass: always, or only by merging a pull request."""
+
+    ALWAYS = "always"
+    PULL_REQUEST = "pull_request"
+
+
+class BypassActor(Model):
+    """One actor allowed to bypass the default-branch rules. Example:
+
+    ```yaml
+    - {kind: organization-admin}
+    - {kind: repository-role, role: admin}
+    - {kind: integration, app_id: 123456, mode: always}
+    ```
+    """
+
+    kind: BypassKind = enum_field()
+    """Org owners, a repository role, or a GitHub App."""
+    role: RepositoryRole | None = enum_field(default=None)
+    """For `repository-role`: the role."""
+    app_id: int | None = Field(default=None, gt=0)
+    """For `integration`: the GitHub App's id (public, in the app's settings URL)."""
+    mode: BypassMode = enum_field(default=BypassMode.ALWAYS)
+    """When the actor may bypass."""
+
+    @model_validator(mode="after")
+    def _fields_match_kind(self) -> BypassActor:
+        if (self.kind is BypassKind.REPOSITORY_ROLE) != (self.role is not None):
+            raise ValueError("`role` is required for, and only for, kind `repository-role`")
+        if (self.kind is BypassKind.INTEGRATION) != (self.app_id is not None):
+            raise ValueError("`app_id` is required for, and only for, kind `integration`")
+        return self
+
+
+class RulesetPolicy(Model):
+    """The ruleset every infrastructure repository gets on its default branch. Example:
+
+    ```yaml
+    rulesets:
+      review_team: core
+      bypass: [{kind: organization-admin}]
+    ```
+    Every default branch refuses deletion and force pushes and takes changes through pull requests;
+    a `sensitive` repository also needs an approving review from `review_team`.
+    """
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "cfinfra: default branch"
+    """The ruleset's name on GitHub (marks it as managed here, next to any hand-made ones)."""
+    review_team: Kebab = "core"
+    """Team whose approval a `sensitive` repository's pull requests need (a team of `data/github`)."""
+    required_approvals: int = Field(default=0, ge=0, le=10)
+    """Approving reviews every pull request needs, from anyone with write access. 0: a pull request is
+    required but may be merged by its author (a sensitive repository still needs the review team)."""
+    bypass: list[BypassActor] = Field(
+        default_factory=lambda: [BypassActor(kind=BypassKind.ORGANIZATION_ADMIN)]
+    )
+    """Actors that may bypass the rules: automation that pushes straight to a default branch must be
+    one of them, or its pushes are refused."""
+
+
+class PeopleSettings(Model):
+    """How the people and teams of `data/github/` are applied. Example:
+
+    ```yaml
+    people: {adopt: true}
+    ```
+    """
+
+    adopt: bool = True
+    """Import existing org memberships, teams and team memberships instead of creating them, so the
+    first run changes nothing it has not read (a role GitHub disagrees with fails the import instead of
+    silently promoting or demoting someone). Turn it off once the stack's state holds them: from then
+    on a newly listed person is invited, and an import would fail for someone not yet in the org."""
 
 
 class ContentType(StrEnum):
@@ -73,8 +212,16 @@ class GitHubConfig(Model):
 
     org: RepoName
     """The organisation's login, e.g. `conda-forge`."""
+    org_settings: OrgSettings
+    """Organisation-wide settings."""
+    actions: ActionsPolicy = Field(default_factory=ActionsPolicy)
+    """The organisation's GitHub Actions policy."""
+    people: PeopleSettings = Field(default_factory=PeopleSettings)
+    """How org members and teams (data files under `data/github/`) are applied."""
     repositories: dict[RepoName, Repository] = Field(min_length=1)
     """Infrastructure repositories, by name. Feedstocks are out of scope (the webservices bot owns them)."""
+    rulesets: RulesetPolicy = Field(default_factory=RulesetPolicy)
+    """Default-branch rules of the infrastructure repositories."""
     webhook_base_url: Annotated[str, StringConstraints(pattern=r"^https://[a-z0-9.-]+(:[0-9]+)?$")]
     """Scheme and host every webhook path is appended to, e.g. `https://conda-forge.herokuapp.com`."""
     webhooks: dict[Kebab, Webhook] = Field(default_factory=dict)

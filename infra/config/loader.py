@@ -106,6 +106,7 @@ def load_manifest(root: Path) -> list[SecretEntry]:
 
 def load_project(root: Path, stack: str) -> Project:
     """Load and validate everything a stack needs. Raises ``ConfigError`` listing every problem."""
+    from infra.config.aws_rules import gpu_pool_rules
     from infra.config.people import load_people
     from infra.config.rules import manifest_rules, project_rules
     from infra.config.runners import load_runners
@@ -122,6 +123,7 @@ def load_project(root: Path, stack: str) -> Project:
         problems.extend(found)
         runners, found = load_runners(root, config)
         problems.extend(found)
+        problems.extend(gpu_pool_rules(config, runners, stack_file_name(stack)))
     if problems or config is None:
         raise ConfigError(problems)
     return Project(

@@ -1,13 +1,306 @@
-"""People and teams of the GitHub organisation, as data files. (Filled in by the GitHub org work.)"""
+"""People and teams of the GitHub organisation, as data files under ``data/github/``.
+
+The layout mirrors conda-forge/governance (``teams/core.csv``: one person per row), so a governance
+change and its effect on GitHub are the same kind of edit:
+
+- ``owners.csv`` and ``members.csv`` (``name,github``): the org members this stack manages, by role;
+- ``teams.yaml``: each managed team's description, privacy, parent and protection, by slug;
+- ``teams/<slug>.csv`` (``name,github[,role]``): a team's members; ``role`` is ``member`` (the
+  default, also for an empty cell) or ``maintainer``.
+
+Feedstock maintainer teams are out of scope (the webservices bot owns them), so the org's thousands of
+other members are neither listed nor touched. Problems name their file and ``row N.column``, where N is
+the line number an editor shows (the header is line 1).
+"""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated
 
+from pydantic import StringConstraints, TypeAdapter, ValidationError, field_validator
+
+from infra.config.base import Description, GitHubLogin, Kebab, Model, enum_field, validate
+from infra.config.yamlio import display_path, load_yaml
 from infra.errors import Problem
 
+if TYPE_CHECKING:
+    from infra.config.stack import StackConfig
 
-def load_people(root: Path, config: Any) -> tuple[Any, list[Problem]]:
+PEOPLE_DIR = Path("data/github")
+CORE = "core"
+EMERITUS = "emeritus-core"
+
+_LOGIN: TypeAdapter[str] = TypeAdapter(GitHubLogin)
+_SLUG: TypeAdapter[str] = TypeAdapter(Kebab)
+PersonName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class TeamRole(StrEnum):
+    """A person's role in a team: maintainers can add and remove members."""
+
+    MEMBER = "member"
+    MAINTAINER = "maintainer"
+
+
+class TeamPrivacy(StrEnum):
+    """`closed` teams are visible to every org member (and can be @mentioned); `secret` ones are not."""
+
+    CLOSED = "closed"
+    SECRET = "secret"
+
+
+class PersonRow(Model):
+    """One row of `owners.csv`, `members.csv` or a team file."""
+
+    name: PersonName
+    """The person's (or bot's) name, for readers."""
+    github: str
+    """Their GitHub login."""
+
+    @field_validator("github")
+    @classmethod
+    def _login(cls, login: str) -> str:
+        try:
+            return _LOGIN.validate_python(login)
+        except ValidationError:
+            raise ValueError(
+                "not a GitHub login (1-39 letters, digits or single hyphens, "
+                "not starting or ending with a hyphen)"
+            ) from None
+
+
+class TeamMemberRow(PersonRow):
+    """One row of a team file."""
+
+    role: TeamRole = enum_field(default=TeamRole.MEMBER)
+    """`member` or `maintainer`."""
+
+
+class TeamSpec(Model):
+    """A team of `data/github/teams.yaml`. Example:
+
+    ```yaml
+    core:
+      description: The governing body of conda-forge
+      privacy: closed
+      protect: true
+    help-python-c: {description: Reviewers of Python and C feedstocks, parent: help-python}
+    ```
+    """
+
+    description: Description | None = None
+    """The team's description on GitHub. Omitted: not managed (kept as set on GitHub)."""
+    name: PersonName | None = None
+    """The team's display name; defaults to its slug (the file name)."""
+    privacy: TeamPrivacy = enum_field(default=TeamPrivacy.CLOSED)
+    """`closed` (visible, GitHub's default for a parent or child team) or `secret`."""
+    parent: Kebab | None = None
+    """Slug of the parent team, when this is a nested team."""
+    protect: bool = False
+    """Refuse to delete the team (and its memberships) from the stack; removing a member stays possible."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """A listed person: login as written, name, and where the row is."""
+
+    login: str
+    name: str
+    row: int
+
+    @property
+    def key(self) -> str:
+        """GitHub logins are case-insensitive: `SylvainCorlay` and `sylvaincorlay` are one account."""
+        return self.login.lower()
+
+
+@dataclass(frozen=True)
+class TeamMember(Person):
+    role: TeamRole = TeamRole.MEMBER
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team file with its declaration (`spec` is None when `teams.yaml` lacks it)."""
+
+    slug: str
+    file: str
+    spec: TeamSpec | None
+    members: tuple[TeamMember, ...]
+
+    @property
+    def display_name(self) -> str:
+        return (self.spec.name if self.spec and self.spec.name else None) or self.slug
+
+    def row_of(self, key: str) -> int | None:
+        return next((m.row for m in self.members if m.key == key), None)
+
+
+@dataclass(frozen=True)
+class People:
+    """Everything under `data/github/`, parsed; rows that failed validation are left out."""
+
+    owners_file: str
+    members_file: str
+    teams_file: str
+    owners: tuple[Person, ...]
+    members: tuple[Person, ...]
+    specs: Mapping[str, TeamSpec]
+    """`teams.yaml`, by slug."""
+    teams: Mapping[str, Team] = field(default_factory=dict)
+    """Team files, by file stem (a valid slug)."""
+    misnamed_team_files: tuple[str, ...] = ()
+    """Team files whose name is not a slug, or that are not `.csv` files."""
+
+    def declared_teams(self) -> list[Team]:
+        """Teams with both a file and a declaration, by slug: the ones the program declares."""
+        return [t for slug, t in sorted(self.teams.items()) if t.spec is not None]
+
+    def org_member_keys(self) -> set[str]:
+        return {p.key for p in (*self.owners, *self.members)}
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def _read_csv(
+    path: Path, root: Path, row_model: type[PersonRow]
+) -> tuple[list[tuple[int, PersonRow]], list[Problem]]:
+    """Rows of a people file with their line numbers; every bad cell is a problem, never a traceback."""
+    shown = display_path(path, root)
+    required = ["name", "github"]
+    allowed = list(row_model.model_fields)
+    try:
+        # utf-8-sig: a spreadsheet's byte-order mark must not become part of the first column's name.
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [Problem(shown, "", f"cannot read file: {exc.__class__.__name__}")]
+    reader = csv.reader(text.splitlines(), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None or header[: len(required)] != required or not set(header) <= set(allowed):
+            columns = ",".join(allowed)
+            return [], [Problem(shown, "row 1", f"the header must be `{columns}` (optional columns last)")]
+        rows: list[tuple[int, PersonRow]] = []
+        problems: list[Problem] = []
+        for cells in reader:
+            line = reader.line_num
+            if not cells:
+                continue
+            if len(cells) != len(header):
+                problems.append(
+                    Problem(shown, f"row {line}", f"expected {len(header)} columns, found {len(cells)}")
+                )
+                continue
+            # An empty optional cell means "the default" (a blank `role` is `member`).
+            data = {k: v for k, v in zip(header, cells, strict=True) if v != "" or k in required}
+            row, found = validate(row_model, data, shown, prefix=(f"row {line}",))
+            problems.extend(found)
+            if row is not None:
+                rows.append((line, row))
+    except csv.Error as exc:
+        return [], [Problem(shown, f"row {reader.line_num}", f"invalid CSV: {exc}")]
+    return rows, problems
+
+
+def _people(rows: list[tuple[int, PersonRow]]) -> tuple[Person, ...]:
+    return tuple(Person(login=r.github, name=r.name, row=line) for line, r in rows)
+
+
+def _team_members(rows: list[tuple[int, PersonRow]]) -> tuple[TeamMember, ...]:
+    return tuple(
+        TeamMember(
+            login=r.github,
+            name=r.name,
+            row=line,
+            role=r.role if isinstance(r, TeamMemberRow) else TeamRole.MEMBER,
+        )
+        for line, r in rows
+    )
+
+
+def _read_specs(path: Path, root: Path) -> tuple[dict[str, TeamSpec], list[Problem]]:
+    shown = display_path(path, root)
+    if not path.is_file():
+        return {}, [Problem(shown, "", "missing: it declares the teams this stack manages")]
+    data, problems = load_yaml(path, root)
+    if problems:
+        return {}, problems
+    if not isinstance(data, dict):
+        return {}, [Problem(shown, "", "expected a mapping of team slug to team")]
+    specs: dict[str, TeamSpec] = {}
+    for slug, raw in data.items():
+        if not isinstance(slug, str) or not _is_slug(slug):
+            problems.append(Problem(shown, str(slug), "a team slug is lower-case words and dashes"))
+            continue
+        spec, found = validate(TeamSpec, raw if raw is not None else {}, shown, prefix=(slug,))
+        problems.extend(found)
+        if spec is not None:
+            specs[slug] = spec
+    return specs, problems
+
+
+def _is_slug(text: str) -> bool:
+    try:
+        _SLUG.validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def read_people(root: Path) -> tuple[People | None, list[Problem]]:
+    """Parse `data/github/` without cross-file rules. None when the folder is missing."""
+    base = root / PEOPLE_DIR
+    if not base.is_dir():
+        shown = display_path(base, root)
+        return None, [Problem(shown, "", "missing: org owners, members and teams live here")]
+    problems: list[Problem] = []
+    lists: dict[str, tuple[Person, ...]] = {}
+    for name in ("owners", "members"):
+        path = base / f"{name}.csv"
+        if not path.is_file():
+            problems.append(Problem(display_path(path, root), "", "missing"))
+            lists[name] = ()
+            continue
+        rows, found = _read_csv(path, root, PersonRow)
+        problems.extend(found)
+        lists[name] = _people(rows)
+    specs, found = _read_specs(base / "teams.yaml", root)
+    problems.extend(found)
+    teams: dict[str, Team] = {}
+    misnamed: list[str] = []
+    teams_dir = base / "teams"
+    for path in sorted(teams_dir.iterdir()) if teams_dir.is_dir() else []:
+        shown = display_path(path, root)
+        if path.suffix != ".csv" or not _is_slug(path.stem):
+            misnamed.append(shown)
+            continue
+        rows, found = _read_csv(path, root, TeamMemberRow)
+        problems.extend(found)
+        teams[path.stem] = Team(path.stem, shown, specs.get(path.stem), _team_members(rows))
+    people = People(
+        owners_file=display_path(base / "owners.csv", root),
+        members_file=display_path(base / "members.csv", root),
+        teams_file=display_path(base / "teams.yaml", root),
+        owners=lists["owners"],
+        members=lists["members"],
+        specs=specs,
+        teams=teams,
+        misnamed_team_files=tuple(misnamed),
+    )
+    return people, problems
+
+
+def load_people(root: Path, config: StackConfig) -> tuple[People | None, list[Problem]]:
     """Load and validate people/team data files. Returns (data or None, problems)."""
-    return None, []
+    from infra.config.people_rules import people_rules
+
+    people, problems = read_people(root)
+    if people is not None:
+        problems.extend(people_rules(people, config.github))
+    return people, problems

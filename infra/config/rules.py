@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 
+from infra.config.aws_rules import AWS_RULES
+from infra.config.heroku_rules import HEROKU_RULES
+from infra.config.lineage import reach
 from infra.config.manifest import (
     AzureProjectIdTarget,
     AzureVariableTarget,
@@ -18,7 +21,6 @@ from infra.config.manifest import (
     SecretEntry,
     Target,
 )
-from infra.config.lineage import reach
 from infra.config.stack import StackConfig
 from infra.errors import Problem
 
@@ -243,6 +245,8 @@ PROJECT_RULES: tuple[ProjectRule, ...] = (
     validate_leak_guard,
     validate_webhooks,
     validate_azure,
+    *AWS_RULES,
+    *HEROKU_RULES,
 )
 
 

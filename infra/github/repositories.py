@@ -1,24 +1,220 @@
-"""Repository ids by name, looked up once per repository per run."""
+"""Infrastructure repositories: adopted (imported, never recreated), with a default-branch ruleset."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pulumi
 import pulumi_github as github
 
+from infra.config.github import BypassActor, BypassKind, GitHubConfig, Repository
+
+# Repository settings this stack does not decide. Ignored so that adopting a repository (the import
+# must match GitHub exactly) and later updates leave what maintainers set by hand alone.
+_UNMANAGED = [
+    "allow_auto_merge",
+    "allow_forking",
+    "allow_update_branch",
+    "archived",
+    "auto_init",
+    "default_branch",
+    "gitignore_template",
+    "has_discussions",
+    "has_downloads",
+    "has_projects",
+    "has_wiki",
+    "homepage_url",
+    "is_template",
+    "license_template",
+    "merge_commit_message",
+    "merge_commit_title",
+    "pages",
+    "private",
+    "security_and_analysis",
+    "squash_merge_commit_message",
+    "squash_merge_commit_title",
+    "template",
+    "topics",
+    # Managed by its own resource (the argument on Repository is deprecated).
+    "vulnerability_alerts",
+    "web_commit_signoff_required",
+]
+ALL_FILES = ["*"]
+
+
+class Repositories(pulumi.ComponentResource):
+    """Every repository of `cfinfra:github.repositories` with its alerts and default-branch ruleset."""
+
+    def __init__(
+        self,
+        name: str,
+        config: GitHubConfig,
+        review_team: github.Team | None,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("cfinfra:github:Repositories", name, None, opts)
+        self._config = config
+        self._review_team = review_team
+        self._reviewer_id: pulumi.Output[int] | None = None
+        self.repositories: dict[str, github.Repository] = {}
+        for repo_name, repo in sorted(config.repositories.items()):
+            self.repositories[repo_name] = self._repository(repo_name, repo)
+        self.register_outputs({})
+
+    def _repository(self, name: str, repo: Repository) -> github.Repository:
+        full = f"{self._config.org}/{name}"
+        ignored = list(_UNMANAGED)
+        if repo.description is None:
+            ignored.append("description")
+        if repo.adopt:
+            # GitHub does not store this flag, so an import can never match it; retain_on_delete
+            # below already keeps the repository when it leaves the config.
+            ignored.append("archive_on_destroy")
+        resource = github.Repository(
+            full,
+            name=name,
+            description=repo.description,
+            visibility="public",
+            has_issues=repo.has_issues,
+            delete_branch_on_merge=repo.delete_branch_on_merge,
+            allow_merge_commit=repo.allow_merge_commit,
+            allow_squash_merge=repo.allow_squash_merge,
+            allow_rebase_merge=repo.allow_rebase_merge,
+            archive_on_destroy=True,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                import_=name if repo.adopt else None,
+                ignore_changes=ignored,
+                # Dropping a repository from the config stops managing it; it is never deleted
+                # or archived by a diff. Sensitive ones cannot even leave state without unprotecting.
+                retain_on_delete=True,
+                protect=repo.sensitive,
+            ),
+        )
+        github.RepositoryVulnerabilityAlerts(
+            f"{full}/vulnerability-alerts",
+            repository=resource.name,
+            enabled=repo.vulnerability_alerts,
+            opts=pulumi.ResourceOptions(
+                parent=self, import_=name if repo.adopt else None, retain_on_delete=True
+            ),
+        )
+        depends: list[pulumi.Resource] = []
+        if repo.sensitive and self._review_team is not None:
+            # GitHub accepts a required reviewer only if the team can access the repository; core
+            # has full rights over every conda-forge repository (governance), granted explicitly here.
+            depends.append(
+                github.TeamRepository(
+                    f"{full}/{self._config.rulesets.review_team}",
+                    team_id=self._review_team.id,
+                    repository=resource.name,
+                    permission="admin",
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+            )
+        self._ruleset(full, repo, resource, depends)
+        return resource
+
+    def _ruleset(
+        self, full: str, repo: Repository, resource: github.Repository, depends: list[pulumi.Resource]
+    ) -> github.RepositoryRuleset:
+        policy = self._config.rulesets
+        pull_request = None
+        if repo.require_pull_request:
+            reviewers = None
+            if repo.sensitive and self._review_team is not None:
+                reviewers = [
+                    github.RepositoryRulesetRulesPullRequestRequiredReviewerArgs(
+                        file_patterns=ALL_FILES,
+                        minimum_approvals=1,
+                        reviewer=github.RepositoryRulesetRulesPullRequestRequiredReviewerReviewerArgs(
+                            id=self._review_team_id(), type="Team"
+                        ),
+                    )
+                ]
+            pull_request = github.RepositoryRulesetRulesPullRequestArgs(
+                required_approving_review_count=policy.required_approvals,
+                allowed_merge_methods=repo.merge_methods,
+                required_reviewers=reviewers,
+                # On a sensitive repository an approval covers exactly what was reviewed.
+                dismiss_stale_reviews_on_push=repo.sensitive,
+                require_last_push_approval=repo.sensitive,
+            )
+        return github.RepositoryRuleset(
+            f"{full}/default-branch",
+            name=policy.name,
+            repository=resource.name,
+            target="branch",
+            enforcement="active",
+            conditions=github.RepositoryRulesetConditionsArgs(
+                ref_name=github.RepositoryRulesetConditionsRefNameArgs(
+                    includes=["~DEFAULT_BRANCH"], excludes=[]
+                )
+            ),
+            rules=github.RepositoryRulesetRulesArgs(
+                deletion=True, non_fast_forward=True, pull_request=pull_request
+            ),
+            bypass_actors=[_bypass(b) for b in policy.bypass],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
+        )
+
+    def _review_team_id(self) -> pulumi.Output[int]:
+        """The review team's numeric id, looked up once (rulesets name reviewers by number)."""
+        if self._reviewer_id is None:
+            assert self._review_team is not None
+            team = github.get_team_output(
+                slug=self._config.rulesets.review_team,
+                # Members and repositories are not needed: one request, whatever the team's size.
+                summary_only=True,
+                opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[self._review_team]),
+            )
+            self._reviewer_id = team.id.apply(int)
+        return self._reviewer_id
+
+
+def _bypass(actor: BypassActor) -> github.RepositoryRulesetBypassActorArgs:
+    actor_id = None
+    if actor.kind is BypassKind.REPOSITORY_ROLE:
+        assert actor.role is not None
+        actor_id = actor.role.actor_id
+    elif actor.kind is BypassKind.INTEGRATION:
+        actor_id = actor.app_id
+    kinds = {
+        BypassKind.ORGANIZATION_ADMIN: "OrganizationAdmin",
+        BypassKind.REPOSITORY_ROLE: "RepositoryRole",
+        BypassKind.INTEGRATION: "Integration",
+    }
+    return github.RepositoryRulesetBypassActorArgs(
+        actor_type=kinds[actor.kind], actor_id=actor_id, bypass_mode=actor.mode.value
+    )
+
 
 class RepositoryIds:
-    """GitHub's numeric ids for the stack's repositories (org secrets select repositories by id)."""
+    """GitHub's numeric ids for repositories by name (org secrets and runner groups select by id).
 
-    def __init__(self, org: str, provider: pulumi.ProviderResource):
+    A repository this stack manages answers from its `Repository` resource: no lookup, and a secret's
+    selection waits for the repository to be adopted. Any other one (a feedstock) is looked up once per
+    run with the `getRepository` data source.
+    """
+
+    def __init__(
+        self,
+        org: str,
+        provider: pulumi.ProviderResource,
+        managed: Mapping[str, github.Repository] | None = None,
+    ):
         self._org = org
         self._provider = provider
-        self._ids: dict[str, pulumi.Output[int]] = {}
+        self._managed = dict(managed or {})
+        self._looked_up: dict[str, pulumi.Output[int]] = {}
 
     def id_of(self, name: str) -> pulumi.Output[int]:
-        if name not in self._ids:
+        if name in self._managed:
+            return self._managed[name].repo_id
+        if name not in self._looked_up:
             repo = github.get_repository_output(
                 full_name=f"{self._org}/{name}",
                 opts=pulumi.InvokeOutputOptions(provider=self._provider),
             )
-            self._ids[name] = repo.repo_id
-        return self._ids[name]
+            self._looked_up[name] = repo.repo_id
+        return self._looked_up[name]

@@ -1,4 +1,4 @@
-"""Everything this stack declares in the GitHub organisation."""
+"""Everything this stack declares in the GitHub organisation, one component per concern."""
 
 from __future__ import annotations
 
@@ -7,18 +7,30 @@ import pulumi_github as github
 
 from infra.config.loader import Project
 from infra.config.manifest import GitHubOrgSecretTarget, GitHubWebhookSecretTarget
+from infra.config.people import People
 from infra.deliveries import SecretValues
 from infra.github.org_secrets import OrgSecrets
-from infra.github.repositories import RepositoryIds
+from infra.github.org_settings import OrgSettings
+from infra.github.people import OrgPeople
+from infra.github.repositories import Repositories, RepositoryIds
 from infra.github.webhooks import Webhooks
 
 
 def declare_github(project: Project, values: SecretValues) -> github.Provider:
-    """Declare the org's secrets and webhooks; returns the provider for other domains' GitHub resources."""
+    """Declare the org's settings, people, repositories, secrets and webhooks.
+
+    Returns the provider for other domains' GitHub resources.
+    """
     cfg = project.config.github
     provider = github.Provider("github", owner=cfg.org)
     opts = pulumi.ResourceOptions(provider=provider)
-    repo_ids = RepositoryIds(cfg.org, provider)
+    OrgSettings("github-org-settings", cfg, opts=opts)
+    review_team = None
+    if isinstance(project.people, People):
+        people = OrgPeople("github-people", cfg.org, project.people, cfg.people, opts=opts)
+        review_team = people.teams.get(cfg.rulesets.review_team)
+    repos = Repositories("github-repositories", cfg, review_team, opts=opts)
+    repo_ids = RepositoryIds(cfg.org, provider, managed=repos.repositories)
     OrgSecrets("github-org-secrets", values.of(GitHubOrgSecretTarget), repo_ids, opts=opts)
     Webhooks("github-webhooks", cfg, values.of(GitHubWebhookSecretTarget), opts=opts)
     return provider

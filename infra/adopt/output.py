@@ -1,0 +1,71 @@
+"""Write a translation as files: ``secrets/<id>.yaml`` per secret and ``Pulumi.<stack>.yaml``.
+
+Rendering is pure and deterministic (``render_translation``); writing refuses to mix an import with
+an existing manifest unless told to replace it, so a stale secret file can never survive an import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra.adopt.translate import Translation
+from infra.config.loader import MANIFEST_DIR, stack_file_name
+
+# Wide enough that no flow mapping wraps mid-entry: one target or repository per line reads best.
+_WIDTH = 4096
+
+
+def _dump(data: Any) -> str:
+    # Flow style for leaf collections, as the hand-written manifest does (`onepassword: {...}`).
+    return yaml.safe_dump(
+        data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=_WIDTH
+    )
+
+
+def render_translation(translation: Translation, stack: str) -> dict[Path, str]:
+    """Relative path → file text."""
+    files: dict[Path, str] = {}
+    for secret_id, doc in translation.secrets.items():
+        sources = ", ".join(translation.sources.get(secret_id, [])) or "?"
+        header = f"# Imported by `cfinfra import-yaml` from {sources}.\n"
+        files[Path(MANIFEST_DIR) / f"{secret_id}.yaml"] = header + _dump(doc)
+    header = (
+        "# Imported by `cfinfra import-yaml`. Schema: docs/reference/stack-config.md\n"
+        "# Audiences come from --like, or are the fail-closed default `public`: review them.\n"
+    )
+    stack_doc = {**translation.stack_extra, "config": translation.config}
+    files[Path(stack_file_name(stack))] = header + _dump(stack_doc)
+    return files
+
+
+class OutputExistsError(Exception):
+    """The output folder already holds a manifest or stack file."""
+
+
+def write_translation(
+    translation: Translation, output: Path, stack: str, *, overwrite: bool = False
+) -> list[Path]:
+    """Write the files under ``output``. Returns the paths written (sorted)."""
+    stack_path = output / stack_file_name(stack)
+    manifest = output / MANIFEST_DIR
+    existing = sorted(manifest.glob("*.yaml")) if manifest.is_dir() else []
+    if stack_path.exists():
+        existing.append(stack_path)
+    if existing and not overwrite:
+        raise OutputExistsError(
+            f"{output} already holds {len(existing)} manifest/stack file(s); "
+            "pass --overwrite to replace them (every secrets/*.yaml there is removed first)"
+        )
+    for path in existing:
+        if path.parent == manifest:
+            path.unlink()
+    written = []
+    for rel, text in sorted(render_translation(translation, stack).items()):
+        path = output / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,169 @@
+"""Rules over `data/github/`: small named checks, each with a one-line "Ensure ..." docstring.
+
+Every rule runs and yields ``Problem``s with the file and ``row N.github`` (or key) they are about.
+Logins compare case-insensitively, as GitHub compares them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from infra.config.github import GitHubConfig
+from infra.config.people import CORE, EMERITUS, People, Person
+from infra.errors import Problem
+
+PeopleRule = Callable[[People, GitHubConfig], Iterable[Problem]]
+
+MIN_OWNERS = 2
+
+
+def _duplicates(file: str, people: Iterable[Person]) -> Iterable[Problem]:
+    first: dict[str, Person] = {}
+    for p in people:
+        if p.key in first:
+            yield Problem(file, f"row {p.row}.github", f"`{p.login}` is already listed in row {first[p.key].row}")
+        else:
+            first[p.key] = p
+
+
+def validate_unique_rows(people: People, config: GitHubConfig) -> Iterable[Problem]:
+    """Ensure each file lists a person once (GitHub logins are case-insensitive)."""
+    yield from _duplicates(people.owners_file, people.owners)
+    yield from _duplicates(people.members_file, people.members)
+    for team in people.teams.values():
+        yield from _duplicates(team.file, team.members)
+
+
+def validate_owner_or_member(people: People, config: GitHubConfig) -> Iterable[Problem]:
+    """Ensure nobody is in both owners.csv and members.csv (an owner is a member already)."""
+    owners = {p.key: p for p in people.owners}
+    for p in people.members:
+        if p.key in owners:
+            yield Problem(
+                people.members_file,
+                f"row {p.row}.github",
+                f"`{p.login}` is an owner ({people.owners_file} row {owners[p.key].row}): "
+                "list each person under one role",
+            )
+
+
+def validate_enough_owners(people: People, config: GitHubConfig) -> Iterable[Problem]:
+    """Ensure the org keeps at least two owners (one lost account must not orphan the organisation)."""
+    n = len({p.key for p in people.owners})
+    if n < MIN_OWNERS:
+        yield Problem(
+            people.owners_file,
+            "",
+            f"the organisation needs at least {MIN_OWNERS} owners, found {n}: "
+            "with a single owner, one lost account leaves nobody able to administer it",
+        )
+
+
+def validate_team_files(people: People, config: GitHubConfig) -> Iterable[Problem]:
+    """Ensure team file names are team slugs and every team has both a file and a declaration."""
+    for shown in people.misnamed_team_files:
+        yield Problem(shown, "", "a team file is `<slug>.csv`: the file name is the team's slug")
+    for slug, team in sorted(people.teams.items()):
+        if team.spec is None:
+            yield Problem(team.file, "", f"team `{slug}` is not declared in {people.teams_file}")
+    for slug in sorted(people.specs):
+        if slug not in people.teams:
+            yield Problem(people.teams_file, slug, f"no member file teams/{slug}.csv for this team")
+
+
+def validate_team_members_are_org_members(people: People, config: GitHubConfig) -> Iterable[Problem]:
+    """Ensure every team member is an org member this stack manages (owners count as members)."""
+    known = people.org_member_keys()
+    for team in people.teams.values():
+        for m in team.members:
+            if m.key not in known:
+                yield Problem(
+                    team.file,
+                    f"row {m.row}.github",
+                    f"`{m.login}` is not an org member: add them to "
+                    f"{people.members_file} (or {people.owners_file})",
+                )
+
+
+def validate_core_or_emeritus(people: People, config: GitHubConfig) -> Iterable[Problem]:
+    """Ensure nobody is both core and emeritus-core (governance moves a person from one to the other)."""
+    core, emeritus = people.teams.get(CORE), people.teams.get(EMERITUS)
+    if core is None or emeritus is None:
+        return
+    for m in emeritus.members:
+        row = core.row_of(m.key)
+        if row is not None:
+            yield Problem(
+                emeritus.file,
+                f"row {m.row}.github",
+                f"`{m.login}` is also in core ({core.file} row {row}): a person is core or "
+                "emeritus-core, not both",
+            )
+
+
+def validate_core_are_owners(people: People, config: GitHubConfig) -> Iterable[Problem]:
+    """Ensure every core member is an org owner (governance: core has full rights over the org)."""
+    core = people.teams.get(CORE)
+    if core is None:
+        return
+    owners = {p.key for p in people.owners}
+    for m in core.members:
+        if m.key not in owners:
+            yield Problem(
+                core.file,
+                f"row {m.row}.github",
+                f"`{m.login}` is core but not in {people.owners_file}: core members own the organisation",
+            )
+
+
+def validate_parent_teams(people: People, config: GitHubConfig) -> Iterable[Problem]:
+    """Ensure a parent team is a declared team and parents never form a cycle."""
+    for slug, spec in sorted(people.specs.items()):
+        if spec.parent is None:
+            continue
+        if spec.parent not in people.specs:
+            yield Problem(people.teams_file, f"{slug}.parent", f"`{spec.parent}` is not a declared team")
+            continue
+        seen, current = {slug}, spec.parent
+        while current is not None and current in people.specs:
+            if current in seen:
+                yield Problem(people.teams_file, f"{slug}.parent", "parent teams form a cycle")
+                break
+            seen.add(current)
+            current = people.specs[current].parent
+
+
+def validate_review_team(people: People, config: GitHubConfig) -> Iterable[Problem]:
+    """Ensure the team sensitive repositories need a review from is declared and protected."""
+    slug = config.rulesets.review_team
+    spec = people.specs.get(slug)
+    if spec is None:
+        yield Problem(
+            people.teams_file,
+            "",
+            f"`{slug}` (cfinfra:github.rulesets.review_team) is not declared here",
+        )
+    elif not spec.protect:
+        yield Problem(
+            people.teams_file,
+            f"{slug}.protect",
+            "the review team guards sensitive repositories: set `protect: true` so that deleting "
+            "a line cannot delete the team",
+        )
+
+
+PEOPLE_RULES: tuple[PeopleRule, ...] = (
+    validate_unique_rows,
+    validate_owner_or_member,
+    validate_enough_owners,
+    validate_team_files,
+    validate_team_members_are_org_members,
+    validate_core_or_emeritus,
+    validate_core_are_owners,
+    validate_parent_teams,
+    validate_review_team,
+)
+
+
+def people_rules(people: People, config: GitHubConfig) -> list[Problem]:
+    return [p for rule in PEOPLE_RULES for p in rule(people, config)]

@@ -1,0 +1,340 @@
+"""Who gains or loses what: per-person access and per-secret audiences, base against head.
+
+Both views are computed from *each plan on its own* and then compared, not from the resource
+diff, so renaming a resource (delete + create of the same membership) is not reported as someone
+losing access, and a team deleted together with its memberships still resolves to its name in the
+base.
+
+Per person, a *grant* is a role in a scope: the organisation (``admin`` = owner), a team, or a
+repository (outside collaborators). Per secret, the plans' ``lineage`` says every target and the
+audience it reaches; comparing it says who can newly read a secret. Neither view ever needs a value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from infra.config.audience import Audience, Sensitivity
+from infra.plan.model import Plan, PlannedResource, SecretLineage, TargetLineage
+
+MEMBERSHIP: Final = "github:index/membership:Membership"
+TEAM: Final = "github:index/team:Team"
+TEAM_MEMBERSHIP: Final = "github:index/teamMembership:TeamMembership"
+COLLABORATOR: Final = "github:index/repositoryCollaborator:RepositoryCollaborator"
+
+# Higher index = more power; unknown roles rank lowest so they never read as a promotion.
+_ROLE_ORDER: Final = {
+    "org": ("member", "admin"),
+    "team": ("member", "maintainer"),
+    "repo": ("pull", "triage", "push", "maintain", "admin"),
+}
+_FAKE_ID = re.compile(r"^<id:(?P<name>.+)>$")
+
+
+class Scope(StrEnum):
+    ORG = "org"
+    TEAM = "team"
+    REPO = "repo"
+
+
+@dataclass(frozen=True, order=True)
+class Grant:
+    """A role ``role`` in ``scope`` (the team or repository named ``target``; empty for the org)."""
+
+    scope: Scope
+    target: str
+    role: str
+    downgrade_on_destroy: bool = field(default=False, compare=False)
+    """An org membership whose removal only demotes to member (``downgrade_on_destroy``)."""
+
+    @property
+    def rank(self) -> int:
+        order = _ROLE_ORDER[self.scope.value]
+        return order.index(self.role) if self.role in order else -1
+
+    @property
+    def label(self) -> str:
+        if self.scope is Scope.ORG:
+            return "owner" if self.role == "admin" else f"org {self.role}"
+        if self.scope is Scope.TEAM:
+            return f"{self.target} {self.role}"
+        return f"{self.role} on {self.target}"
+
+    @property
+    def removal_label(self) -> str:
+        """What losing this grant means, when the resource goes away."""
+        if self.scope is Scope.ORG and self.downgrade_on_destroy:
+            if self.role == "admin":
+                return "owner (demoted to org member)"
+            return "org member (no longer managed here; stays in the org)"
+        return self.label
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    old: Grant
+    new: Grant
+
+    @property
+    def promotion(self) -> bool:
+        return self.new.rank > self.old.rank
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    person: str
+    added: tuple[Grant, ...] = ()
+    removed: tuple[Grant, ...] = ()
+    changed: tuple[RoleChange, ...] = ()
+
+    @property
+    def lost_owner(self) -> bool:
+        return any(g.label == "owner" for g in self.removed) or any(
+            c.old.label == "owner" for c in self.changed
+        )
+
+    @property
+    def gained_owner(self) -> bool:
+        return any(g.label == "owner" for g in self.added) or any(
+            c.new.label == "owner" for c in self.changed
+        )
+
+
+# --- per person ----------------------------------------------------------------------------------
+
+
+class _Teams:
+    """Resolves a team membership's ``teamId`` to its team: (stable identity, name to show).
+
+    The offline plan renders ids as ``<id:RESOURCE-NAME>`` (or the import id, the team's slug, while
+    adopting); a hand-written or real plan may carry the team's name, its resource name, or a
+    number. Tried in order: the value (or the fake id's name) as a Team resource name, import id,
+    slug or name; the membership's parent; the longest Team resource name prefixing the
+    membership's resource name (``conda-forge/core/alice``); finally the raw value itself.
+
+    The identity is the Team resource's key, so renaming a team is not everyone leaving it.
+    """
+
+    def __init__(self, plan: Plan):
+        self._by_ref: dict[str, tuple[str, str]] = {}
+        self._by_key: dict[str, tuple[str, str]] = {}
+        self._by_resource: dict[str, tuple[str, str]] = {}
+        for team in sorted(plan.of_type(TEAM), key=lambda t: t.key):
+            display = str(team.inputs.get("name") or team.name)
+            found = (team.key, display)
+            slug = re.sub(r"[^a-z0-9_.-]+", "-", display.lower()).strip("-")
+            for ref in (display, slug, team.import_id, team.name):
+                if ref:
+                    self._by_ref.setdefault(ref, found)
+            self._by_resource[team.name] = found
+            self._by_key[team.key] = found
+
+    def resolve(self, membership: PlannedResource) -> tuple[str, str]:
+        raw = str(membership.inputs.get("teamId", ""))
+        m = _FAKE_ID.match(raw)
+        ref = m.group("name") if m else raw
+        if ref in self._by_resource:
+            return self._by_resource[ref]
+        if ref in self._by_ref:
+            return self._by_ref[ref]
+        if membership.parent in self._by_key:
+            return self._by_key[membership.parent]
+        prefixes = [
+            n
+            for n in self._by_resource
+            if any(membership.name.startswith(n + sep) for sep in "-/:")
+        ]
+        if prefixes:
+            return self._by_resource[max(prefixes, key=len)]
+        shown = ref or membership.name
+        return shown, shown
+
+
+def grants(plan: Plan) -> dict[tuple[str, Scope, str], Grant]:
+    """(person, scope, identity) → the grant held in ``plan``; the highest role wins a tie."""
+    teams = _Teams(plan)
+    out: dict[tuple[str, Scope, str], Grant] = {}
+
+    def add(person: object, ident: str, grant: Grant) -> None:
+        if not isinstance(person, str) or not person:
+            return
+        # GitHub logins are case-insensitive: `Alice` and `alice` are one person.
+        key = (person.lower(), grant.scope, ident)
+        if key not in out or grant.rank > out[key].rank:
+            out[key] = grant
+
+    for r in plan.resources:
+        user = r.inputs.get("username")
+        if r.type == MEMBERSHIP:
+            role = str(r.inputs.get("role", "member"))
+            sticky = r.inputs.get("downgradeOnDestroy") is True
+            add(user, "", Grant(Scope.ORG, "", role, downgrade_on_destroy=sticky))
+        elif r.type == TEAM_MEMBERSHIP:
+            ident, display = teams.resolve(r)
+            add(user, ident, Grant(Scope.TEAM, display, str(r.inputs.get("role", "member"))))
+        elif r.type == COLLABORATOR:
+            repo = str(r.inputs.get("repository", r.name))
+            add(user, repo, Grant(Scope.REPO, repo, str(r.inputs.get("permission", "push"))))
+    return out
+
+
+def person_changes(base: Plan, head: Plan) -> tuple[PersonChange, ...]:
+    """Per person (sorted by login), the grants added, removed and changed between the plans."""
+    old, new = grants(base), grants(head)
+    added: dict[str, list[Grant]] = {}
+    removed: dict[str, list[Grant]] = {}
+    changed: dict[str, list[RoleChange]] = {}
+    for key in old.keys() | new.keys():
+        person = key[0]
+        a, b = old.get(key), new.get(key)
+        if a is None and b is not None:
+            added.setdefault(person, []).append(b)
+        elif b is None and a is not None:
+            removed.setdefault(person, []).append(a)
+        elif a is not None and b is not None and a.role != b.role:
+            changed.setdefault(person, []).append(RoleChange(a, b))
+    people = sorted(added.keys() | removed.keys() | changed.keys())
+    return tuple(
+        PersonChange(
+            person=p,
+            added=tuple(sorted(added.get(p, []))),
+            removed=tuple(sorted(removed.get(p, []))),
+            changed=tuple(sorted(changed.get(p, []), key=lambda c: (c.old, c.new))),
+        )
+        for p in people
+    )
+
+
+def owners(plan: Plan) -> set[str]:
+    return {person for (person, scope, _), g in grants(plan).items() if g.label == "owner"}
+
+
+# --- per secret ----------------------------------------------------------------------------------
+
+
+class TargetOp(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    AUDIENCE = "audience"
+    """The same target reaches a different audience."""
+    REACH = "reach"
+    """Same audience, different reason (e.g. one more repository of the same audience)."""
+
+
+def _rank(audience: str) -> int:
+    # An audience this code does not know counts as the widest: fail towards "widened".
+    try:
+        return Audience(audience).rank
+    except ValueError:
+        return len(Audience)
+
+
+@dataclass(frozen=True)
+class TargetChange:
+    target: str
+    op: TargetOp
+    old: TargetLineage | None
+    new: TargetLineage | None
+
+    @property
+    def widened(self) -> bool:
+        """Someone can read the secret who could not before: a new target, or a wider audience."""
+        if self.op is TargetOp.ADDED:
+            return True
+        if self.op is TargetOp.AUDIENCE and self.old and self.new:
+            return _rank(self.new.audience) > _rank(self.old.audience)
+        return False
+
+
+class SecretOp(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class SecretChange:
+    secret: str
+    op: SecretOp
+    old: SecretLineage | None
+    new: SecretLineage | None
+    targets: tuple[TargetChange, ...] = ()
+
+    def _pair(self, attr: str) -> tuple[str, str] | None:
+        if self.old is None or self.new is None:
+            return None
+        a, b = getattr(self.old, attr), getattr(self.new, attr)
+        return (a, b) if a != b else None
+
+    @property
+    def onepassword(self) -> tuple[str, str] | None:
+        """The 1Password reference, old → new (a reference, never a value)."""
+        return self._pair("onepassword")
+
+    @property
+    def cleared_for(self) -> tuple[str, str] | None:
+        return self._pair("cleared_for")
+
+    @property
+    def sensitivity(self) -> tuple[str, str] | None:
+        return self._pair("sensitivity")
+
+    @property
+    def widened(self) -> bool:
+        return self.op is SecretOp.CHANGED and any(t.widened for t in self.targets)
+
+    @property
+    def guard_loosened(self) -> bool:
+        """The leak guard now allows more: cleared for a wider audience, or rated less sensitive."""
+        order = list(Sensitivity)
+        if self.cleared_for and _rank(self.cleared_for[1]) > _rank(self.cleared_for[0]):
+            return True
+        if self.sensitivity:
+            a, b = self.sensitivity
+            known = {s.value: i for i, s in enumerate(order)}
+            return known.get(b, -1) < known.get(a, len(order))
+        return False
+
+
+def _target_changes(
+    old: Iterable[TargetLineage], new: Iterable[TargetLineage]
+) -> tuple[TargetChange, ...]:
+    before = {t.target: t for t in old}
+    after = {t.target: t for t in new}
+    out: list[TargetChange] = []
+    for name in sorted(before.keys() | after.keys()):
+        a, b = before.get(name), after.get(name)
+        if a is None:
+            out.append(TargetChange(name, TargetOp.ADDED, None, b))
+        elif b is None:
+            out.append(TargetChange(name, TargetOp.REMOVED, a, None))
+        elif a.audience != b.audience:
+            out.append(TargetChange(name, TargetOp.AUDIENCE, a, b))
+        elif a.why != b.why:
+            out.append(TargetChange(name, TargetOp.REACH, a, b))
+    return tuple(out)
+
+
+def secret_changes(base: Plan, head: Plan) -> tuple[SecretChange, ...]:
+    """Per secret id (sorted), what changed in its source, clearance and audiences."""
+    before = {s.secret: s for s in base.lineage}
+    after = {s.secret: s for s in head.lineage}
+    out: list[SecretChange] = []
+    for sid in sorted(before.keys() | after.keys()):
+        a, b = before.get(sid), after.get(sid)
+        if a is None and b is not None:
+            out.append(SecretChange(sid, SecretOp.ADDED, None, b, _target_changes([], b.targets)))
+        elif b is None and a is not None:
+            out.append(SecretChange(sid, SecretOp.REMOVED, a, None, _target_changes(a.targets, [])))
+        elif a is not None and b is not None and a != b:
+            change = SecretChange(
+                sid, SecretOp.CHANGED, a, b, _target_changes(a.targets, b.targets)
+            )
+            # Rotation policy or owner changes alone are not about who can read the secret.
+            if change.targets or change.onepassword or change.cleared_for or change.sensitivity:
+                out.append(change)
+    return tuple(out)

@@ -1,0 +1,130 @@
+"""``cfinfra diff``: what a pull request changes, as a Markdown comment, plus the removal guard.
+
+Exit codes follow ``cfinfra``'s: 0 fine, 1 the removal guard refuses (the Markdown is still written,
+so the workflow can post it and then fail), 2 no diff possible (a side does not validate, an
+unreadable plan file, an unknown revision, wrong arguments), 3 a plan refuses because a secret value
+would reach an input not marked secret.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_OK = 0
+EXIT_GUARD = 1
+EXIT_NO_DIFF = 2
+EXIT_LEAK = 3
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(EXIT_NO_DIFF)
+
+
+def _emit(markdown: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(markdown, nl=False)
+    else:
+        output.write_text(markdown, encoding="utf-8")
+
+
+def diff(
+    base: Annotated[
+        str | None,
+        typer.Option(help="Git revision whose data files are the base (e.g. origin/main)."),
+    ] = None,
+    stack: Annotated[str, typer.Option("--stack", "-s", help="The stack to plan.")] = "prod",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the Markdown here instead of stdout."),
+    ] = None,
+    allow_removals: Annotated[
+        bool, typer.Option("--allow-removals", help="Let the removal guard pass (still reported).")
+    ] = False,
+    max_removal_share: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Share of a resource type a change may delete."),
+    ] = 0.2,
+    base_plan: Annotated[
+        Path | None, typer.Option(help="Compare plan files instead: the base plan JSON.")
+    ] = None,
+    head_plan: Annotated[
+        Path | None, typer.Option(help="The head plan JSON (with --base-plan).")
+    ] = None,
+    root: Annotated[
+        Path, typer.Option(help="The project directory (holding Pulumi.<stack>.yaml).")
+    ] = Path("."),
+) -> None:
+    """Diff the stack's plan against a base: Markdown for the pull request; exit 1 if guarded."""
+    from infra.diff.guard import GuardPolicy
+    from infra.diff.markdown import render_invalid, render_markdown
+    from infra.diff.risks import build_report, code
+    from infra.errors import ConfigError
+    from infra.plan.model import Plan
+
+    use_files = base_plan is not None or head_plan is not None
+    if use_files == (base is not None) or (use_files and (base_plan is None or head_plan is None)):
+        raise _fail("give either --base REV, or both --base-plan and --head-plan")
+
+    if use_files:
+        assert base_plan is not None
+        assert head_plan is not None
+        plans: list[Plan] = []
+        for path in (base_plan, head_plan):
+            try:
+                plans.append(Plan.read(path))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise _fail(f"cannot read plan {path}: {exc}") from None
+        base_side, head_side = plans
+        base_label, head_label = code(str(base_plan)), code(str(head_plan))
+        stack = head_side.stack
+    else:
+        assert base is not None
+        from infra.diff.source import RevisionError, plan_revision, resolve_commit
+        from infra.plan.engine import plan_stack
+        from infra.plan.mask import SecretLeakError
+
+        try:  # a mistyped revision should fail before seconds of planning
+            commit = resolve_commit(root, base)
+        except RevisionError as exc:
+            raise _fail(str(exc)) from None
+        head_label = "the working tree"
+        side = "head"  # planned first: if both sides are broken, the head's problems matter
+        try:
+            head_side = plan_stack(root, stack)
+            side = "base"
+            found = plan_revision(root, stack, commit)
+        except RevisionError as exc:
+            raise _fail(str(exc)) from None
+        except (ConfigError, SecretLeakError) as exc:
+            leak = isinstance(exc, SecretLeakError)
+            text = exc.report() if isinstance(exc, ConfigError) else str(exc)
+            _emit(
+                render_invalid(
+                    stack,
+                    text,
+                    side=side,
+                    label="leak-guard" if leak else "invalid-config",
+                    base_label=code(base),
+                    head_label=head_label,
+                ),
+                output,
+            )
+            typer.echo(f"error: the {side} cannot be planned\n{text}", err=True)
+            raise typer.Exit(EXIT_LEAK if leak else EXIT_NO_DIFF) from None
+        base_side = found.plan
+        base_label = f"{code(base)} ({code(found.commit[:12])})"
+        if found.stack_missing:
+            base_label += ", where the stack does not exist yet"
+
+    policy = GuardPolicy(max_share=max_removal_share, allow_removals=allow_removals)
+    report = build_report(base_side, head_side, policy)
+    _emit(render_markdown(report, base_label=base_label, head_label=head_label), output)
+
+    typer.echo("no changes" if report.is_empty else f"{report.summary()}", err=True)
+    if report.guard.violated:
+        typer.echo(report.guard.message(), err=True)
+    raise typer.Exit(EXIT_GUARD if report.guard.tripped else EXIT_OK)

@@ -1,0 +1,109 @@
+"""The removal guard: stop a pull request that deletes too much, or removes an org owner.
+
+The rule (documented for reviewers in ``docs/pull-request-diff.md``):
+
+* **Share.** A resource type trips the guard when the change deletes *more than* ``max_share``
+  (default 20 %) of the resources of that type the base had.
+* **Small types.** Whatever the share, a type that had at most ``small_type_floor`` (default 10)
+  resources in the base trips on *any* deletion. Small types are where one deletion is a big share
+  and usually a whole service (a provider, a webhook, a variable group); the floor keeps them
+  guarded even when someone raises ``--max-removal-share`` for a planned clean-up of a large type.
+  There is deliberately no "ignore the first N deletions" tolerance: that is exactly what would
+  let 1 of 2 webhooks through.
+* **Owners.** Any org owner (a ``Membership`` with role ``admin``) removed or demoted trips the
+  guard, whatever the counts: losing owners can lock core out of the organisation.
+
+``--allow-removals`` overrides all three; the diff still reports them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infra.diff.access import PersonChange
+from infra.diff.compare import Op, PlanDiff
+
+DEFAULT_MAX_SHARE = 0.2
+DEFAULT_SMALL_TYPE_FLOOR = 10
+
+
+@dataclass(frozen=True)
+class GuardPolicy:
+    max_share: float = DEFAULT_MAX_SHARE
+    small_type_floor: int = DEFAULT_SMALL_TYPE_FLOOR
+    allow_removals: bool = False
+
+
+@dataclass(frozen=True)
+class TypeRemoval:
+    """``deleted`` of the ``base_count`` resources of ``type`` go away."""
+
+    type: str
+    deleted: int
+    base_count: int
+    small_type: bool
+    """Tripped by the small-type floor rather than by the share."""
+
+    @property
+    def share(self) -> float:
+        return self.deleted / self.base_count if self.base_count else 1.0
+
+    def describe(self, policy: GuardPolicy) -> str:
+        why = (
+            f"a type with at most {policy.small_type_floor} resources loses any"
+            if self.small_type
+            else f"more than {policy.max_share:.0%}"
+        )
+        return (
+            f"`{self.type}`: {self.deleted} of {self.base_count} deleted ({self.share:.0%}; {why})"
+        )
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    policy: GuardPolicy
+    removals: tuple[TypeRemoval, ...]
+    owners_removed: tuple[str, ...]
+
+    @property
+    def violated(self) -> bool:
+        return bool(self.removals or self.owners_removed)
+
+    @property
+    def tripped(self) -> bool:
+        """Violated and not overridden: the command must fail."""
+        return self.violated and not self.policy.allow_removals
+
+    def reasons(self) -> list[str]:
+        out = [r.describe(self.policy) for r in self.removals]
+        out += [f"org owner `{login}` removed or demoted" for login in self.owners_removed]
+        return out
+
+    def message(self) -> str:
+        """One paragraph for the terminal and the workflow log."""
+        if not self.violated:
+            return "removal guard: ok"
+        verdict = (
+            "overridden with --allow-removals"
+            if self.policy.allow_removals
+            else "refusing; re-run with --allow-removals if this is intended"
+        )
+        return "removal guard: " + "; ".join(self.reasons()) + f" ({verdict})"
+
+
+def check_removals(
+    diff: PlanDiff, people: tuple[PersonChange, ...], policy: GuardPolicy
+) -> GuardResult:
+    deleted: dict[str, int] = {}
+    for change in diff.changes:
+        if change.op is Op.DELETE:
+            deleted[change.type] = deleted.get(change.type, 0) + 1
+    removals = []
+    for type_, n in sorted(deleted.items()):
+        base = diff.base_counts.get(type_, n)
+        small = base <= policy.small_type_floor
+        over_share = n > policy.max_share * base
+        if over_share or small:
+            removals.append(TypeRemoval(type_, n, base, small_type=small and not over_share))
+    owners_removed = tuple(p.person for p in people if p.lost_owner)
+    return GuardResult(policy, tuple(removals), owners_removed)

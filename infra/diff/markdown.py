@@ -1,0 +1,471 @@
+"""Render a ``DiffReport`` as the Markdown of a pull-request comment.
+
+Three promises, each tested:
+
+* **No secret value, ever.** Field changes flagged secret carry no values (``infra.diff.compare``);
+  secrets are described by their 1Password reference and audiences only.
+* **Same input, same bytes.** Everything is sorted, nothing depends on time or the machine, so a
+  workflow can edit its comment in place and the output is snapshot-tested.
+* **Fits in a comment.** GitHub refuses comments over 65,536 characters. Sections with many
+  entries fold into ``<details>``; above ``BUDGET`` the longest sections lose their last entries
+  (with a note) until the comment fits. The summary, the removal guard and the risks are never cut.
+
+Every string from a plan is put in a code span or escaped, so a crafted name cannot inject Markdown,
+HTML or @-mentions into the comment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Any
+
+from infra.diff.access import (
+    PersonChange,
+    RoleChange,
+    SecretChange,
+    SecretOp,
+    TargetChange,
+    TargetOp,
+)
+from infra.diff.compare import MISSING, FieldChange, FieldKind, Op, ResourceChange, is_secret
+from infra.diff.risks import DiffReport, code, few, risks
+from infra.plan.model import SECRET, PlannedResource
+
+BUDGET = 60_000
+"""Characters; GitHub's limit is 65,536 and the workflow adds a little around the comment."""
+FOLD_ITEMS = 25
+"""Sections with more entries than this fold into ``<details>``."""
+MAX_VALUE = 120
+"""Characters of one rendered value; the plan JSON has the rest."""
+MAX_INPUTS = 400
+"""Characters of a created resource's one-line input summary."""
+MARKER = "<!-- cfinfra-diff:{stack} -->"
+"""Lets the workflow find and edit its own comment."""
+
+MINUS = "\N{MINUS SIGN}"
+"""Removed grants and list items: a real minus sign, so `-` never starts a Markdown list."""
+
+_ESCAPE = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|~#"})
+
+
+def text(value: str) -> str:
+    """Plain text from a plan, with Markdown specials escaped."""
+    return value.translate(_ESCAPE)
+
+
+# --- sections and the budget ---------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    """A titled list of entries. ``keep`` sections are never folded or cut."""
+
+    title: str
+    items: list[str]
+    keep: bool = False
+    lead: str = ""
+    """A paragraph before the entries (not cut)."""
+    open: str = ""
+    close: str = ""
+    """Lines around the entries, e.g. a code fence (kept balanced when entries are cut)."""
+    dropped: int = 0
+    noun: str = "entries"
+    budget: int = BUDGET
+    """The comment's budget, quoted in the note that replaces dropped entries."""
+
+    def render(self) -> str:
+        parts = [f"### {self.title}", ""]
+        if self.lead:
+            parts += [self.lead, ""]
+        body = (
+            ([self.open] if self.open else []) + self.items + ([self.close] if self.close else [])
+        )
+        if self.dropped:
+            body += [
+                "",
+                f"_… and {self.dropped:,} more {self.noun} not shown: the comment is capped at "
+                f"{self.budget:,} characters. Run `cfinfra diff` locally for the full diff._",
+            ]
+        fold = not self.keep and (len(self.items) > FOLD_ITEMS or self.dropped)
+        if fold:
+            shown = len(self.items) + self.dropped
+            parts += [f"<details><summary>Show {shown:,} {self.noun}</summary>", ""]
+            parts += body
+            parts += ["", "</details>"]
+        else:
+            parts += body
+        return "\n".join(parts) + "\n"
+
+
+def _water_level(sizes: list[int], room: int) -> int:
+    """The largest cap C with sum(min(size, C)) <= room: short sections stay whole."""
+    left = len(sizes)
+    for size in sorted(sizes):
+        if size * left > room:
+            return max(room // left, 0)
+        room -= size
+        left -= 1
+    return max(sizes, default=0)
+
+
+def _cut(section: Section, cap: int) -> None:
+    kept = 0
+    for i, item in enumerate(section.items):
+        kept += len(item) + 1
+        if kept > cap:
+            section.dropped += len(section.items) - i
+            del section.items[i:]
+            return
+
+
+def _fit(head: str, sections: list[Section], budget: int) -> str:
+    """Join the sections; over ``budget``, cut the longest ones' last entries to a common cap.
+
+    Cutting only the single longest section would empty one section while another stays whole;
+    a common cap (water-filling) keeps every section's first entries, and sections shorter than
+    the cap untouched. Kept sections (summary, guard, risks) are never cut.
+    """
+    whole = head + "".join(s.render() + "\n" for s in sections)
+    if len(whole) <= budget:
+        return whole.rstrip("\n") + "\n"
+    cuttable = [s for s in sections if not s.keep and s.items]
+    for s in cuttable:
+        s.budget = budget
+    sizes = [sum(len(i) + 1 for i in s.items) for s in cuttable]
+    # Everything that is not an entry of a cuttable section, with each section's note and fold.
+    fixed = len(whole) - sum(sizes)
+    for s in cuttable:
+        # The note and the fold a cut adds; counting every entry as dropped bounds its digits.
+        fixed += len(replace(s, dropped=len(s.items)).render()) - len(s.render())
+    cap = _water_level(sizes, budget - fixed)
+    for s in cuttable:
+        _cut(s, cap)
+    out = (head + "".join(s.render() + "\n" for s in sections)).rstrip("\n") + "\n"
+    if len(out) > budget:  # only if the kept sections alone are too long; never expected
+        out = out[: budget - 80] + "\n\n_… cut at the comment size limit._\n"
+    return out
+
+
+# --- values --------------------------------------------------------------------------------------
+
+
+def _raw(v: Any) -> str:
+    if is_secret(v):
+        return SECRET  # defensive: callers never pass a secret value, and a marker is not a value
+    raw = v if isinstance(v, str) else json.dumps(v, sort_keys=True, ensure_ascii=False)
+    return raw if len(raw) <= MAX_VALUE else raw[: MAX_VALUE - 1] + "…"
+
+
+def value(v: Any) -> str:
+    """A plan value as a code span, cut to ``MAX_VALUE`` characters."""
+    return code(_raw(v))
+
+
+def _flat(prefix: str, v: Any, out: list[tuple[str, Any]]) -> None:
+    if isinstance(v, dict) and v:
+        for k in sorted(v, key=str):
+            _flat(f"{prefix}.{k}" if prefix else str(k), v[k], out)
+    elif isinstance(v, list) and v and any(isinstance(x, dict | list) for x in v):
+        for i, x in enumerate(v):
+            _flat(f"{prefix}[{i}]", x, out)
+    else:
+        out.append((prefix, v))
+
+
+def inputs_line(resource: PlannedResource) -> str:
+    """``key=value`` spans of a new resource's inputs, whole spans only, up to ``MAX_INPUTS``."""
+    pairs: list[tuple[str, Any]] = []
+    _flat("", resource.inputs, pairs)
+    spans: list[str] = []
+    size = 0
+    for k, v in pairs:
+        span = code(f"{k}={_raw(v)}")
+        if spans and size + len(span) > MAX_INPUTS:
+            spans.append("…")
+            break
+        spans.append(span)
+        size += len(span) + 2
+    return ", ".join(spans)
+
+
+def _list_delta(old: list[Any], new: list[Any]) -> str:
+    before, after = Counter(map(_key, old)), Counter(map(_key, new))
+    added = [x for x in dict.fromkeys(map(_key, new)) if after[x] > before[x]]
+    removed = [x for x in dict.fromkeys(map(_key, old)) if before[x] > after[x]]
+    parts = [f"+{value(json.loads(x))}" for x in added] + [
+        f"{MINUS}{value(json.loads(x))}" for x in removed
+    ]
+    return ", ".join(parts) if parts else "reordered"
+
+
+def _key(v: Any) -> str:
+    return json.dumps(v, sort_keys=True)
+
+
+def field_line(f: FieldChange) -> str:
+    name = code(f.path) + (" (option)" if f.kind is FieldKind.OPTION else "")
+    if f.secret:
+        if not f.in_base:
+            what = "new secret input"
+        elif not f.in_head:
+            what = "secret input removed"
+        elif f.unmasked:
+            what = "**was secret, is no longer secret**"
+        elif not f.secret_in_base:
+            what = "now secret"
+        else:
+            what = "secret input restructured"
+        return f"{name}: {what} (values not shown)"
+    if isinstance(f.old, list) and isinstance(f.new, list):
+        return f"{name}: {_list_delta(f.old, f.new)}"
+    if f.old is MISSING:
+        return f"{name}: added {value(f.new)}"
+    if f.new is MISSING:
+        return f"{name}: removed (was {value(f.old)})"
+    line = f"{name}: {value(f.old)} → {value(f.new)}"
+    if f.kind is FieldKind.OPTION and f.path == "parent":
+        line += " — the URN changes: without an alias Pulumi deletes and recreates it"
+    return line
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+
+def _grouped(changes: list[ResourceChange], entry: Any) -> list[str]:
+    """One entry per resource; the first of each type carries the type's line."""
+    per_type = Counter(c.type for c in changes)
+    items: list[str] = []
+    last = None
+    for c in changes:
+        lines = entry(c)
+        if c.type != last:
+            lines = [f"- {code(c.type)} ({per_type[c.type]:,})", *lines]
+            last = c.type
+        items.append("\n".join(lines))
+    return items
+
+
+def _removed_entry(c: ResourceChange) -> list[str]:
+    r = c.before
+    assert r is not None
+    if r.retain_on_delete:
+        notes = ["kept in the cloud (`retain_on_delete`)"]
+    elif r.inputs.get("downgradeOnDestroy") is True:
+        notes = ["demoted to org member, not removed (`downgrade_on_destroy`)"]
+    else:
+        notes = ["**destroyed in the cloud**"]
+    if r.protect:
+        notes.append("**protected**: Pulumi refuses until it is unprotected")
+    return [f"  - {code(c.name)}: {'; '.join(notes)}"]
+
+
+def _added_entry(c: ResourceChange) -> list[str]:
+    assert c.after is not None
+    flags = " (protected)" if c.after.protect else ""
+    line = inputs_line(c.after)
+    return [f"  - {code(c.name)}{flags}" + (f": {line}" if line else "")]
+
+
+def _changed_entry(c: ResourceChange) -> list[str]:
+    flags = " (protected)" if c.protected else ""
+    return [f"  - {code(c.name)}{flags}", *(f"    - {field_line(f)}" for f in c.fields)]
+
+
+def _role_change(c: RoleChange) -> str:
+    if c.promotion:
+        return f"+{text(c.new.label)} (was {text(c.old.label)})"
+    return f"{MINUS}{text(c.old.label)} (now {text(c.new.label)})"
+
+
+def person_line(p: PersonChange) -> str:
+    parts = [f"+{text(g.label)}" for g in p.added]
+    parts += [_role_change(c) for c in p.changed]
+    parts += [f"{MINUS}{text(g.removal_label)}" for g in p.removed]
+    return f"- {code(p.person)}: {', '.join(parts)}"
+
+
+def _target_line(t: TargetChange) -> str:
+    label = text(t.target)
+    if t.op is TargetOp.ADDED and t.new:
+        return f"now also reachable by {code(t.new.audience)} through {label}: {text(t.new.why)}"
+    if t.op is TargetOp.REMOVED and t.old:
+        return f"no longer delivered to {label} (was {code(t.old.audience)})"
+    if t.op is TargetOp.AUDIENCE and t.old and t.new:
+        direction = "**wider**" if t.widened else "narrower"
+        return (
+            f"{label}: audience {code(t.old.audience)} → {code(t.new.audience)} ({direction}): "
+            f"{text(t.new.why)}"
+        )
+    assert t.old is not None
+    assert t.new is not None
+    return (
+        f"{label}: same audience {code(t.new.audience)}, "
+        f"reach was “{text(t.old.why)}”, now “{text(t.new.why)}”"
+    )
+
+
+def secret_entry(s: SecretChange) -> str:
+    if s.op is SecretOp.ADDED and s.new:
+        where = "; ".join(f"{text(t.target)} ({code(t.audience)})" for t in s.new.targets)
+        return f"- {code(s.secret)} (new, cleared for {code(s.new.cleared_for)}): " + (
+            f"reaches {where}" if where else "not delivered anywhere"
+        )
+    if s.op is SecretOp.REMOVED and s.old:
+        where = "; ".join(text(t.target) for t in s.old.targets)
+        return f"- {code(s.secret)} (removed)" + (
+            f": no longer delivered to {where}" if where else ""
+        )
+    assert s.new is not None
+    lines = [
+        f"- {code(s.secret)} ({text(s.new.sensitivity)}, cleared for {code(s.new.cleared_for)}):"
+    ]
+    lines += [f"  - {'⚠️ ' if t.widened else ''}{_target_line(t)}" for t in s.targets]
+    if s.onepassword:
+        a, b = s.onepassword
+        lines.append(f"  - 1Password reference: {code(a)} → {code(b)}")
+    if s.cleared_for:
+        a, b = s.cleared_for
+        lines.append(f"  - cleared for: {code(a)} → {code(b)}")
+    if s.sensitivity:
+        a, b = s.sensitivity
+        lines.append(f"  - sensitivity: {code(a)} → {code(b)}")
+    return "\n".join(lines)
+
+
+def _guard_section(report: DiffReport) -> Section | None:
+    guard = report.guard
+    if not guard.violated:
+        return None
+    items = [f"- {r.describe(guard.policy)}" for r in guard.removals]
+    if guard.owners_removed:
+        items.append(f"- org owner(s) removed or demoted: {few(list(guard.owners_removed))}")
+    if guard.policy.allow_removals:
+        lead = "⚠️ **Removal guard overridden** with `--allow-removals`:"
+    else:
+        lead = (
+            "⛔ **Removal guard**: this change deletes more than the guard allows. If that is "
+            "intended, re-run with `--allow-removals` (see docs/pull-request-diff.md):"
+        )
+    return Section("Removal guard", items, keep=True, lead=lead)
+
+
+def _header(stack: str, base_label: str, head_label: str, summary: str) -> str:
+    return (
+        f"{MARKER.format(stack=stack)}\n"
+        f"## cfinfra diff · stack {code(stack)}\n\n"
+        f"Base: {base_label} → head: {head_label}\n\n"
+        f"{summary}\n\n"
+    )
+
+
+_FOOTER = Section(
+    "About this diff",
+    [],
+    keep=True,
+    lead=(
+        "Offline plans of both sides, computed by `cfinfra diff` with this branch's code. "
+        "Secret values are never shown: secrets appear only as `[secret]`, "
+        "their 1Password reference and their audiences."
+    ),
+)
+
+
+def render_markdown(
+    report: DiffReport, base_label: str = "base", head_label: str = "head", budget: int = BUDGET
+) -> str:
+    labels = risks(report)
+    line = f"**{report.summary()}**"
+    if labels:
+        line += " · risks: " + " ".join(code(r.label) for r in labels)
+    if report.is_empty:
+        line = "**No changes.** " + line
+    head = _header(report.stack, base_label, head_label, line)
+    if report.is_empty:
+        return _fit(head, [_FOOTER], budget)
+
+    sections: list[Section] = []
+    guard = _guard_section(report)
+    if guard:
+        sections.append(guard)
+    if labels:
+        sections.append(
+            Section("Risks", [f"- {code(r.label)}: {r.detail}" for r in labels], keep=True)
+        )
+    if report.people:
+        sections.append(
+            Section("Access per person", [person_line(p) for p in report.people], noun="people")
+        )
+    if report.secrets:
+        sections.append(
+            Section("Secret audiences", [secret_entry(s) for s in report.secrets], noun="secrets")
+        )
+    diff = report.resources
+    for title, op, entry in (
+        ("Removed", Op.DELETE, _removed_entry),
+        ("Changed", Op.UPDATE, _changed_entry),
+        ("Added", Op.CREATE, _added_entry),
+    ):
+        changes = diff.of_op(op)
+        if changes:
+            sections.append(
+                Section(f"{title} ({len(changes):,})", _grouped(changes, entry), noun="resources")
+            )
+    sections.append(_FOOTER)
+    return _fit(head, sections, budget)
+
+
+def render_invalid(
+    stack: str,
+    report_text: str,
+    *,
+    side: str = "head",
+    label: str = "invalid-config",
+    base_label: str = "base",
+    head_label: str = "head",
+    budget: int = BUDGET,
+) -> str:
+    """The comment when one side cannot be planned: no diff, the full error report instead.
+
+    ``label`` is ``invalid-config`` for a ``ConfigError`` and ``leak-guard`` when the plan refused
+    because a secret value reached an input not marked secret.
+    """
+    if label == "leak-guard":
+        what = f"The {side} would leak a secret value"
+        risk_line = (
+            f"- {code(label)}: a secret value reaches an input not marked secret in the {side}; "
+            "the plan refuses to finish."
+        )
+    else:
+        what = (
+            "The head does not validate"
+            if side == "head"
+            else "The base does not validate with this branch's code (a schema change?)"
+        )
+        risk_line = (
+            f"- {code(label)}: `cfinfra` refuses the {side}'s configuration; "
+            "nothing can be planned or deployed until it is fixed."
+        )
+    line = f"**{what}: there is no plan to compare.** · risks: {code(label)}"
+    head = _header(stack, base_label, head_label, line)
+    risk = Section("Risks", [risk_line], keep=True)
+    lines = report_text.splitlines()
+    fence = "`" * max(3, _longest_backticks(report_text) + 1)
+    errors = Section("Errors", lines, open=f"{fence}text", close=fence, noun="lines")
+    if side == "base":
+        errors.lead = (
+            "Plan the base with its own code and compare plan files instead: "
+            "`cfinfra diff --base-plan base.json --head-plan head.json`."
+        )
+    # The report is shown whole unless it alone would burst the comment.
+    errors.keep = sum(len(x) + 1 for x in lines) < budget // 2
+    return _fit(head, [risk, errors], budget)
+
+
+def _longest_backticks(s: str) -> int:
+    run = longest = 0
+    for ch in s:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    return longest

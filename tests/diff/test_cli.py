@@ -1,0 +1,172 @@
+"""``cfinfra diff`` end to end: plan files, a throw-away git history, exit codes, no secret values."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from infra.cli import app
+from infra.sources.offline import PLACEHOLDER_PREFIX
+from tests.diff.helpers import git, widened_and_owner_removed
+
+runner = CliRunner()
+
+
+def cfinfra(*args: str | Path):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def plan_files(tmp_path: Path) -> tuple[Path, Path]:
+    base, head = widened_and_owner_removed()
+    base.write(tmp_path / "base.json")
+    head.write(tmp_path / "head.json")
+    return tmp_path / "base.json", tmp_path / "head.json"
+
+
+@pytest.fixture
+def repo(project_copy: Path) -> Path:
+    """A git repository holding the stack in a sub-folder (as a monorepo would), one commit."""
+    top = project_copy.parent
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "base")
+    return project_copy
+
+
+def _edit_yaml(path: Path, change: Any) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+# --- plan files ----------------------------------------------------------------------------------
+
+
+def test_plan_files_with_a_widened_secret_and_a_removed_owner_fail_the_guard(
+    plan_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    base, head = plan_files
+    out = tmp_path / "comment.md"
+    result = cfinfra("diff", "--base-plan", base, "--head-plan", head, "--output", out)
+    assert result.exit_code == 1
+    assert "removal guard:" in result.stderr
+    assert "--allow-removals" in result.stderr
+    md = out.read_text(encoding="utf-8")
+    assert "`prod-binstar-token`" in md
+    assert "now also reachable by `feedstocks`" in md
+    assert "`carol`: −owner" in md
+    assert "risks: `removal-guard` `owner-change` `secret-audience-widened`" in md
+
+
+def test_the_override_passes_the_guard_and_says_so(plan_files: tuple[Path, Path]) -> None:
+    base, head = plan_files
+    result = cfinfra("diff", "--base-plan", base, "--head-plan", head, "--allow-removals")
+    assert result.exit_code == 0
+    assert "Removal guard overridden" in result.stdout
+    assert "`owner-change`" in result.stdout
+
+
+def test_a_higher_share_does_not_excuse_removing_an_owner(plan_files: tuple[Path, Path]) -> None:
+    base, head = plan_files
+    result = cfinfra("diff", "--base-plan", base, "--head-plan", head, "--max-removal-share", "1")
+    assert result.exit_code == 1
+    assert "org owner `carol` removed or demoted" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--base", "HEAD", "--base-plan", "a.json", "--head-plan", "b.json"],
+        ["--base-plan", "a.json"],
+    ],
+)
+def test_exactly_one_kind_of_base_is_required(args: list[str]) -> None:
+    result = cfinfra("diff", *args)
+    assert result.exit_code == 2
+    assert "--base REV, or both --base-plan and --head-plan" in result.stderr
+
+
+def test_an_unreadable_plan_file_exits_2(tmp_path: Path, plan_files: tuple[Path, Path]) -> None:
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    result = cfinfra("diff", "--base-plan", tmp_path / "bad.json", "--head-plan", plan_files[1])
+    assert result.exit_code == 2
+    assert "cannot read plan" in result.stderr
+
+
+# --- git revisions -------------------------------------------------------------------------------
+
+
+def test_an_unchanged_tree_against_head_has_no_changes(repo: Path) -> None:
+    result = cfinfra("diff", "--base", "HEAD", "--root", repo)
+    assert result.exit_code == 0, result.stderr
+    assert "no changes" in result.stderr
+    assert "**No changes.**" in result.stdout
+
+
+def test_a_changed_secret_is_diffed_without_any_secret_value(repo: Path) -> None:
+    def widen(doc: dict) -> None:
+        doc["cleared_for"] = "infra-maintainers"
+        doc["onepassword"]["item"] = "cf-curator-app-id-2026"
+        doc["targets"][0]["repositories"].append("staged-recipes")
+
+    def drop_labeler_target(doc: dict) -> None:
+        doc["targets"] = [t for t in doc["targets"] if t.get("webhook") != "staged-recipes-labeler"]
+
+    def drop_labeler(doc: dict) -> None:
+        del doc["config"]["cfinfra:github"]["webhooks"]["staged-recipes-labeler"]
+
+    _edit_yaml(repo / "secrets" / "cf-curator-app-id.yaml", widen)
+    _edit_yaml(repo / "secrets" / "cf-webservices-token.yaml", drop_labeler_target)
+    _edit_yaml(repo / "Pulumi.prod.yaml", drop_labeler)
+
+    result = cfinfra("diff", "--base", "main", "--root", repo)
+    md = result.stdout
+    assert result.exit_code == 1, result.stderr
+    assert PLACEHOLDER_PREFIX not in md + result.stderr
+    # A secret never appears as an old → new pair, masked or not.
+    assert not re.search(r"\[secret\][`\s]*→|→[`\s]*\S*\[secret\]", md)
+    assert "`cf-curator-app-id`" in md
+    assert "`staged-recipes` (`infra-maintainers`)" not in md  # reach is described, not invented
+    assert "1Password reference: `op://pulumi/cf-curator-app-id/credential` → " in md
+    assert "`secret-audience-widened`" in md
+    assert "`leak-guard`" in md
+    assert "`secret-reference-changed`" in md
+    assert "github:index/repositoryWebhook:RepositoryWebhook`: 1 of 1 deleted" in md
+
+
+def test_an_invalid_head_writes_the_error_report_and_exits_2(repo: Path, tmp_path: Path) -> None:
+    _edit_yaml(
+        repo / "secrets" / "prod-binstar-token.yaml",
+        lambda doc: doc["targets"][0]["repositories"].append("staged-recipes"),
+    )
+    out = tmp_path / "comment.md"
+    result = cfinfra("diff", "--base", "HEAD", "--root", repo, "--output", out)
+    assert result.exit_code == 2
+    md = out.read_text(encoding="utf-8")
+    assert "The head does not validate" in md
+    assert "secrets/prod-binstar-token.yaml" in md
+    assert re.search(r"\d+ validation errors? found", md)
+
+
+def test_an_unknown_revision_exits_2(repo: Path) -> None:
+    result = cfinfra("diff", "--base", "no-such-branch", "--root", repo)
+    assert result.exit_code == 2
+    assert "unknown revision `no-such-branch`" in result.stderr
+
+
+def test_a_stack_missing_at_the_base_shows_everything_as_added(repo: Path) -> None:
+    top = repo.parent
+    git(top, "checkout", "-q", "--orphan", "empty")
+    git(top, "rm", "-rq", "--cached", ".")
+    git(top, "commit", "-q", "--allow-empty", "-m", "nothing yet")
+    result = cfinfra("diff", "--base", "empty", "--root", repo)
+    assert result.exit_code == 0, result.stderr
+    assert "where the stack does not exist yet" in result.stdout
+    assert re.search(r"\*\*\+\d+ ~0 -0\*\*", result.stdout)

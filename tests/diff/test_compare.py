@@ -1,0 +1,109 @@
+"""The typed diff tree: what is created, deleted and updated, and which fields changed."""
+
+from __future__ import annotations
+
+from infra.diff.compare import MISSING, FieldKind, Op, diff_plans
+from infra.plan.model import Plan
+from infra.sources.offline import placeholder
+from tests.diff.helpers import ORG_WEBHOOK, member, org_base, res, webhook
+
+
+def _one(base: Plan, head: Plan):
+    (change,) = diff_plans(base, head).changes
+    return change
+
+
+def test_identical_plans_have_no_changes() -> None:
+    diff = diff_plans(org_base(), org_base())
+    assert diff.is_empty
+    assert diff.counts == {Op.CREATE: 0, Op.UPDATE: 0, Op.DELETE: 0}
+
+
+def test_resources_are_matched_by_type_and_name() -> None:
+    base = Plan("prod", [member("alice"), member("bob")])
+    head = Plan("prod", [member("bob"), member("erin")])
+    diff = diff_plans(base, head)
+    assert [(c.op, c.name) for c in diff.changes] == [
+        (Op.DELETE, "member-alice"),
+        (Op.CREATE, "member-erin"),
+    ]
+    assert diff.base_counts == {"github:index/membership:Membership": 2}
+
+
+def test_nested_input_changes_have_dotted_paths() -> None:
+    old = webhook("lint", "/conda-linting/org-hook", ["pull_request"])
+    new = webhook("lint", "/conda-linting/v2", ["pull_request"])
+    change = _one(Plan("prod", [old]), Plan("prod", [new]))
+    assert change.op is Op.UPDATE
+    assert [(f.path, f.old, f.new) for f in change.fields] == [
+        (
+            "configuration.url",
+            "https://conda-forge.herokuapp.com/conda-linting/org-hook",
+            "https://conda-forge.herokuapp.com/conda-linting/v2",
+        )
+    ]
+
+
+def test_list_of_named_items_is_matched_by_name_not_position() -> None:
+    def group(*names: str):
+        variables = [{"isSecret": False, "name": n, "value": n.lower()} for n in names]
+        return res("azuredevops:index/variableGroup:VariableGroup", "g", {"variables": variables})
+
+    change = _one(Plan("prod", [group("B", "C")]), Plan("prod", [group("A", "B", "C")]))
+    assert [f.path for f in change.fields] == ["variables[A]"]
+    assert change.fields[0].old is MISSING
+
+
+def test_list_of_plain_values_is_one_field_change() -> None:
+    old = webhook("lint", "/l", ["pull_request", "push"])
+    new = webhook("lint", "/l", ["merge_group", "pull_request"])
+    (field,) = _one(Plan("prod", [old]), Plan("prod", [new])).fields
+    assert field.path == "events"
+    assert field.old == ["pull_request", "push"]
+    assert field.new == ["merge_group", "pull_request"]
+
+
+def test_a_secret_field_carries_no_values() -> None:
+    old = res(ORG_WEBHOOK, "w", {"configuration": {"secret": "[secret]"}})
+    new = res(ORG_WEBHOOK, "w", {"configuration": {"secret": "now-in-plain-text"}})
+    (field,) = _one(Plan("prod", [old]), Plan("prod", [new])).fields
+    assert field.secret
+    assert field.old is MISSING
+    assert field.new is MISSING
+    assert field.unmasked
+    assert "now-in-plain-text" not in repr(field)
+
+
+def test_an_offline_placeholder_counts_as_secret() -> None:
+    leaked = placeholder("op://pulumi/prod-binstar-token/credential")
+    old = res(ORG_WEBHOOK, "w", {"value": "x"})
+    new = res(ORG_WEBHOOK, "w", {"value": leaked})
+    (field,) = _one(Plan("prod", [old]), Plan("prod", [new])).fields
+    assert field.secret
+    assert leaked not in repr(field)
+
+
+def test_a_secret_unchanged_on_both_sides_is_no_change() -> None:
+    assert diff_plans(org_base(), org_base()).is_empty
+
+
+def test_resource_options_are_reported_as_options() -> None:
+    old = res(ORG_WEBHOOK, "w", {}, protect=True, parent="cfinfra:github:Webhooks::a")
+    new = res(ORG_WEBHOOK, "w", {}, protect=False, parent="cfinfra:github:Webhooks::b")
+    change = _one(Plan("prod", [old]), Plan("prod", [new]))
+    assert [(f.path, f.kind) for f in change.fields] == [
+        ("protect", FieldKind.OPTION),
+        ("parent", FieldKind.OPTION),
+    ]
+    assert change.protected
+    assert change.reparented
+
+
+def test_changes_are_sorted_whatever_the_input_order() -> None:
+    base = org_base()
+    head = org_base()
+    gone = ("member-alice", "member-dave", "webhook-autotickbot", "team-core-bob")
+    head.resources = list(reversed([r for r in head.resources if r.name not in gone]))
+    changes = diff_plans(base, head).changes
+    assert len(changes) == len(gone)
+    assert [(c.type, c.name) for c in changes] == sorted((c.type, c.name) for c in changes)
