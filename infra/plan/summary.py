@@ -22,7 +22,7 @@ def print_summary(plan: Plan, console: Console) -> None:
     by_service = Counter(r.service for r in plan.resources)
     table = Table(title=f"Offline plan of stack `{plan.stack}`: {len(plan.resources)} resources")
     table.add_column("service")
-    table.add_column("type")
+    table.add_column("type", overflow="fold", min_width=30)
     table.add_column("count", justify="right")
     table.add_column("protected", justify="right")
     table.add_column("retained", justify="right")
