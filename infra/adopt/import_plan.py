@@ -335,15 +335,27 @@ class ImportPlan:
     def report(self) -> list[str]:
         """Human-readable summary: deterministic, one finding per line."""
         lines = [f"stack {self.stack}: {len(self.entries)} resources to import"]
-        for type_, n in sorted(Counter(e.type for e in self.entries).items()):
-            lines.append(f"  {n:4d}  {type_}")
+        for type_, count in sorted(Counter(e.type for e in self.entries).items()):
+            lines.append(f"  {count:4d}  {type_}")
         if self.setup_urns:
             lines.append("\nfirst create providers and components (no cloud side effects):")
             targets = " ".join(f"--target '{urn}'" for urn in self.setup_urns)
             lines.append(f"  pulumi up --stack {self.stack} {targets}")
         if self.created:
-            lines.append(f"\nnot imported: `pulumi up` creates these ({len(self.created)}):")
-            lines.extend(f"  {n.key}: {n.reason}" for n in self.created)
+            lines.append(f"\nnot in the file ({len(self.created)}), by type and reason:")
+            groups: dict[tuple[str, str], list[str]] = {}
+            for note in self.created:
+                type_, _, name = note.key.partition("::")
+                # Group "adopted by import (x)" notes: the id differs per resource, the reason not.
+                reason = note.reason
+                if "`import` option" in reason:
+                    reason = reason.split(" (", 1)[0]
+                groups.setdefault((type_, reason), []).append(name)
+            for (type_, reason), names in sorted(groups.items()):
+                shown = ", ".join(names[:3]) + (
+                    f", … {len(names) - 3} more" if len(names) > 3 else ""
+                )
+                lines.append(f"  {len(names):4d}  {type_}: {reason} [{shown}]")
         if self.unresolved:
             lines.append("")
             lines.extend(f"UNRESOLVED {n.key}: {n.reason}" for n in self.unresolved)

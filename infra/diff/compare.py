@@ -99,6 +99,18 @@ class ResourceChange:
         return bool((self.before and self.before.protect) or (self.after and self.after.protect))
 
     @property
+    def destroys(self) -> bool:
+        """A deletion that removes the object in the cloud, not only from Pulumi's state.
+
+        ``retain_on_delete`` only forgets it; a GitHub ``Membership`` with ``downgradeOnDestroy``
+        demotes the person to member instead of removing them from the org.
+        """
+        r = self.before
+        if self.op is not Op.DELETE or r is None:
+            return False
+        return not (r.retain_on_delete or r.inputs.get("downgradeOnDestroy") is True)
+
+    @property
     def reparented(self) -> bool:
         """The parent changed: the URN changes, so without an alias Pulumi replaces the resource."""
         return any(f.kind is FieldKind.OPTION and f.path == "parent" for f in self.fields)

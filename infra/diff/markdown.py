@@ -250,12 +250,12 @@ def _grouped(changes: list[ResourceChange], entry: Any) -> list[str]:
 def _removed_entry(c: ResourceChange) -> list[str]:
     r = c.before
     assert r is not None
-    if r.retain_on_delete:
-        notes = ["kept in the cloud (`retain_on_delete`)"]
-    elif r.inputs.get("downgradeOnDestroy") is True:
-        notes = ["demoted to org member, not removed (`downgrade_on_destroy`)"]
-    else:
+    if c.destroys:
         notes = ["**destroyed in the cloud**"]
+    elif r.retain_on_delete:
+        notes = ["kept in the cloud (`retain_on_delete`)"]
+    else:
+        notes = ["demoted to org member, not removed (`downgrade_on_destroy`)"]
     if r.protect:
         notes.append("**protected**: Pulumi refuses until it is unprotected")
     return [f"  - {code(c.name)}: {'; '.join(notes)}"]

@@ -160,12 +160,12 @@ def risks(report: DiffReport) -> list[Risk]:
 
     deleted = report.resources.of_op(Op.DELETE)
     if deleted:
-        destroyed = [c.name for c in deleted if c.before and not c.before.retain_on_delete]
+        destroyed = [c.name for c in deleted if c.destroys]
         detail = f"{len(deleted):,} resource(s) deleted"
         detail += (
             f", {len(destroyed):,} of them destroyed in the cloud: {few(destroyed)}"
             if destroyed
-            else ", all kept in the cloud (`retain_on_delete`)"
+            else ", none destroyed in the cloud (`retain_on_delete` or `downgrade_on_destroy`)"
         )
         out.append(Risk("deletion", detail))
 

@@ -8,10 +8,12 @@ holds by type token, so resources other engineers add appear without touching th
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
+from infra.config import base
 from infra.config.audience import Audience
 from infra.plan.model import Plan, PlannedResource
 
@@ -26,20 +28,45 @@ REFERENCE_PAGES = {
 
 INVENTORY = Path("inventory.md")
 
-# Friendly names for the identity patterns of ``infra.config.base`` (kept in sync by a test).
+
+def _pattern_of(annotated: Any) -> str:
+    return next(m.pattern for m in get_args(annotated)[1:] if getattr(m, "pattern", None))
+
+
+# The identity types of ``infra.config.base`` by their patterns, so a table says "kebab-case name"
+# instead of a regular expression. Read from the types themselves: they cannot drift apart.
 PATTERN_NAMES = {
-    r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$": "kebab-case name",
-    r"^[A-Za-z0-9._-]+$": "repository name",
-    r"^[A-Z][A-Z0-9_]*$": "UPPER_SNAKE name",
-    r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$": "GitHub login",
+    _pattern_of(base.Kebab): "kebab-case name",
+    _pattern_of(base.RepoName): "repository name",
+    _pattern_of(base.EnvName): "UPPER_SNAKE name",
+    _pattern_of(base.GitHubLogin): "GitHub login",
 }
 _MAX_INPUTS = 8
 _MAX_VALUE = 80
 
 
+_CODE = re.compile(r"(```.*?```|`[^`]*`)", re.DOTALL)
+
+
+def prose(text: str) -> str:
+    """Escape ``<`` and ``>`` outside code: `Pulumi.<stack>.yaml` must not become an HTML tag."""
+    parts = _CODE.split(text)
+    return "".join(
+        part if i % 2 else part.replace("<", "&lt;").replace(">", "&gt;")
+        for i, part in enumerate(parts)
+    )
+
+
+def code(text: str) -> str:
+    """``text`` as an inline code span, whatever backticks it holds."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def cell(text: str) -> str:
-    """Make ``text`` safe inside a Markdown table cell: one line, pipes escaped."""
-    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+    """Make ``text`` safe inside a Markdown table cell: one line, pipes and tags escaped."""
+    paragraphs = [prose(" ".join(p.split())) for p in text.strip().split("\n\n")]
     return "<br><br>".join(p for p in paragraphs if p).replace("|", "\\|")
 
 
@@ -120,9 +147,9 @@ def _model_order(schema: dict[str, Any]) -> list[str]:
 
 
 def _section(name: str, node: dict[str, Any], level: str) -> list[str]:
-    lines = [f"{level} {name}", ""]
+    lines = [f"{level} {prose(name)}", ""]
     if node.get("description"):
-        lines += [node["description"].strip(), ""]
+        lines += [prose(node["description"].strip()), ""]
     if "enum" in node:
         lines += ["Values: " + ", ".join(f"`{v}`" for v in node["enum"]) + ".", ""]
         return lines
@@ -145,7 +172,7 @@ def _section(name: str, node: dict[str, Any], level: str) -> list[str]:
         )
     lines.append("")
     for field, description in fenced:
-        lines += [f"**`{field}`**", "", description.strip(), ""]
+        lines += [f"**`{field}`**", "", prose(description.strip()), ""]
     return lines
 
 
@@ -200,10 +227,10 @@ def _short(value: Any) -> str:
 def inputs_summary(r: PlannedResource) -> str:
     """The resource's inputs, flattened to ``key: value`` lines (secrets stay ``[secret]``)."""
     pairs = [(k, v) for k, v in _flatten(r.inputs) if v not in (None, "", [], {})]
-    shown = [f"`{k}`: {_short(v)}" for k, v in pairs[:_MAX_INPUTS]]
+    shown = [f"{code(k)}: {code(_short(v))}" for k, v in pairs[:_MAX_INPUTS]]
     if len(pairs) > _MAX_INPUTS:
         shown.append(f"… {len(pairs) - _MAX_INPUTS} more")
-    return cell("\n\n".join(shown)) if shown else ""
+    return "<br>".join(s.replace("|", "\\|") for s in shown)
 
 
 def _service(type_token: str) -> str:

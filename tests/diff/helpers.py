@@ -1,4 +1,4 @@
-"""Hand-built plans for the diff tests: a small GitHub organisation, secrets with lineage, snapshots.
+"""Hand-built plans for the diff tests: a small GitHub org, secrets with lineage, snapshots.
 
 The org resources mirror what the GitHub org work declares (``Membership``, ``Team``,
 ``TeamMembership`` with ``<id:team-...>``-style fake team ids), so the per-person logic is tested
@@ -19,14 +19,16 @@ BLESS_HINT = "CFINFRA_BLESS=1 uv run pytest tests/diff"
 
 MEMBERSHIP = "github:index/membership:Membership"
 TEAM = "github:index/team:Team"
-TEAM_MEMBERSHIP = "github:index/teamMembership:TeamMembership"
+TEAM_MEMBERSHIP = TEAM_MEMBERSHIP_TYPE = "github:index/teamMembership:TeamMembership"
 REPOSITORY = "github:index/repository:Repository"
 ORG_WEBHOOK = "github:index/organizationWebhook:OrganizationWebhook"
 ORG_SECRET = "github:index/actionsOrganizationSecret:ActionsOrganizationSecret"
 COLLABORATOR_TYPE = "github:index/repositoryCollaborator:RepositoryCollaborator"
 
 
-def res(type_: str, name: str, inputs: dict[str, Any] | None = None, **options: Any) -> PlannedResource:
+def res(
+    type_: str, name: str, inputs: dict[str, Any] | None = None, **options: Any
+) -> PlannedResource:
     return PlannedResource(type=type_, name=name, inputs=inputs or {}, **options)
 
 
@@ -38,7 +40,9 @@ def team(slug: str) -> PlannedResource:
     return res(TEAM, f"team-{slug}", {"name": slug, "privacy": "closed"})
 
 
-def team_member(slug: str, login: str, role: str = "member", team_id: str | None = None) -> PlannedResource:
+def team_member(
+    slug: str, login: str, role: str = "member", team_id: str | None = None
+) -> PlannedResource:
     return res(
         TEAM_MEMBERSHIP,
         f"team-{slug}-{login}",
@@ -140,7 +144,8 @@ def org_base() -> Plan:
             target(
                 "GitHub org secret STAGING_BINSTAR_TOKEN",
                 "feedstocks",
-                "visibility `all` lets every repository in the org read it, every feedstock included",
+                "visibility `all` lets every repository in the org read it, "
+                "every feedstock included",
             ),
             cleared_for="feedstocks",
             sensitivity="internal",

@@ -10,6 +10,8 @@ from tests.diff.helpers import (
     COLLABORATOR_TYPE,
     PROD_TOKEN_GITHUB,
     PROD_TOKEN_HEROKU,
+    TEAM,
+    TEAM_MEMBERSHIP_TYPE,
     member,
     org_base,
     res,
@@ -51,7 +53,9 @@ def test_a_demoted_owner_has_lost_owner() -> None:
 
 def test_renaming_a_membership_resource_changes_nobody_s_access() -> None:
     base = Plan("prod", [member("bob", "admin")])
-    renamed = res("github:index/membership:Membership", "owner-bob", {"username": "bob", "role": "admin"})
+    renamed = res(
+        "github:index/membership:Membership", "owner-bob", {"username": "bob", "role": "admin"}
+    )
     assert person_changes(base, Plan("prod", [renamed])) == ()
 
 
@@ -71,7 +75,9 @@ def test_login_case_does_not_split_a_person() -> None:
         ("12345", None, "team-core-alice"),  # a real id, named after the team
     ],
 )
-def test_team_membership_is_resolved_to_its_team(team_id: str, parent: str | None, name: str) -> None:
+def test_team_membership_is_resolved_to_its_team(
+    team_id: str, parent: str | None, name: str
+) -> None:
     membership = res(
         "github:index/teamMembership:TeamMembership",
         name,
@@ -79,7 +85,8 @@ def test_team_membership_is_resolved_to_its_team(team_id: str, parent: str | Non
         parent=parent,
     )
     held = grants(Plan("prod", [team("core"), team("core-bots"), membership]))
-    assert list(held.values())[0].target == "core"
+    (grant,) = held.values()
+    assert grant.target == "core"
 
 
 def test_an_unresolvable_team_id_is_shown_raw() -> None:
@@ -172,3 +179,36 @@ def test_added_and_removed_secrets_are_listed() -> None:
     head = Plan("prod", lineage=[base.lineage[0], secret("new-token", PROD_TOKEN_HEROKU)])
     ops = [(c.secret, c.op.value) for c in secret_changes(base, head)]
     assert ops == [("new-token", "added"), ("staging-binstar-token", "removed")]
+
+
+def test_real_plan_naming_resolves_a_team_by_slug_or_resource_path() -> None:
+    """As the GitHub org work declares them: ``conda-forge/<slug>``, teamId = import id or slug."""
+    core = res(TEAM, "conda-forge/core", {"name": "Core Team"}, import_id="core")
+
+    def membership(team_id: str):
+        inputs = {"role": "member", "teamId": team_id, "username": "alice"}
+        return res(TEAM_MEMBERSHIP_TYPE, "conda-forge/core/alice", inputs, parent="cfinfra:x::p")
+
+    for team_id in ("core", "<id:conda-forge/core>", "4242"):
+        (grant,) = grants(Plan("prod", [core, membership(team_id)])).values()
+        assert grant.target == "Core Team", team_id
+
+
+def test_renaming_a_team_is_not_everyone_leaving_it() -> None:
+    before = res(TEAM, "conda-forge/core", {"name": "core"})
+    after = res(TEAM, "conda-forge/core", {"name": "Core Team"})
+    alice = team_member("x", "alice", team_id="<id:conda-forge/core>")
+    assert person_changes(Plan("prod", [before, alice]), Plan("prod", [after, alice])) == ()
+
+
+def test_a_membership_that_downgrades_on_destroy_is_demoted_not_removed() -> None:
+    def sticky(login: str, role: str):
+        inputs = {"downgradeOnDestroy": True, "role": role, "username": login}
+        return res("github:index/membership:Membership", f"conda-forge/{login}", inputs)
+
+    base = Plan("prod", [sticky("bob", "admin"), sticky("erin", "member")])
+    removed = {p.person: p.removed[0].removal_label for p in person_changes(base, Plan("prod", []))}
+    assert removed == {
+        "bob": "owner (demoted to org member)",
+        "erin": "org member (no longer managed here; stays in the org)",
+    }

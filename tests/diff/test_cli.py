@@ -1,4 +1,4 @@
-"""``cfinfra diff`` end to end: plan files, a throw-away git history, exit codes, no secret values."""
+"""``cfinfra diff`` end to end: plan files, a throw-away git history, exit codes, no secrets."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from infra.cli import app
+from infra.diff.markdown import MINUS
 from infra.sources.offline import PLACEHOLDER_PREFIX
 from tests.diff.helpers import git, widened_and_owner_removed
 
@@ -60,7 +61,7 @@ def test_plan_files_with_a_widened_secret_and_a_removed_owner_fail_the_guard(
     md = out.read_text(encoding="utf-8")
     assert "`prod-binstar-token`" in md
     assert "now also reachable by `feedstocks`" in md
-    assert "`carol`: −owner" in md
+    assert f"`carol`: {MINUS}owner" in md
     assert "risks: `removal-guard` `owner-change` `secret-audience-widened`" in md
 
 
@@ -110,7 +111,25 @@ def test_an_unchanged_tree_against_head_has_no_changes(repo: Path) -> None:
     assert "**No changes.**" in result.stdout
 
 
-def test_a_changed_secret_is_diffed_without_any_secret_value(repo: Path) -> None:
+def _demote_first_owner(repo: Path) -> str:
+    """Move the first owner from owners.csv to members.csv, out of core; returns their login."""
+    folder = repo / "data" / "github"
+    header, first, *rest = (folder / "owners.csv").read_text(encoding="utf-8").splitlines()
+    login = first.rsplit(",", 1)[1]
+    (folder / "owners.csv").write_text("\n".join([header, *rest]) + "\n", encoding="utf-8")
+    members = folder / "members.csv"
+    members.write_text(members.read_text(encoding="utf-8") + first + "\n", encoding="utf-8")
+    # Core members must be owners (a validation rule), so the demoted owner leaves core too.
+    core = folder / "teams" / "core.csv"
+    rows = core.read_text(encoding="utf-8").splitlines()
+    kept = [r for r in rows if r.split(",")[1:2] != [login]]
+    core.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return login
+
+
+def test_a_widened_secret_and_a_demoted_owner_are_named_guarded_and_never_show_a_value(
+    repo: Path,
+) -> None:
     def widen(doc: dict) -> None:
         doc["cleared_for"] = "infra-maintainers"
         doc["onepassword"]["item"] = "cf-curator-app-id-2026"
@@ -125,19 +144,26 @@ def test_a_changed_secret_is_diffed_without_any_secret_value(repo: Path) -> None
     _edit_yaml(repo / "secrets" / "cf-curator-app-id.yaml", widen)
     _edit_yaml(repo / "secrets" / "cf-webservices-token.yaml", drop_labeler_target)
     _edit_yaml(repo / "Pulumi.prod.yaml", drop_labeler)
+    owner = _demote_first_owner(repo)
 
     result = cfinfra("diff", "--base", "main", "--root", repo)
     md = result.stdout
     assert result.exit_code == 1, result.stderr
+    assert f"org owner `{owner.lower()}` removed or demoted" in result.stderr
     assert PLACEHOLDER_PREFIX not in md + result.stderr
     # A secret never appears as an old → new pair, masked or not.
     assert not re.search(r"\[secret\][`\s]*→|→[`\s]*\S*\[secret\]", md)
+    assert re.search(rf"^- `{owner.lower()}`: .*{MINUS}owner \(now org member\)", md, re.MULTILINE)
     assert "`cf-curator-app-id`" in md
-    assert "`staged-recipes` (`infra-maintainers`)" not in md  # reach is described, not invented
+    assert "audience `core` → `infra-maintainers` (**wider**)" in md
     assert "1Password reference: `op://pulumi/cf-curator-app-id/credential` → " in md
-    assert "`secret-audience-widened`" in md
-    assert "`leak-guard`" in md
-    assert "`secret-reference-changed`" in md
+    for label in (
+        "owner-change",
+        "secret-audience-widened",
+        "leak-guard",
+        "secret-reference-changed",
+    ):
+        assert f"`{label}`" in md
     assert "github:index/repositoryWebhook:RepositoryWebhook`: 1 of 1 deleted" in md
 
 

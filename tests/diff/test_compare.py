@@ -107,3 +107,11 @@ def test_changes_are_sorted_whatever_the_input_order() -> None:
     changes = diff_plans(base, head).changes
     assert len(changes) == len(gone)
     assert [(c.type, c.name) for c in changes] == sorted((c.type, c.name) for c in changes)
+
+
+def test_only_a_deletion_without_retain_or_downgrade_destroys_in_the_cloud() -> None:
+    plain = res("github:index/repository:Repository", "a", {})
+    kept = res("github:index/repository:Repository", "b", {}, retain_on_delete=True)
+    demoted = res("github:index/membership:Membership", "c", {"downgradeOnDestroy": True})
+    diff = diff_plans(Plan("prod", [plain, kept, demoted]), Plan("prod", []))
+    assert {c.name: c.destroys for c in diff.changes} == {"a": True, "b": False, "c": False}

@@ -11,7 +11,7 @@ import random
 import re
 
 from infra.diff import GuardPolicy, build_report, render_invalid, render_markdown
-from infra.diff.markdown import BUDGET
+from infra.diff.markdown import BUDGET, MINUS
 from infra.errors import ConfigError, Problem
 from infra.plan.model import Plan
 from tests.diff.helpers import (
@@ -41,10 +41,16 @@ def _fields_scenario() -> tuple[Plan, Plan]:
         [
             webhook("conda-linting", "/conda-linting/org-hook", ["pull_request", "merge_group"]),
             res(ORG_WEBHOOK, "webhook-legacy", {"configuration": {"secret": "[secret]"}}),
-            res(group, "feedstock-builds-anaconda-org", {
-                "allowAccess": True,
-                "variables": [{"isSecret": True, "name": "BINSTAR_TOKEN", "secretValue": "[secret]"}],
-            }),
+            res(
+                group,
+                "feedstock-builds-anaconda-org",
+                {
+                    "allowAccess": True,
+                    "variables": [
+                        {"isSecret": True, "name": "BINSTAR_TOKEN", "secretValue": "[secret]"}
+                    ],
+                },
+            ),
             repository("cfep", description="old"),
             repository("status", protect=True),
             res("cfinfra:github:Webhooks", "github-webhooks"),
@@ -56,13 +62,17 @@ def _fields_scenario() -> tuple[Plan, Plan]:
         [
             webhook("conda-linting", "/conda-linting/v2", ["pull_request", "push"]),
             res(ORG_WEBHOOK, "webhook-legacy", {"configuration": {"secret": "plain-now"}}),
-            res(group, "feedstock-builds-anaconda-org", {
-                "allowAccess": True,
-                "variables": [
-                    {"isSecret": True, "name": "BINSTAR_TOKEN", "secretValue": "[secret]"},
-                    {"isSecret": True, "name": "EXTRA_TOKEN", "secretValue": "[secret]"},
-                ],
-            }),
+            res(
+                group,
+                "feedstock-builds-anaconda-org",
+                {
+                    "allowAccess": True,
+                    "variables": [
+                        {"isSecret": True, "name": "BINSTAR_TOKEN", "secretValue": "[secret]"},
+                        {"isSecret": True, "name": "EXTRA_TOKEN", "secretValue": "[secret]"},
+                    ],
+                },
+            ),
             repository("cfep", description="new"),
             res("cfinfra:github:Webhooks", "github-webhooks", parent="cfinfra:github:Org::org"),
             repository("miniforge", hasIssues=True, topics=["installer", "conda"]),
@@ -90,7 +100,11 @@ def test_no_changes_snapshot() -> None:
 def test_invalid_head_snapshot() -> None:
     error = ConfigError(
         [
-            Problem("secrets/prod-binstar-token.yaml", "targets[1]", "reaches `feedstocks`, cleared for `core`"),
+            Problem(
+                "secrets/prod-binstar-token.yaml",
+                "targets[1]",
+                "reaches `feedstocks`, cleared for `core`",
+            ),
             Problem("Pulumi.prod.yaml", "config.cfinfra:github.org", "field required"),
         ]
     )
@@ -112,7 +126,7 @@ def test_the_widened_secret_and_the_removed_owner_are_both_named_and_labelled() 
     md = _render(*widened_and_owner_removed())
     assert "`prod-binstar-token`" in md
     assert "now also reachable by `feedstocks`" in md
-    assert "`carol`: −owner" in md
+    assert f"`carol`: {MINUS}owner" in md
     assert "`alice`: +core member, +owner (was org member)" in md
     for label in ("removal-guard", "owner-change", "secret-audience-widened", "deletion"):
         assert f"`{label}`" in md.split("### Risks")[0]
@@ -126,7 +140,7 @@ def test_rendering_twice_gives_the_same_bytes() -> None:
 def test_the_order_of_resources_in_the_plans_does_not_matter() -> None:
     base, head = _fields_scenario()
     shuffled = Plan("prod", list(head.resources), head.lineage)
-    random.Random(7).shuffle(shuffled.resources)
+    random.Random(7).shuffle(shuffled.resources)  # noqa: S311 - a fixed shuffle, not security
     assert _render(base, head) == _render(base, shuffled)
 
 
@@ -138,7 +152,7 @@ def test_a_secret_going_plain_is_flagged_without_its_value() -> None:
 
 
 def _big_org(repos: int, seed: int) -> Plan:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data
     teams = [team(f"team{t:02}") for t in range(40)]
     resources = [*teams, *(repository(f"feedstock-{i:05}") for i in range(repos))]
     for i in range(repos):

@@ -1,0 +1,96 @@
+"""The prod plan declares the org members, teams and team memberships of `data/github/`."""
+
+from __future__ import annotations
+
+import csv
+
+import yaml
+
+from tests.conftest import REPO_ROOT
+
+MEMBERSHIP_T = "github:index/membership:Membership"
+TEAM_T = "github:index/team:Team"
+TEAM_MEMBER_T = "github:index/teamMembership:TeamMembership"
+DATA = REPO_ROOT / "data" / "github"
+EXPECTED_TEAMS = {
+    "core",
+    "emeritus-core",
+    "staged-recipes",
+    "bot",
+    "miniforge",
+    "help-c-cpp",
+    "help-go",
+    "help-java",
+    "help-nodejs",
+    "help-perl",
+    "help-python",
+    "help-python-c",
+    "help-r",
+}
+
+
+def logins(path) -> list[str]:
+    with path.open(encoding="utf-8") as f:
+        return [row["github"] for row in csv.DictReader(f)]
+
+
+def test_the_listed_teams_are_declared_and_nothing_else(prod_plan):
+    teams = {r.name.removeprefix("conda-forge/"): r for r in prod_plan.of_type(TEAM_T)}
+    assert set(teams) == EXPECTED_TEAMS == set(yaml.safe_load((DATA / "teams.yaml").read_text()))
+    for slug, team in teams.items():
+        assert team.import_id == slug  # adopted by slug, never recreated
+        assert team.retain_on_delete, slug
+        assert team.inputs["privacy"] == "closed"
+
+
+def test_every_team_holds_exactly_the_people_of_its_file(prod_plan):
+    held: dict[str, set[str]] = {}
+    for r in prod_plan.of_type(TEAM_MEMBER_T):
+        _, slug, login = r.name.split("/")
+        assert r.inputs["username"] == login
+        held.setdefault(slug, set()).add(login)
+    for slug in EXPECTED_TEAMS:
+        assert held[slug] == set(logins(DATA / "teams" / f"{slug}.csv")), slug
+    assert len(held["core"]) == 24
+
+
+def test_owners_are_admins_and_protected_members_are_plain_members(prod_plan):
+    roles = {r.inputs["username"]: r for r in prod_plan.of_type(MEMBERSHIP_T)}
+    owners, members = logins(DATA / "owners.csv"), logins(DATA / "members.csv")
+    assert set(roles) == {*owners, *members}
+    for login in owners:
+        assert roles[login].inputs["role"] == "admin"
+        assert roles[login].protect, login
+    for login in members:
+        assert roles[login].inputs["role"] == "member"
+        assert not roles[login].protect, login
+    for r in roles.values():
+        # Leaving the files demotes, never evicts: the person may still maintain feedstocks.
+        assert r.inputs["downgradeOnDestroy"] is True
+        assert r.import_id == f"conda-forge:{r.inputs['username']}"
+
+
+def test_the_bots_are_org_members(prod_plan):
+    members = {r.inputs["username"] for r in prod_plan.of_type(MEMBERSHIP_T)}
+    assert {"conda-forge-admin", "conda-forge-daemon", "regro-cf-autotick-bot"} <= members
+
+
+def test_the_core_team_and_its_memberships_are_protected_and_other_teams_are_not(prod_plan):
+    for team in prod_plan.of_type(TEAM_T):
+        assert team.protect == (team.name == "conda-forge/core"), team.name
+    for m in prod_plan.of_type(TEAM_MEMBER_T):
+        assert m.protect == m.name.startswith("conda-forge/core/"), m.name
+
+
+def test_team_memberships_point_at_their_team_and_are_adopted(prod_plan):
+    for m in prod_plan.of_type(TEAM_MEMBER_T):
+        _, slug, login = m.name.split("/")
+        assert m.inputs["teamId"] == slug  # an adopted team's id is its import id offline
+        assert m.import_id == f"{slug}:{login}"
+        assert m.inputs["role"] in {"member", "maintainer"}
+
+
+def test_people_resources_live_in_the_people_component(prod_plan):
+    for t in (MEMBERSHIP_T, TEAM_T, TEAM_MEMBER_T):
+        for r in prod_plan.of_type(t):
+            assert r.parent == "cfinfra:github:People::github-people", r.key

@@ -1,0 +1,120 @@
+"""Infrastructure repositories are adopted, guarded by a default-branch ruleset, and feed secret ids."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.config.loader import load_project
+from tests.conftest import REPO_ROOT
+
+REPO_T = "github:index/repository:Repository"
+RULESET_T = "github:index/repositoryRuleset:RepositoryRuleset"
+ALERTS_T = "github:index/repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts"
+TEAM_REPO_T = "github:index/teamRepository:TeamRepository"
+SECRET_T = "github:index/actionsOrganizationSecret:ActionsOrganizationSecret"
+SELECTION_T = (
+    "github:index/actionsOrganizationSecretRepositories:ActionsOrganizationSecretRepositories"
+)
+
+
+@pytest.fixture(scope="module")
+def configured():
+    return load_project(REPO_ROOT, "prod").config.github.repositories
+
+
+def by_repo(plan, type_token: str, suffix: str = "") -> dict:
+    return {
+        r.name.removeprefix("conda-forge/").removesuffix(suffix): r for r in plan.of_type(type_token)
+    }
+
+
+def test_every_infrastructure_repository_is_adopted_never_recreated(prod_plan, configured):
+    repos = by_repo(prod_plan, REPO_T)
+    assert set(repos) == set(configured)
+    assert len(repos) == 27
+    for name, r in repos.items():
+        assert r.import_id == name
+        assert r.retain_on_delete, name
+        assert r.inputs["archiveOnDestroy"] is True
+        assert r.inputs["visibility"] == "public"
+        assert r.inputs["name"] == name
+
+
+def test_sensitive_repositories_are_protected(prod_plan, configured):
+    repos = by_repo(prod_plan, REPO_T)
+    for name, r in repos.items():
+        assert r.protect == configured[name].sensitive, name
+    assert repos["admin-requests"].protect and not repos["staged-recipes"].protect
+
+
+def test_repository_settings_come_from_the_config(prod_plan, configured):
+    for name, r in by_repo(prod_plan, REPO_T).items():
+        repo = configured[name]
+        assert r.inputs["description"] == repo.description
+        assert r.inputs["hasIssues"] == repo.has_issues
+        assert r.inputs["deleteBranchOnMerge"] == repo.delete_branch_on_merge
+    alerts = by_repo(prod_plan, ALERTS_T, "/vulnerability-alerts")
+    assert set(alerts) == set(configured)
+    assert all(a.inputs["enabled"] is True for a in alerts.values())
+
+
+def test_every_default_branch_refuses_deletion_and_force_push_and_needs_a_pull_request(prod_plan):
+    rulesets = by_repo(prod_plan, RULESET_T, "/default-branch")
+    assert len(rulesets) == 27
+    for name, rs in rulesets.items():
+        i = rs.inputs
+        assert i["repository"] == name
+        assert (i["target"], i["enforcement"]) == ("branch", "active")
+        assert i["conditions"]["refName"]["includes"] == ["~DEFAULT_BRANCH"]
+        assert i["rules"]["deletion"] is True
+        assert i["rules"]["nonFastForward"] is True
+        assert "pullRequest" in i["rules"], name
+        assert {b["actorType"] for b in i["bypassActors"]} == {"OrganizationAdmin", "RepositoryRole"}
+
+
+def test_sensitive_repositories_need_a_review_from_core(prod_plan, configured):
+    rulesets = by_repo(prod_plan, RULESET_T, "/default-branch")
+    for name, rs in rulesets.items():
+        pr = rs.inputs["rules"]["pullRequest"]
+        if configured[name].sensitive:
+            (reviewer,) = pr["requiredReviewers"]
+            assert reviewer["reviewer"] == {"id": "<team_id:core>", "type": "Team"}
+            assert reviewer["minimumApprovals"] == 1
+            assert reviewer["filePatterns"] == ["*"]
+            assert pr["dismissStaleReviewsOnPush"] is True
+        else:
+            assert "requiredReviewers" not in pr, name
+
+
+def test_core_has_access_to_every_repository_it_must_review(prod_plan, configured):
+    grants = by_repo(prod_plan, TEAM_REPO_T, "/core")
+    assert set(grants) == {n for n, r in configured.items() if r.sensitive}
+    for g in grants.values():
+        assert g.inputs["permission"] == "admin"
+        assert g.inputs["teamId"] == "core"
+
+
+def test_org_secrets_still_select_their_repositories_by_id(prod_plan):
+    assert len(prod_plan.of_type(SECRET_T)) == 37
+    selections = prod_plan.of_type(SELECTION_T)
+    assert len(selections) == 36
+    ids = {i for s in selections for i in s.inputs["selectedRepositoryIds"]}
+    assert ids and all(i.startswith("<repo_id:conda-forge/") for i in ids)
+
+
+def test_managed_repositories_are_never_looked_up_through_the_api(monkeypatch, configured):
+    """Their ids come from the managed `Repository` resources; only unmanaged ones are looked up."""
+    from infra.plan import fakes
+    from infra.plan.engine import plan_stack
+
+    looked_up: list[str] = []
+    real = fakes.INVOKES["github:index/getRepository:getRepository"]
+
+    def recording(reg, args):
+        looked_up.append(args["fullName"])
+        return real(reg, args)
+
+    monkeypatch.setitem(fakes.INVOKES, "github:index/getRepository:getRepository", recording)
+    plan = plan_stack(REPO_ROOT, "prod")
+    assert len(plan.of_type(SELECTION_T)) == 36
+    assert not {f"conda-forge/{n}" for n in configured} & set(looked_up)
