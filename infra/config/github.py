@@ -1,7 +1,8 @@
-"""``cfinfra:github``: the GitHub organisation: settings, Actions policy, people, repositories, webhooks.
+"""``cfinfra:github``: the organisation's settings, Actions policy, people, repositories, webhooks.
 
-Feedstocks (about 25,000 repositories, each with a maintainers team) are out of scope: the webservices
-bot owns them, and refreshing them through the API on every run would exceed the rate limit.
+Feedstocks (about 25,000 repositories, each with a maintainers team) are out of scope: the
+webservices bot owns them, and refreshing them through the API on every run would exceed the rate
+limit.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Repository(Model):
     has_issues: bool = True
     """Issues are enabled."""
     delete_branch_on_merge: bool = True
-    """Head branches are deleted once their pull request merges (stale branches pile up otherwise)."""
+    """Head branches are deleted once their pull request merges (stale ones pile up otherwise)."""
     allow_merge_commit: bool = True
     """Pull requests may be merged with a merge commit (GitHub's default)."""
     allow_squash_merge: bool = True
@@ -52,8 +53,8 @@ class Repository(Model):
     vulnerability_alerts: bool = True
     """Dependabot vulnerability alerts for the repository's own dependencies."""
     require_pull_request: bool = True
-    """Changes reach the default branch through pull requests only (bypass actors excepted). Deletion and
-    force pushes of the default branch are refused either way."""
+    """Changes reach the default branch through pull requests only (bypass actors excepted).
+    Deletion and force pushes of the default branch are refused either way."""
 
     @model_validator(mode="after")
     def _one_merge_method(self) -> Repository:
@@ -139,13 +140,16 @@ class RulesetPolicy(Model):
     a `sensitive` repository also needs an approving review from `review_team`.
     """
 
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)] = "cfinfra: default branch"
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)] = (
+        "cfinfra: default branch"
+    )
     """The ruleset's name on GitHub (marks it as managed here, next to any hand-made ones)."""
     review_team: Kebab = "core"
-    """Team whose approval a `sensitive` repository's pull requests need (a team of `data/github`)."""
+    """Team whose approval a `sensitive` repository's pull requests need (from `data/github`)."""
     required_approvals: int = Field(default=0, ge=0, le=10)
-    """Approving reviews every pull request needs, from anyone with write access. 0: a pull request is
-    required but may be merged by its author (a sensitive repository still needs the review team)."""
+    """Approving reviews every pull request needs, from anyone with write access. 0: a pull
+    request is required but may be merged by its author (a sensitive repository still needs the
+    review team)."""
     bypass: list[BypassActor] = Field(
         default_factory=lambda: [BypassActor(kind=BypassKind.ORGANIZATION_ADMIN)]
     )
@@ -163,9 +167,10 @@ class PeopleSettings(Model):
 
     adopt: bool = True
     """Import existing org memberships, teams and team memberships instead of creating them, so the
-    first run changes nothing it has not read (a role GitHub disagrees with fails the import instead of
-    silently promoting or demoting someone). Turn it off once the stack's state holds them: from then
-    on a newly listed person is invited, and an import would fail for someone not yet in the org."""
+    first run changes nothing it has not read (a role GitHub disagrees with fails the import
+    instead of silently promoting or demoting someone). Turn it off once the stack's state holds
+    them: from then on a newly listed person is invited, and an import would fail for someone not
+    yet in the org."""
 
 
 class ContentType(StrEnum):
@@ -181,8 +186,8 @@ class Webhook(Model):
     ```yaml
     autotickbot: {path: /autotickbot/payload, events: [push, pull_request]}
     ```
-    Org webhooks omit `repository`; a repository webhook names it. Its signing secret is the manifest
-    secret with a `github-webhook-secret` target naming this webhook.
+    Org webhooks omit `repository`; a repository webhook names it. Its signing secret is the
+    manifest secret with a `github-webhook-secret` target naming this webhook.
     """
 
     path: Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9._~/-]*$")]
@@ -219,7 +224,8 @@ class GitHubConfig(Model):
     people: PeopleSettings = Field(default_factory=PeopleSettings)
     """How org members and teams (data files under `data/github/`) are applied."""
     repositories: dict[RepoName, Repository] = Field(min_length=1)
-    """Infrastructure repositories, by name. Feedstocks are out of scope (the webservices bot owns them)."""
+    """Infrastructure repositories, by name. Feedstocks are out of scope (the webservices bot owns
+    them)."""
     rulesets: RulesetPolicy = Field(default_factory=RulesetPolicy)
     """Default-branch rules of the infrastructure repositories."""
     webhook_base_url: Annotated[str, StringConstraints(pattern=r"^https://[a-z0-9.-]+(:[0-9]+)?$")]

@@ -1,8 +1,9 @@
-"""``cfinfra:github.org_settings`` and ``cfinfra:github.actions``: what an org owner sets by hand today.
+"""``cfinfra:github.org_settings`` and ``cfinfra:github.actions``: what owners set by hand today.
 
-Values GitHub shows publicly (the profile) are conda-forge's real ones. Values nobody outside the org can
-read are *unknown*: their defaults below are documented choices, and adoption (an import) refuses to go
-ahead when GitHub disagrees with them, so a wrong guess fails a preview instead of changing the org.
+Values GitHub shows publicly (the profile) are conda-forge's real ones. Values nobody outside the
+org can read are *unknown*: their defaults below are documented choices, and adoption (an import)
+refuses to go ahead when GitHub disagrees with them, so a wrong guess fails a preview instead of
+changing the org.
 """
 
 from __future__ import annotations
@@ -45,16 +46,16 @@ class NewRepositorySecurity(Model):
     dependency_graph: bool = True
     """Dependency graph (free for public repositories; prerequisite for the alerts below)."""
     dependabot_alerts: bool = False
-    """Dependabot alerts. Off by default: on 25,000 feedstocks they would flag vendored sources that no
-    feedstock maintainer can fix, and nobody triages them."""
+    """Dependabot alerts. Off by default: on 25,000 feedstocks they would flag vendored sources
+    that no feedstock maintainer can fix, and nobody triages them."""
     dependabot_security_updates: bool = False
-    """Dependabot security pull requests. Off by default: feedstocks are updated by the autotick bot."""
+    """Dependabot security pull requests. Off by default: the autotick bot updates feedstocks."""
     secret_scanning: bool = True
     """Secret scanning (free for public repositories): a leaked token is reported to its issuer."""
     secret_scanning_push_protection: bool = True
     """Push protection: a push containing a recognised token is refused before it is public."""
     advanced_security: bool = False
-    """GitHub Advanced Security (paid, private repositories only; conda-forge's repositories are public)."""
+    """GitHub Advanced Security (paid, private repositories only; conda-forge's are public)."""
 
 
 class OrgSettings(Model):
@@ -70,8 +71,9 @@ class OrgSettings(Model):
     """
 
     adopt: bool = True
-    """The settings already exist: import them (by `id`) instead of overwriting them blind. Pulumi refuses
-    an import whose values differ from GitHub's, so the first preview lists every disagreement."""
+    """The settings already exist: import them (by `id`) instead of overwriting them blind. Pulumi
+    refuses an import whose values differ from GitHub's, so the first preview lists every
+    disagreement."""
     id: int | None = Field(default=None, gt=0)
     """The organisation's numeric id (public: `GET /orgs/<org>`), the import id of its settings."""
     billing_email: Email | None = None
@@ -83,13 +85,16 @@ class OrgSettings(Model):
     """Description on the organisation's profile. Omitted: not managed."""
     blog: HttpsUrl | None = None
     """Website link on the profile. Omitted: not managed."""
-    twitter_username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,15}$")] | None = None
+    twitter_username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,15}$")] | None = (
+        None
+    )
     """Twitter/X handle on the profile. Omitted: not managed."""
     default_repository_permission: RepositoryPermission = enum_field(
         default=RepositoryPermission.READ
     )
-    """Base permission of members on every repository. Unknown today; `read` is GitHub's default and
-    keeps the thousands of feedstock maintainers (org members) from writing outside their feedstocks."""
+    """Base permission of members on every repository. Unknown today; `read` is GitHub's default
+    and keeps the thousands of feedstock maintainers (org members) from writing outside their
+    feedstocks."""
     members_can_create_repositories: bool = False
     """Whether members (not only owners) may create repositories, public or private. Unknown today;
     `false` because feedstocks are created by staged-recipes automation, never by hand."""
@@ -106,11 +111,13 @@ class OrgSettings(Model):
     @model_validator(mode="after")
     def _adoption_needs_an_id(self) -> OrgSettings:
         if self.adopt and self.id is None:
-            raise ValueError("`adopt` imports the settings by the organisation's numeric `id`: set it")
+            raise ValueError(
+                "`adopt` imports the settings by the organisation's numeric `id`: set it"
+            )
         if self.billing_email is None and not self.adopt:
             raise ValueError(
-                "without `billing_email` the settings must be adopted (`adopt: true`): the provider "
-                "requires a billing email, and only an import keeps the current one"
+                "without `billing_email` the settings must be adopted (`adopt: true`): the "
+                "provider requires a billing email, and only an import keeps the current one"
             )
         return self
 
@@ -156,7 +163,7 @@ class ActionsPolicy(Model):
     patterns_allowed: list[ActionPattern] = Field(default_factory=list)
     """With `selected`: further allowed actions, as `owner/repo@ref` patterns (`*` wildcards)."""
     sha_pinning_required: bool = True
-    """Actions must be referenced by full commit SHA (a moved tag cannot swap the code that runs)."""
+    """Actions must be referenced by full commit SHA (a moved tag cannot swap what runs)."""
 
     @field_validator("patterns_allowed")
     @classmethod
@@ -171,6 +178,7 @@ class ActionsPolicy(Model):
         selected_only = self.patterns_allowed or self.verified_allowed
         if self.allowed_actions is not AllowedActions.SELECTED and selected_only:
             raise ValueError(
-                "`patterns_allowed` and `verified_allowed` apply only when `allowed_actions` is `selected`"
+                "`patterns_allowed` and `verified_allowed` apply only when `allowed_actions` "
+                "is `selected`"
             )
         return self

@@ -8,9 +8,9 @@ change and its effect on GitHub are the same kind of edit:
 - ``teams/<slug>.csv`` (``name,github[,role]``): a team's members; ``role`` is ``member`` (the
   default, also for an empty cell) or ``maintainer``.
 
-Feedstock maintainer teams are out of scope (the webservices bot owns them), so the org's thousands of
-other members are neither listed nor touched. Problems name their file and ``row N.column``, where N is
-the line number an editor shows (the header is line 1).
+Feedstock maintainer teams are out of scope (the webservices bot owns them), so the org's thousands
+of other members are neither listed nor touched. Problems name their file and ``row N.column``,
+where N is the line number an editor shows (the header is line 1).
 """
 
 from __future__ import annotations
@@ -48,10 +48,10 @@ class TeamRole(StrEnum):
 
 
 class TeamPrivacy(StrEnum):
-    """`closed` teams are visible to every org member (and can be @mentioned); `secret` ones are not."""
+    """`closed` teams are visible to every org member (and can be @mentioned); `secret` ones not."""
 
     CLOSED = "closed"
-    SECRET = "secret"
+    SECRET = "secret"  # noqa: S105 - a team privacy, not a password
 
 
 class PersonRow(Model):
@@ -102,7 +102,7 @@ class TeamSpec(Model):
     parent: Kebab | None = None
     """Slug of the parent team, when this is a nested team."""
     protect: bool = False
-    """Refuse to delete the team (and its memberships) from the stack; removing a member stays possible."""
+    """Refuse to delete the team (and its memberships) from the stack; members can still leave."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class Person:
 
     @property
     def key(self) -> str:
-        """GitHub logins are case-insensitive: `SylvainCorlay` and `sylvaincorlay` are one account."""
+        """Logins are case-insensitive: `SylvainCorlay` and `sylvaincorlay` are one account."""
         return self.login.lower()
 
 
@@ -165,18 +165,19 @@ class People:
         return {p.key for p in (*self.owners, *self.members)}
 
 
-# --- reading ---------------------------------------------------------------------------------------
+# --- reading -------------------------------------------------------------------------------------
 
 
 def _read_csv(
     path: Path, root: Path, row_model: type[PersonRow]
 ) -> tuple[list[tuple[int, PersonRow]], list[Problem]]:
-    """Rows of a people file with their line numbers; every bad cell is a problem, never a traceback."""
+    """Rows of a people file with their line numbers; a bad cell is a problem, never a traceback."""
     shown = display_path(path, root)
     required = ["name", "github"]
     allowed = list(row_model.model_fields)
     try:
-        # utf-8-sig: a spreadsheet's byte-order mark must not become part of the first column's name.
+        # utf-8-sig: a spreadsheet's byte-order mark must not become part of the first column's
+        # name.
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return [], [Problem(shown, "", f"cannot read file: {exc.__class__.__name__}")]
@@ -185,7 +186,9 @@ def _read_csv(
         header = next(reader, None)
         if header is None or header[: len(required)] != required or not set(header) <= set(allowed):
             columns = ",".join(allowed)
-            return [], [Problem(shown, "row 1", f"the header must be `{columns}` (optional columns last)")]
+            return [], [
+                Problem(shown, "row 1", f"the header must be `{columns}` (optional columns last)")
+            ]
         rows: list[tuple[int, PersonRow]] = []
         problems: list[Problem] = []
         for cells in reader:
@@ -194,7 +197,9 @@ def _read_csv(
                 continue
             if len(cells) != len(header):
                 problems.append(
-                    Problem(shown, f"row {line}", f"expected {len(header)} columns, found {len(cells)}")
+                    Problem(
+                        shown, f"row {line}", f"expected {len(header)} columns, found {len(cells)}"
+                    )
                 )
                 continue
             # An empty optional cell means "the default" (a blank `role` is `member`).

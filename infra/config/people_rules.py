@@ -21,7 +21,11 @@ def _duplicates(file: str, people: Iterable[Person]) -> Iterable[Problem]:
     first: dict[str, Person] = {}
     for p in people:
         if p.key in first:
-            yield Problem(file, f"row {p.row}.github", f"`{p.login}` is already listed in row {first[p.key].row}")
+            yield Problem(
+                file,
+                f"row {p.row}.github",
+                f"`{p.login}` is already listed in row {first[p.key].row}",
+            )
         else:
             first[p.key] = p
 
@@ -48,7 +52,7 @@ def validate_owner_or_member(people: People, config: GitHubConfig) -> Iterable[P
 
 
 def validate_enough_owners(people: People, config: GitHubConfig) -> Iterable[Problem]:
-    """Ensure the org keeps at least two owners (one lost account must not orphan the organisation)."""
+    """Ensure the org keeps at least two owners (one lost account must not orphan the org)."""
     n = len({p.key for p in people.owners})
     if n < MIN_OWNERS:
         yield Problem(
@@ -71,7 +75,9 @@ def validate_team_files(people: People, config: GitHubConfig) -> Iterable[Proble
             yield Problem(people.teams_file, slug, f"no member file teams/{slug}.csv for this team")
 
 
-def validate_team_members_are_org_members(people: People, config: GitHubConfig) -> Iterable[Problem]:
+def validate_team_members_are_org_members(
+    people: People, config: GitHubConfig
+) -> Iterable[Problem]:
     """Ensure every team member is an org member this stack manages (owners count as members)."""
     known = people.org_member_keys()
     for team in people.teams.values():
@@ -86,7 +92,7 @@ def validate_team_members_are_org_members(people: People, config: GitHubConfig) 
 
 
 def validate_core_or_emeritus(people: People, config: GitHubConfig) -> Iterable[Problem]:
-    """Ensure nobody is both core and emeritus-core (governance moves a person from one to the other)."""
+    """Ensure nobody is both core and emeritus-core (governance moves people between them)."""
     core, emeritus = people.teams.get(CORE), people.teams.get(EMERITUS)
     if core is None or emeritus is None:
         return
@@ -112,7 +118,8 @@ def validate_core_are_owners(people: People, config: GitHubConfig) -> Iterable[P
             yield Problem(
                 core.file,
                 f"row {m.row}.github",
-                f"`{m.login}` is core but not in {people.owners_file}: core members own the organisation",
+                f"`{m.login}` is core but not in {people.owners_file}: "
+                "core members own the organisation",
             )
 
 
@@ -122,9 +129,12 @@ def validate_parent_teams(people: People, config: GitHubConfig) -> Iterable[Prob
         if spec.parent is None:
             continue
         if spec.parent not in people.specs:
-            yield Problem(people.teams_file, f"{slug}.parent", f"`{spec.parent}` is not a declared team")
+            yield Problem(
+                people.teams_file, f"{slug}.parent", f"`{spec.parent}` is not a declared team"
+            )
             continue
-        seen, current = {slug}, spec.parent
+        seen: set[str] = {slug}
+        current: str | None = spec.parent
         while current is not None and current in people.specs:
             if current in seen:
                 yield Problem(people.teams_file, f"{slug}.parent", "parent teams form a cycle")

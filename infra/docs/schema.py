@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from infra.config.manifest import Secret
 from infra.config.stack import StackFile
 
 SCHEMA_DIR = Path("reference")
-SCHEMAS = {
+SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "stack-config.schema.json": (StackFile, "Pulumi.<stack>.yaml of conda-forge-infra"),
     "secret.schema.json": (Secret, "A secrets manifest entry (secrets/<id>.yaml) of conda-forge-infra"),
 }

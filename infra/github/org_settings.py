@@ -9,8 +9,9 @@ from infra.config.github import GitHubConfig
 from infra.config.github_org import AllowedActions
 
 # The provider requires a billing email even when this stack leaves it alone. Left unmanaged, the
-# settings are adopted and `billing_email` is ignored, so Pulumi substitutes the imported value before
-# the provider ever sees this one; `.invalid` (RFC 2606) could not deliver mail even if it leaked.
+# settings are adopted and `billing_email` is ignored, so Pulumi substitutes the imported value
+# before the provider ever sees this one; `.invalid` (RFC 2606) could not deliver mail even if it
+# leaked.
 UNMANAGED_BILLING_EMAIL = "unmanaged@billing-email.invalid"
 
 # Settings this stack does not decide (enterprise-only, Pages, forking of private repositories, the
@@ -29,7 +30,7 @@ _OPTIONAL_PROFILE = ("billing_email", "name", "description", "blog", "twitter_us
 
 
 class OrgSettings(pulumi.ComponentResource):
-    """`OrganizationSettings` (protected) and `ActionsOrganizationPermissions` of the organisation."""
+    """The org's `OrganizationSettings` (protected) and `ActionsOrganizationPermissions`."""
 
     def __init__(self, name: str, config: GitHubConfig, opts: pulumi.ResourceOptions | None = None):
         super().__init__("cfinfra:github:OrgSettings", name, None, opts)
@@ -59,7 +60,9 @@ class OrgSettings(pulumi.ComponentResource):
             has_repository_projects=s.has_repository_projects,
             dependency_graph_enabled_for_new_repositories=sec.dependency_graph,
             dependabot_alerts_enabled_for_new_repositories=sec.dependabot_alerts,
-            dependabot_security_updates_enabled_for_new_repositories=sec.dependabot_security_updates,
+            dependabot_security_updates_enabled_for_new_repositories=(
+                sec.dependabot_security_updates
+            ),
             secret_scanning_enabled_for_new_repositories=sec.secret_scanning,
             secret_scanning_push_protection_enabled_for_new_repositories=(
                 sec.secret_scanning_push_protection
@@ -91,6 +94,7 @@ class OrgSettings(pulumi.ComponentResource):
             allowed_actions=a.allowed_actions.value,
             allowed_actions_config=allowed_config,
             sha_pinning_required=a.sha_pinning_required,
-            # The provider's delete resets the org to "allow every action": leaving the code must not.
+            # The provider's delete resets the org to "allow every action": leaving the code must
+            # not.
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
         )

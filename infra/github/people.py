@@ -1,4 +1,4 @@
-"""Org memberships, teams and team memberships from `data/github/` (feedstock teams are out of scope)."""
+"""Org memberships, teams and team memberships from `data/github/` (not feedstock teams)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ OWNER, MEMBER = "admin", "member"
 class OrgPeople(pulumi.ComponentResource):
     """Memberships of the listed people, the managed teams and who is in them.
 
-    Only the listed people are managed: the org's thousands of other members (feedstock maintainers)
-    are neither read nor touched. Resources are named like their GitHub paths (`conda-forge/<login>`,
-    `conda-forge/<team>`, `conda-forge/<team>/<login>`).
+    Only the listed people are managed: the org's thousands of other members (feedstock
+    maintainers) are neither read nor touched. Resources are named like their GitHub paths
+    (`conda-forge/<login>`, `conda-forge/<team>`, `conda-forge/<team>/<login>`).
     """
 
     def __init__(

@@ -1,4 +1,4 @@
-"""Infrastructure repositories: adopted (imported, never recreated), with a default-branch ruleset."""
+"""Infrastructure repositories: adopted (imported, never recreated), with a branch ruleset."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ ALL_FILES = ["*"]
 
 
 class Repositories(pulumi.ComponentResource):
-    """Every repository of `cfinfra:github.repositories` with its alerts and default-branch ruleset."""
+    """Each repository of `cfinfra:github.repositories`, its alerts and default-branch ruleset."""
 
     def __init__(
         self,
@@ -86,7 +86,8 @@ class Repositories(pulumi.ComponentResource):
                 import_=name if repo.adopt else None,
                 ignore_changes=ignored,
                 # Dropping a repository from the config stops managing it; it is never deleted
-                # or archived by a diff. Sensitive ones cannot even leave state without unprotecting.
+                # or archived by a diff. Sensitive ones cannot even leave state without
+                # unprotecting.
                 retain_on_delete=True,
                 protect=repo.sensitive,
             ),
@@ -102,7 +103,8 @@ class Repositories(pulumi.ComponentResource):
         depends: list[pulumi.Resource] = []
         if repo.sensitive and self._review_team is not None:
             # GitHub accepts a required reviewer only if the team can access the repository; core
-            # has full rights over every conda-forge repository (governance), granted explicitly here.
+            # has full rights over every conda-forge repository (governance), granted explicitly
+            # here.
             depends.append(
                 github.TeamRepository(
                     f"{full}/{self._config.rulesets.review_team}",
@@ -116,7 +118,11 @@ class Repositories(pulumi.ComponentResource):
         return resource
 
     def _ruleset(
-        self, full: str, repo: Repository, resource: github.Repository, depends: list[pulumi.Resource]
+        self,
+        full: str,
+        repo: Repository,
+        resource: github.Repository,
+        depends: list[pulumi.Resource],
     ) -> github.RepositoryRuleset:
         policy = self._config.rulesets
         pull_request = None
@@ -192,9 +198,9 @@ def _bypass(actor: BypassActor) -> github.RepositoryRulesetBypassActorArgs:
 class RepositoryIds:
     """GitHub's numeric ids for repositories by name (org secrets and runner groups select by id).
 
-    A repository this stack manages answers from its `Repository` resource: no lookup, and a secret's
-    selection waits for the repository to be adopted. Any other one (a feedstock) is looked up once per
-    run with the `getRepository` data source.
+    A repository this stack manages answers from its `Repository` resource: no lookup, and a
+    secret's selection waits for the repository to be adopted. Any other one (a feedstock) is looked
+    up once per run with the `getRepository` data source.
     """
 
     def __init__(

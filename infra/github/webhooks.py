@@ -23,33 +23,37 @@ class Webhooks(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("cfinfra:github:Webhooks", name, None, opts)
-        # Deleting an org hook silently stops conda-forge's automation: keep it if it leaves the config.
+        # Deleting an org hook silently stops conda-forge's automation: keep it if it leaves the
+        # config.
         child = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
         secret_of = {d.target.webhook: d.value for d in deliveries}
         for hook_id, hook in sorted(config.webhooks.items()):
-            common = dict(
-                events=sorted(hook.events),
-                active=hook.active,
-            )
-            cfg = dict(
-                url=f"{config.webhook_base_url}{hook.path}",
-                content_type=hook.content_type.value,
-                insecure_ssl=hook.insecure_ssl,
-                secret=secret_of[hook_id],
-            )
+            url = f"{config.webhook_base_url}{hook.path}"
             if hook.repository is None:
                 github.OrganizationWebhook(
                     f"webhook-{hook_id}",
-                    configuration=github.OrganizationWebhookConfigurationArgs(**cfg),
+                    configuration=github.OrganizationWebhookConfigurationArgs(
+                        url=url,
+                        content_type=hook.content_type.value,
+                        insecure_ssl=hook.insecure_ssl,
+                        secret=secret_of[hook_id],
+                    ),
+                    events=sorted(hook.events),
+                    active=hook.active,
                     opts=child,
-                    **common,
                 )
             else:
                 github.RepositoryWebhook(
                     f"webhook-{hook_id}",
                     repository=hook.repository,
-                    configuration=github.RepositoryWebhookConfigurationArgs(**cfg),
+                    configuration=github.RepositoryWebhookConfigurationArgs(
+                        url=url,
+                        content_type=hook.content_type.value,
+                        insecure_ssl=hook.insecure_ssl,
+                        secret=secret_of[hook_id],
+                    ),
+                    events=sorted(hook.events),
+                    active=hook.active,
                     opts=child,
-                    **common,
                 )
         self.register_outputs({})

@@ -22,7 +22,8 @@ def test_with_adoption_off_people_and_a_new_repository_are_created_not_imported(
     assert repos["conda-forge/staged-recipes"].import_id == "staged-recipes"
     # A created team has a real (fake) id, which its memberships then reference.
     (core_member,) = [
-        r for r in plan.of_type("github:index/teamMembership:TeamMembership")
+        r
+        for r in plan.of_type("github:index/teamMembership:TeamMembership")
         if r.name == "conda-forge/core/isuruf"
     ]
     assert core_member.inputs["teamId"] == "<id:conda-forge/core>"

@@ -31,7 +31,9 @@ def test_action_patterns_apply_only_to_a_selected_policy():
 
 
 def test_bypass_actors_carry_exactly_the_id_their_kind_needs():
-    assert BypassActor.model_validate({"kind": "repository-role", "role": "admin"}).role.actor_id == 5
+    assert (
+        BypassActor.model_validate({"kind": "repository-role", "role": "admin"}).role.actor_id == 5
+    )
     for bad in (
         {"kind": "repository-role"},
         {"kind": "organization-admin", "role": "admin"},
@@ -45,7 +47,12 @@ def test_bypass_actors_carry_exactly_the_id_their_kind_needs():
 def test_a_repository_keeps_at_least_one_merge_method_and_rulesets_name_them():
     with pytest.raises(ValidationError, match="at least one merge method"):
         Repository.model_validate(
-            {"audience": "core", "allow_merge_commit": False, "allow_squash_merge": False, "allow_rebase_merge": False}
+            {
+                "audience": "core",
+                "allow_merge_commit": False,
+                "allow_squash_merge": False,
+                "allow_rebase_merge": False,
+            }
         )
     repo = Repository.model_validate({"audience": "core", "allow_merge_commit": False})
     assert repo.merge_methods == ["squash", "rebase"]

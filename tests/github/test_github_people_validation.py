@@ -75,7 +75,9 @@ def test_the_cli_lists_every_people_problem_and_exits_2(project_copy):
     lines = done.stderr.strip().splitlines()
     assert lines[-1] == f"{len(lines) - 1} validation errors found"
     assert any("data/github/teams/core.csv: row 4.github" in line for line in lines)
-    assert any("data/github/owners.csv: the organisation needs at least 2 owners" in line for line in lines)
+    assert any(
+        "data/github/owners.csv: the organisation needs at least 2 owners" in line for line in lines
+    )
 
 
 def test_a_duplicate_row_is_refused_even_with_other_capitalisation(project_copy):
@@ -91,14 +93,17 @@ def test_a_team_member_must_be_an_org_member(project_copy):
     with (project_copy / DATA / "teams" / "help-go.csv").open("a", encoding="utf-8") as f:
         f.write("Somebody New,somebody-new\n")
     (problem,) = [p for p in problems_of(project_copy) if "somebody-new" in p]
-    assert problem.startswith("data/github/teams/help-go.csv: row 5.github: `somebody-new` is not an org member")
+    assert problem.startswith(
+        "data/github/teams/help-go.csv: row 5.github: `somebody-new` is not an org member"
+    )
 
 
 def test_an_owner_listed_as_member_too_is_refused(project_copy):
     with (project_copy / DATA / "members.csv").open("a", encoding="utf-8") as f:
         f.write("Isuru Fernando,isuruf\n")
     assert any(
-        p.startswith("data/github/members.csv: row 24.github: `isuruf` is an owner") for p in problems_of(project_copy)
+        p.startswith("data/github/members.csv: row 24.github: `isuruf` is an owner")
+        for p in problems_of(project_copy)
     )
 
 
@@ -107,11 +112,17 @@ def test_team_file_names_are_the_declared_team_slugs(project_copy):
     (teams / "help-go.csv").rename(teams / "help-golang.csv")
     (teams / "Help_R.csv").write_text("name,github\n", encoding="utf-8")
     problems = problems_of(project_copy)
-    assert "data/github/teams/help-golang.csv: team `help-golang` is not declared in data/github/teams.yaml" in problems
-    assert "data/github/teams.yaml: help-go: no member file teams/help-go.csv for this team" in problems
     assert (
-        "data/github/teams/Help_R.csv: a team file is `<slug>.csv`: the file name is the team's slug"
+        "data/github/teams/help-golang.csv: "
+        "team `help-golang` is not declared in data/github/teams.yaml" in problems
+    )
+    assert (
+        "data/github/teams.yaml: help-go: no member file teams/help-go.csv for this team"
         in problems
+    )
+    assert (
+        "data/github/teams/Help_R.csv: "
+        "a team file is `<slug>.csv`: the file name is the team's slug" in problems
     )
 
 
@@ -124,26 +135,43 @@ def test_teams_yaml_is_strict_and_its_references_resolve(project_copy):
     teams["miniforge"]["colour"] = "blue"
     path.write_text(yaml.safe_dump(teams, sort_keys=False), encoding="utf-8")
     problems = problems_of(project_copy)
-    assert "data/github/teams.yaml: help-python-c.parent: `help-pythn` is not a declared team" in problems
-    assert any(p.startswith("data/github/teams.yaml: help-r.privacy: Input should be") for p in problems)
+    assert (
+        "data/github/teams.yaml: help-python-c.parent: `help-pythn` is not a declared team"
+        in problems
+    )
+    assert any(
+        p.startswith("data/github/teams.yaml: help-r.privacy: Input should be") for p in problems
+    )
     assert "data/github/teams.yaml: miniforge.colour: Extra inputs are not permitted" in problems
-    assert any(p.startswith("data/github/teams.yaml: core.protect: the review team guards") for p in problems)
+    assert any(
+        p.startswith("data/github/teams.yaml: core.protect: the review team guards")
+        for p in problems
+    )
 
 
 def test_a_broken_header_or_row_shape_is_a_problem_not_a_traceback(project_copy):
     base = project_copy / DATA
     (base / "teams" / "bot.csv").write_text("github,name\nbeckermr,Matthew\n", encoding="utf-8")
-    rewrite(base / "teams" / "miniforge.csv", "Uwe L. Korn,xhochy", "Uwe L. Korn,xhochy,owner,extra")
+    rewrite(
+        base / "teams" / "miniforge.csv", "Uwe L. Korn,xhochy", "Uwe L. Korn,xhochy,owner,extra"
+    )
     rewrite(base / "teams" / "help-java.csv", "name,github\n", "name,github,role\n")
     rewrite(base / "teams" / "help-java.csv", "Uwe L. Korn,xhochy", "Uwe L. Korn,xhochy,boss")
     problems = problems_of(project_copy)
-    assert any(p.startswith("data/github/teams/bot.csv: row 1: the header must be") for p in problems)
+    assert any(
+        p.startswith("data/github/teams/bot.csv: row 1: the header must be") for p in problems
+    )
     assert "data/github/teams/miniforge.csv: row 4: expected 2 columns, found 4" in problems
-    assert any(p.startswith("data/github/teams/help-java.csv: row 4.role: Input should be") for p in problems)
+    assert any(
+        p.startswith("data/github/teams/help-java.csv: row 4.role: Input should be")
+        for p in problems
+    )
 
 
 def test_a_missing_people_folder_is_refused(project_copy):
     import shutil
 
     shutil.rmtree(project_copy / DATA)
-    assert "data/github: missing: org owners, members and teams live here" in problems_of(project_copy)
+    assert "data/github: missing: org owners, members and teams live here" in problems_of(
+        project_copy
+    )

@@ -1,4 +1,4 @@
-"""Infrastructure repositories are adopted, guarded by a default-branch ruleset, and feed secret ids."""
+"""Infrastructure repositories are adopted, guarded by a branch ruleset, and feed secret ids."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def configured():
 
 def by_repo(plan, type_token: str, suffix: str = "") -> dict:
     return {
-        r.name.removeprefix("conda-forge/").removesuffix(suffix): r for r in plan.of_type(type_token)
+        r.name.removeprefix("conda-forge/").removesuffix(suffix): r
+        for r in plan.of_type(type_token)
     }
 
 
@@ -44,7 +45,8 @@ def test_sensitive_repositories_are_protected(prod_plan, configured):
     repos = by_repo(prod_plan, REPO_T)
     for name, r in repos.items():
         assert r.protect == configured[name].sensitive, name
-    assert repos["admin-requests"].protect and not repos["staged-recipes"].protect
+    assert repos["admin-requests"].protect
+    assert not repos["staged-recipes"].protect
 
 
 def test_repository_settings_come_from_the_config(prod_plan, configured):
@@ -69,7 +71,10 @@ def test_every_default_branch_refuses_deletion_and_force_push_and_needs_a_pull_r
         assert i["rules"]["deletion"] is True
         assert i["rules"]["nonFastForward"] is True
         assert "pullRequest" in i["rules"], name
-        assert {b["actorType"] for b in i["bypassActors"]} == {"OrganizationAdmin", "RepositoryRole"}
+        assert {b["actorType"] for b in i["bypassActors"]} == {
+            "OrganizationAdmin",
+            "RepositoryRole",
+        }
 
 
 def test_sensitive_repositories_need_a_review_from_core(prod_plan, configured):
@@ -99,7 +104,8 @@ def test_org_secrets_still_select_their_repositories_by_id(prod_plan):
     selections = prod_plan.of_type(SELECTION_T)
     assert len(selections) == 36
     ids = {i for s in selections for i in s.inputs["selectedRepositoryIds"]}
-    assert ids and all(i.startswith("<repo_id:conda-forge/") for i in ids)
+    assert ids
+    assert all(i.startswith("<repo_id:conda-forge/") for i in ids)
 
 
 def test_managed_repositories_are_never_looked_up_through_the_api(monkeypatch, configured):
