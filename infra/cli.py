@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from infra.adopt.cli import import_plan, import_yaml
+from infra.console import err, out
 from infra.diff.cli import diff
 from infra.docs.cli import docs
 from infra.drift.cli import drift_report
@@ -31,8 +31,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 StackOpt = Annotated[
     str, typer.Option("--stack", "-s", help="Stack name (reads Pulumi.<stack>.yaml).")

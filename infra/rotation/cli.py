@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+
+from infra.console import err, out
 
 if TYPE_CHECKING:
     from infra.config.manifest import SecretEntry
@@ -30,8 +31,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 RootOpt = Annotated[
     Path, typer.Option("--root", help="Project directory holding the secrets/ manifest.")
