@@ -48,7 +48,7 @@ def print_summary(plan: Plan, console: Console) -> None:
     aud = Table(title=f"{len(plan.lineage)} secrets by the widest audience they reach")
     aud.add_column("audience")
     aud.add_column("count", justify="right")
-    aud.add_column("secrets")
+    aud.add_column("secrets", overflow="fold")
     order = [a.value for a in reversed(Audience)]
     for audience in sorted(reach, key=lambda a: order.index(a) if a in order else len(order)):
         names = sorted(reach[audience])
