@@ -1,8 +1,9 @@
 """``cfinfra bench``: the offline plan's cost next to bare SDK registration, measured in one run.
 
-Bare registration is the floor: N ``ActionsOrganizationSecret`` resources registered under the SDK's
-stock ``MockMonitor`` with trivial mocks, N being the number of resources the plan registers. The plan
-does everything else too (load and validate config, resolve secrets, record options, mask, sort).
+Bare registration is the floor: N ``ActionsOrganizationSecret`` resources registered under the
+SDK's stock ``MockMonitor`` with trivial mocks, N being the number of resources the plan registers.
+The plan does everything else too (load and validate config, resolve secrets, record options, mask,
+sort).
 """
 
 from __future__ import annotations

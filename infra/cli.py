@@ -3,8 +3,8 @@
 Sub-commands live next to the domain they serve; this module only wires them together. Heavy imports
 (Pulumi, provider SDKs) happen inside the commands so that ``cfinfra --help`` stays instant.
 
-Exit codes: 0 ok; 1 the check found something (drift, overdue, guard tripped); 2 invalid configuration
-or input; 3 secrets could not be resolved or would leak.
+Exit codes: 0 ok; 1 the check found something (drift, overdue, guard tripped); 2 invalid
+configuration or input; 3 secrets could not be resolved or would leak.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def validate(stack: StackOpt = "prod", root: RootOpt = Path(".")) -> None:
         raise fail_config(exc) from None
     targets = sum(len(e.secret.targets) for e in project.secrets)
     out.print(
-        f"{project.stack_file} and secrets/ are valid: {len(project.secrets)} secrets, {targets} targets"
+        f"{project.stack_file} and secrets/ are valid: "
+        f"{len(project.secrets)} secrets, {targets} targets"
     )
 
 
@@ -137,9 +138,11 @@ def bench(
     out.print(
         f"stack {stack}: {figures['resources']:.0f} resources, median of {rounds} rounds\n"
         f"  offline plan     {figures['plan_median_s'] * 1000:8.1f} ms  "
-        f"({figures['plan_ms_per_resource']:.2f} ms/resource, best {figures['plan_best_s'] * 1000:.1f} ms)\n"
+        f"({figures['plan_ms_per_resource']:.2f} ms/resource, "
+        f"best {figures['plan_best_s'] * 1000:.1f} ms)\n"
         f"  bare SDK floor   {figures['bare_median_s'] * 1000:8.1f} ms  "
-        f"({figures['bare_ms_per_resource']:.2f} ms/resource, best {figures['bare_best_s'] * 1000:.1f} ms)\n"
+        f"({figures['bare_ms_per_resource']:.2f} ms/resource, "
+        f"best {figures['bare_best_s'] * 1000:.1f} ms)\n"
         f"  ratio            {figures['ratio']:8.2f}x  (target <= 1.30x)\n"
         f"  plan peak memory {figures['plan_peak_mib']:8.1f} MiB (tracemalloc)"
     )

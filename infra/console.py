@@ -1,4 +1,7 @@
-"""The CLI's two consoles, shared by every sub-command module (importing ``infra.cli`` would cycle)."""
+"""The CLI's two consoles, shared by every sub-command module.
+
+They live here because importing ``infra.cli`` from a sub-command module would cycle.
+"""
 
 from rich.console import Console
 

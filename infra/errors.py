@@ -1,7 +1,7 @@
 """Problems found in configuration, collected and reported all at once.
 
-Validation never stops at the first problem: every rule runs, every problem is collected with the file
-and key path it belongs to, and the caller prints them sorted and de-duplicated, one per line.
+Validation never stops at the first problem: every rule runs, every problem is collected with the
+file and key path it belongs to, and the caller prints them sorted and de-duplicated, one per line.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The Pulumi program: validated configuration in, resources out.
 
-``declare`` is what both ``pulumi up`` (through ``infra/__main__.py``) and the offline plan run. The only
-difference between the two is the secret source handed in: 1Password for real runs, placeholders for
-the offline plan. Nothing is declared until configuration is valid and every secret has resolved.
+``declare`` is what both ``pulumi up`` (through ``infra/__main__.py``) and the offline plan run.
+The only difference between the two is the secret source handed in: 1Password for real runs,
+placeholders for the offline plan. Nothing is declared until configuration is valid and every
+secret has resolved.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ def declare(project: Project, source: SecretSource) -> None:
     from infra.runners.stack import declare_runners
 
     # Resolve first: a missing 1Password item must stop the run before anything is declared.
-    values = SecretValues(project, source.resolve_all(e.secret.onepassword for e in project.secrets))
+    values = SecretValues(
+        project, source.resolve_all(e.secret.onepassword for e in project.secrets)
+    )
     github_provider = declare_github(project, values)
     declare_azure(project, values)
     declare_heroku(project, values)

@@ -18,7 +18,8 @@ class AzureProject(Model):
     """
 
     audience: Audience = enum_field()
-    """Who can get a pipeline to run in this project. Every feedstock builds in `feedstock-builds`."""
+    """Who can get a pipeline to run in this project. Every feedstock builds in
+    `feedstock-builds`."""
     description: Description | None = None
     """What runs in the project."""
 
@@ -37,7 +38,9 @@ class VariableGroup(Model):
     """The group's name."""
     allow_access: bool
     """Every pipeline of the project may read the group (so its audience is the project's)."""
-    description: Description = "anaconda-org secrets (provisioned from https://github.com/conda-forge/infrastructure)"
+    description: Description = (
+        "anaconda-org secrets (provisioned from https://github.com/conda-forge/infrastructure)"
+    )
     """Shown in Azure DevOps."""
 
 

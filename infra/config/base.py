@@ -39,7 +39,10 @@ Description = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
 def enum_field(**kwargs: Any) -> Any:
-    """A field holding a StrEnum: YAML gives strings, so enums are the one place strictness relaxes."""
+    """A field holding a StrEnum.
+
+    YAML gives strings, so enums are the one place strictness relaxes.
+    """
     return Field(strict=False, **kwargs)
 
 
@@ -48,7 +51,8 @@ def validate(
 ) -> tuple[M | None, list[Problem]]:
     """Validate ``data`` as ``model``. Problems carry ``file`` and the key path under ``prefix``.
 
-    Messages are pydantic's, never including the offending input (it could be a secret pasted by mistake).
+    Messages are pydantic's, never including the offending input (it could be a secret pasted by
+    mistake).
     """
     try:
         return model.model_validate(data), []

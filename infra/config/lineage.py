@@ -1,8 +1,8 @@
 """Where a delivered secret ends up, and who can read it there.
 
-``reach(target, config)`` is the single place that turns a target's settings into an audience. The leak
-guard, the plan summary, the pull-request diff and the generated inventory all ask it, so they can never
-disagree about who can read what.
+``reach(target, config)`` is the single place that turns a target's settings into an audience.
+The leak guard, the plan summary, the pull-request diff and the generated inventory all ask it, so
+they can never disagree about who can read what.
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ class Reach:
 
 
 def reach(target: Target, config: StackConfig) -> Reach:
-    """The audience of ``target`` under ``config``. Unknown references count as the widest audience."""
+    """The audience of ``target`` under ``config``.
+
+    Unknown references count as the widest audience.
+    """
     match target:
         case GitHubOrgSecretTarget(visibility=Visibility.SELECTED, repositories=repos):
             widest = Audience.CORE
@@ -53,7 +56,11 @@ def reach(target: Target, config: StackConfig) -> Reach:
         case AzureVariableTarget(project=project, group=group):
             proj = config.azure.projects.get(project)
             vg = next(
-                (g for g in config.azure.variable_groups if (g.project, g.name) == (project, group)),
+                (
+                    g
+                    for g in config.azure.variable_groups
+                    if (g.project, g.name) == (project, group)
+                ),
                 None,
             )
             proj_aud = proj.audience if proj else Audience.PUBLIC
@@ -73,5 +80,7 @@ def reach(target: Target, config: StackConfig) -> Reach:
             aud = heroku_app.audience if heroku_app else Audience.PUBLIC
             return Reach(aud, f"readable by the operators of Heroku app {app} ({aud})")
         case GitHubWebhookSecretTarget():
-            return Reach(Audience.CORE, "readable by org owners and the webservices receiving the hook")
+            return Reach(
+                Audience.CORE, "readable by org owners and the webservices receiving the hook"
+            )
     raise AssertionError(f"unhandled target {target!r}")  # pragma: no cover

@@ -66,7 +66,8 @@ def _load_manifest(root: Path) -> tuple[list[SecretEntry], list[Problem]]:
             Problem(
                 f"{shown_dir}/__init__.py",
                 "",
-                "secrets/ must stay a data folder: a package named `secrets` shadows Python's stdlib",
+                "secrets/ must stay a data folder: "
+                "a package named `secrets` shadows Python's stdlib",
             )
         )
     entries: list[SecretEntry] = []
@@ -127,5 +128,10 @@ def load_project(root: Path, stack: str) -> Project:
     if problems or config is None:
         raise ConfigError(problems)
     return Project(
-        root=root, stack=stack, config=config, secrets=tuple(entries), people=people, runners=runners
+        root=root,
+        stack=stack,
+        config=config,
+        secrets=tuple(entries),
+        people=people,
+        runners=runners,
     )

@@ -34,7 +34,8 @@ class OnePasswordRef(Model):
     item: OpName
     """The item's title."""
     field: OpName
-    """The field's label inside the item, e.g. `credential`, `password`, `privateKey`, `username`."""
+    """The field's label inside the item, e.g. `credential`, `password`, `privateKey`,
+    `username`."""
 
     @property
     def uri(self) -> str:
@@ -76,13 +77,15 @@ class Rotation(Model):
             raise ValueError("`rotator` is required for automatic rotation and only allowed there")
         if (self.rotator == AWS_IAM_ACCESS_KEY) != (self.aws_iam_user is not None):
             raise ValueError(
-                f"`aws_iam_user` is required for rotator `{AWS_IAM_ACCESS_KEY}` and only allowed there"
+                f"`aws_iam_user` is required for rotator `{AWS_IAM_ACCESS_KEY}` "
+                "and only allowed there"
             )
         return self
 
 
 class Visibility(StrEnum):
-    """GitHub's visibility of an organisation secret: `all` repositories, `private` ones, or `selected`."""
+    """GitHub's visibility of an organisation secret: `all` repositories, `private` ones, or
+    `selected`."""
 
     ALL = "all"
     PRIVATE = "private"
@@ -220,7 +223,8 @@ Target = Annotated[
 class Secret(Model):
     """One secret: a 1Password field and everywhere its value is delivered.
 
-    The file name (`secrets/<id>.yaml`) is the secret's id. Example (`secrets/prod-binstar-token.yaml`):
+    The file name (`secrets/<id>.yaml`) is the secret's id. Example
+    (`secrets/prod-binstar-token.yaml`):
 
     ```yaml
     description: anaconda.org upload token for the production conda-forge channel
@@ -246,7 +250,8 @@ class Secret(Model):
     sensitivity: Sensitivity = enum_field()
     """How much damage it does in the wrong hands; caps `cleared_for`."""
     cleared_for: Audience = enum_field()
-    """The widest audience this value may reach. The leak guard refuses any target reaching wider."""
+    """The widest audience this value may reach. The leak guard refuses any target reaching
+    wider."""
     rotation: Rotation
     """The rotation policy."""
     targets: list[Target] = Field(default_factory=list)

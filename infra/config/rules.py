@@ -92,7 +92,10 @@ def _target_key(target: Target) -> Hashable:
 
 
 def validate_unique_targets(entries: list[SecretEntry]) -> Iterable[Problem]:
-    """Ensure every target (org secret name, variable, config var, webhook) is fed by one secret only."""
+    """Ensure every target is fed by one secret only.
+
+    A target is an org secret name, a variable, a config var or a webhook.
+    """
     first: dict[Hashable, tuple[SecretEntry, int]] = {}
     for entry, i, target in _targets(entries):
         key = _target_key(target)
@@ -100,7 +103,9 @@ def validate_unique_targets(entries: list[SecretEntry]) -> Iterable[Problem]:
             other, j = first[key]
             where = "earlier in this file" if other is entry else f"by secret `{other.id}`"
             yield Problem(
-                entry.file, f"targets[{i}]", f"{target.label} is already a target {where} (targets[{j}])"
+                entry.file,
+                f"targets[{i}]",
+                f"{target.label} is already a target {where} (targets[{j}])",
             )
         else:
             first[key] = (entry, i)
@@ -113,18 +118,24 @@ def validate_unique_selected_repositories(entries: list[SecretEntry]) -> Iterabl
             seen: set[str] = set()
             for j, repo in enumerate(target.repositories):
                 if repo in seen:
-                    yield Problem(entry.file, f"targets[{i}].repositories[{j}]", f"`{repo}` is listed twice")
+                    yield Problem(
+                        entry.file, f"targets[{i}].repositories[{j}]", f"`{repo}` is listed twice"
+                    )
                 seen.add(repo)
 
 
 def validate_no_orphan_secrets(entries: list[SecretEntry]) -> Iterable[Problem]:
-    """Ensure a secret delivered nowhere is at least rotated or documented (no orphan manifest entries)."""
+    """Ensure a secret delivered nowhere is at least rotated or documented.
+
+    No orphan manifest entries.
+    """
     for entry in entries:
         if not entry.secret.targets and entry.secret.rotation.mode != "automatic":
             yield Problem(
                 entry.file,
                 "targets",
-                "a secret with no targets must be rotated automatically (its consumer reads 1Password); "
+                "a secret with no targets must be rotated automatically "
+                "(its consumer reads 1Password); "
                 "otherwise remove it from the manifest",
             )
 
@@ -143,7 +154,7 @@ def manifest_rules(entries: list[SecretEntry]) -> list[Problem]:
     return [p for rule in MANIFEST_RULES for p in rule(entries)]
 
 
-# --- rules on the manifest against the stack --------------------------------------------------------
+# --- rules on the manifest against the stack -----------------------------------------------------
 
 
 def validate_targets_exist(
@@ -164,7 +175,9 @@ def validate_targets_exist(
                         )
             case GitHubWebhookSecretTarget(webhook=hook) if hook not in config.github.webhooks:
                 yield Problem(
-                    entry.file, f"{path}.webhook", f"`{hook}` is not in {stack_file} cfinfra:github.webhooks"
+                    entry.file,
+                    f"{path}.webhook",
+                    f"`{hook}` is not in {stack_file} cfinfra:github.webhooks",
                 )
             case AzureVariableTarget(project=p, group=g) if (p, g) not in groups:
                 yield Problem(
@@ -174,16 +187,23 @@ def validate_targets_exist(
                 )
             case AzureProjectIdTarget(project=p) if p not in config.azure.projects:
                 yield Problem(
-                    entry.file, f"{path}.project", f"`{p}` is not in {stack_file} cfinfra:azure.projects"
+                    entry.file,
+                    f"{path}.project",
+                    f"`{p}` is not in {stack_file} cfinfra:azure.projects",
                 )
             case HerokuConfigVarTarget(app=a) if a not in config.heroku.apps:
-                yield Problem(entry.file, f"{path}.app", f"`{a}` is not in {stack_file} cfinfra:heroku.apps")
+                yield Problem(
+                    entry.file, f"{path}.app", f"`{a}` is not in {stack_file} cfinfra:heroku.apps"
+                )
 
 
 def validate_leak_guard(
     config: StackConfig, entries: list[SecretEntry], stack_file: str
 ) -> Iterable[Problem]:
-    """Ensure no secret reaches a wider audience than it is cleared for (the 2025 incident, refused)."""
+    """Ensure no secret reaches a wider audience than it is cleared for.
+
+    This is the 2025 incident, refused.
+    """
     for entry, i, target in _targets(entries):
         r = reach(target, config)
         cleared = entry.secret.cleared_for
@@ -196,13 +216,22 @@ def validate_leak_guard(
             )
 
 
-def validate_webhooks(config: StackConfig, entries: list[SecretEntry], stack_file: str) -> Iterable[Problem]:
-    """Ensure every webhook targets a known repository, verifies TLS and has exactly one signing secret."""
-    signed = {t.webhook for _, _, t in _targets(entries) if isinstance(t, GitHubWebhookSecretTarget)}
+def validate_webhooks(
+    config: StackConfig, entries: list[SecretEntry], stack_file: str
+) -> Iterable[Problem]:
+    """Ensure every webhook targets a known repository and verifies TLS.
+
+    Also ensure it has exactly one signing secret.
+    """
+    signed = {
+        t.webhook for _, _, t in _targets(entries) if isinstance(t, GitHubWebhookSecretTarget)
+    }
     for hook_id, hook in config.github.webhooks.items():
         path = f"config.cfinfra:github.webhooks.{hook_id}"
         if hook.repository is not None and hook.repository not in config.github.repositories:
-            yield Problem(stack_file, f"{path}.repository", f"`{hook.repository}` is not in repositories")
+            yield Problem(
+                stack_file, f"{path}.repository", f"`{hook.repository}` is not in repositories"
+            )
         if hook.insecure_ssl:
             yield Problem(stack_file, f"{path}.insecure_ssl", "webhooks must verify TLS")
         if hook_id not in signed:
@@ -213,8 +242,13 @@ def validate_webhooks(config: StackConfig, entries: list[SecretEntry], stack_fil
             )
 
 
-def validate_azure(config: StackConfig, entries: list[SecretEntry], stack_file: str) -> Iterable[Problem]:
-    """Ensure variable groups are unique, in known projects, non-empty, and every used project has an id."""
+def validate_azure(
+    config: StackConfig, entries: list[SecretEntry], stack_file: str
+) -> Iterable[Problem]:
+    """Ensure variable groups are unique, in known projects and non-empty.
+
+    Also ensure every project that is used has an id.
+    """
     with_id = {t.project for _, _, t in _targets(entries) if isinstance(t, AzureProjectIdTarget)}
     filled: dict[tuple[str, str], int] = defaultdict(int)
     for _, _, t in _targets(entries):
@@ -225,7 +259,9 @@ def validate_azure(config: StackConfig, entries: list[SecretEntry], stack_file: 
         path = f"config.cfinfra:azure.variable_groups[{i}]"
         key = (group.project, group.name)
         if key in seen:
-            yield Problem(stack_file, path, f"variable group {group.project}/{group.name} is declared twice")
+            yield Problem(
+                stack_file, path, f"variable group {group.project}/{group.name} is declared twice"
+            )
         seen.add(key)
         if group.project not in config.azure.projects:
             yield Problem(stack_file, f"{path}.project", f"`{group.project}` is not in projects")
@@ -250,5 +286,7 @@ PROJECT_RULES: tuple[ProjectRule, ...] = (
 )
 
 
-def project_rules(config: StackConfig, entries: list[SecretEntry], stack_file: str) -> list[Problem]:
+def project_rules(
+    config: StackConfig, entries: list[SecretEntry], stack_file: str
+) -> list[Problem]:
     return [p for rule in PROJECT_RULES for p in rule(config, entries, stack_file)]

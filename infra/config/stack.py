@@ -1,7 +1,8 @@
 """The whole ``config:`` of ``Pulumi.<stack>.yaml``, validated before anything is declared.
 
-Only ``cfinfra:*`` keys are allowed: providers are configured explicitly by the program (credentials come
-from the environment), so a stray ``github:token`` or a misspelt key is an error, not a silent no-op.
+Only ``cfinfra:*`` keys are allowed: providers are configured explicitly by the program
+(credentials come from the environment), so a stray ``github:token`` or a misspelt key is an error,
+not a silent no-op.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class StackConfig(Model):
 
 
 class StackFile(Model):
-    """A `Pulumi.<stack>.yaml` file. Besides `config`, only Pulumi's own secrets-provider keys are allowed."""
+    """A `Pulumi.<stack>.yaml` file. Besides `config`, only Pulumi's own secrets-provider keys
+    are allowed."""
 
     config: StackConfig
     """The stack's configuration."""

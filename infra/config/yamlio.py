@@ -1,4 +1,7 @@
-"""Strict YAML reading: duplicate keys are errors, and a broken file is a Problem, never a traceback."""
+"""Strict YAML reading.
+
+Duplicate keys are errors, and a broken file is a Problem, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from infra.errors import Problem
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class StrictLoader(_Base):  # type: ignore[misc,valid-type]
+class StrictLoader(_Base):
     """A safe loader that refuses duplicate keys (PyYAML silently keeps the last one)."""
 
 
@@ -20,7 +23,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
     loader.flatten_mapping(node)
     out: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         try:
             hash(key)
         except TypeError:
@@ -31,7 +34,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
-        out[key] = loader.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+        out[key] = loader.construct_object(value_node, deep=deep)
     return out
 
 
@@ -66,4 +69,6 @@ def load_yaml(path: Path, root: Path | None = None) -> tuple[Any, list[Problem]]
 
 def dump_yaml(data: Any) -> str:
     """Deterministic block-style YAML, keys in the order given."""
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
+    return yaml.safe_dump(
+        data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100
+    )

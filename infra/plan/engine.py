@@ -1,8 +1,8 @@
 """Run the real program under the Pulumi SDK's mock engine and record every registration.
 
-No Pulumi CLI, no plugins, no credentials: the SDK's own ``set_mocks`` replaces the engine. A subclass
-of ``MockMonitor`` records each ``RegisterResourceRequest`` with its options (protect, retain on delete,
-parent, import id), which ``Mocks.new_resource`` alone cannot see.
+No Pulumi CLI, no plugins, no credentials: the SDK's own ``set_mocks`` replaces the engine. A
+subclass of ``MockMonitor`` records each ``RegisterResourceRequest`` with its options (protect,
+retain on delete, parent, import id), which ``Mocks.new_resource`` alone cannot see.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pulumi.runtime.sync_await import _sync_await
 
 from infra.config.loader import Project, load_project
 from infra.plan.fakes import INVOKES, RESOURCE_OUTPUTS, FakeRegistry
-from infra.plan.mask import Masker
 from infra.plan.lineage import secret_lineage
+from infra.plan.mask import Masker
 from infra.plan.model import Plan, PlannedResource
 from infra.sources.offline import OfflineSource
 
@@ -41,7 +41,8 @@ class FakeOutputs(pulumi.runtime.Mocks):
         outputs = dict(args.inputs)
         if extra is not None:
             outputs.update(extra(self.registry, args.name, args.inputs))
-        # Ids read like what they stand for, so a plan that wires one resource into another stays legible.
+        # Ids read like what they stand for, so a plan that wires one resource into another stays
+        # legible.
         return args.resource_id or self.registry.make_str("id", args.name), outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
@@ -72,7 +73,7 @@ class RecordingMonitor(pmocks.MockMonitor):
         super().__init__(mocks)
         self.registrations = {}
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         from pulumi.runtime.proto import resource_pb2
 
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -103,7 +104,11 @@ class RecordingMonitor(pmocks.MockMonitor):
         extra = RESOURCE_OUTPUTS.get(request.type)
         if extra is not None:
             plain = rpc.deserialize_properties(request.object)
-            obj.MergeFrom(_sync_await(rpc.serialize_properties(extra(mocks.registry, request.name, plain), {})))
+            obj.MergeFrom(
+                _sync_await(
+                    rpc.serialize_properties(extra(mocks.registry, request.name, plain), {})
+                )
+            )
         self.resources[urn] = pmocks.MockMonitor.ResourceRegistration(urn, id_, {})
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
 
@@ -111,7 +116,8 @@ class RecordingMonitor(pmocks.MockMonitor):
 def _parent_key(parent_urn: str) -> str | None:
     if not parent_urn:
         return None
-    # urn:pulumi:<stack>::<project>::<type chain>::<name>; the last type of the chain is the parent's.
+    # urn:pulumi:<stack>::<project>::<type chain>::<name>; the last type of the chain is the
+    # parent's.
     parts = parent_urn.split("::")
     type_chain, name = parts[2], "::".join(parts[3:])
     ptype = type_chain.split("$")[-1]
@@ -143,7 +149,8 @@ def run_program(
 ) -> M:
     """Run ``program`` under mocks on a fresh event loop and return the monitor with its records.
 
-    The default monitor records registrations; ``bench`` passes the SDK's stock one to measure the floor.
+    The default monitor records registrations; ``bench`` passes the SDK's stock one to measure the
+    floor.
     """
     if monitor is None:
         monitor = RecordingMonitor(FakeOutputs(registry or FakeRegistry()))  # type: ignore[assignment]
@@ -175,7 +182,9 @@ def plan_project(project: Project) -> Plan:
 
     source = OfflineSource()
     registry = FakeRegistry()
-    monitor = run_program(project.stack, lambda: declare(project, source), registry)
+    monitor: RecordingMonitor = run_program(
+        project.stack, lambda: declare(project, source), registry
+    )
     masker = Masker(placeholders=source.issued, fake_labels=registry.labels)
     resources = [
         PlannedResource(

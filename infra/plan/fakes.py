@@ -1,8 +1,8 @@
 """What the mock engine answers for resources and invokes: a table by type token.
 
-Fake values are deterministic functions of the request, so plans are stable, and recognisable, so the
-plan can show a reader *what* they stand for (``<repo_id:conda-forge/staged-recipes>``) instead of a
-meaningless number.
+Fake values are deterministic functions of the request, so plans are stable, and recognisable, so
+the plan can show a reader *what* they stand for (``<repo_id:conda-forge/staged-recipes>``) instead
+of a meaningless number.
 """
 
 from __future__ import annotations
@@ -110,4 +110,7 @@ RESOURCE_OUTPUTS: dict[str, ResourceFake] = {
         "uuid": reg.make_str("heroku_app_uuid", inputs.get("name", name))
     },
 }
-"""Resource type → extra fake outputs (beyond echoing the inputs), e.g. a repository's numeric id."""
+"""Resource type → extra fake outputs (beyond echoing the inputs).
+
+E.g. a repository's numeric id.
+"""

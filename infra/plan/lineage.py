@@ -1,7 +1,8 @@
 """The lineage section of a plan: each secret's source and every audience it reaches.
 
-Computed from the validated configuration with ``infra.config.lineage.reach`` (the same function the leak
-guard uses), so the plan, the diff and the generated inventory agree with the guard by construction.
+Computed from the validated configuration with ``infra.config.lineage.reach`` (the same function
+the leak guard uses), so the plan, the diff and the generated inventory agree with the guard by
+construction.
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """Turn recorded inputs into reviewable, secret-free data.
 
-Pulumi marks a whole top-level input secret when any part of it is (a webhook's whole ``configuration``,
-a variable group's whole ``variables``, the whole ``sensitive_vars`` map). Masking the whole input would
-hide the webhook URL and variable names from reviewers, so the plan unwraps secret markers and masks
-only the leaves that hold an offline placeholder. Fail-closed rules:
+Pulumi marks a whole top-level input secret when any part of it is (a webhook's whole
+``configuration``, a variable group's whole ``variables``, the whole ``sensitive_vars`` map).
+Masking the whole input would hide the webhook URL and variable names from reviewers, so the plan
+unwraps secret markers and masks only the leaves that hold an offline placeholder. Fail-closed
+rules:
 
-- a secret-marked input holding no placeholder at all is masked whole (we cannot tell what is secret);
+- a secret-marked input holding no placeholder at all is masked whole (we cannot tell what is
+  secret);
 - a placeholder found *outside* any secret marker means a value escaped ``Output.secret``: the plan
   records it as a leak and refuses to finish.
 """
@@ -59,11 +61,16 @@ class Masker:
             found_any = False
             masked: dict[str, Any] = {}
             for k in sorted(value):
-                masked[k], found = self._walk(value[k], inside_secret=inside_secret, where=f"{where}.{k}")
+                masked[k], found = self._walk(
+                    value[k], inside_secret=inside_secret, where=f"{where}.{k}"
+                )
                 found_any |= found
             return masked, found_any
         if isinstance(value, list):
-            items = [self._walk(v, inside_secret=inside_secret, where=f"{where}[{i}]") for i, v in enumerate(value)]
+            items = [
+                self._walk(v, inside_secret=inside_secret, where=f"{where}[{i}]")
+                for i, v in enumerate(value)
+            ]
             return [m for m, _ in items], any(f for _, f in items)
         if isinstance(value, str):
             if PLACEHOLDER_PREFIX in value:
@@ -79,5 +86,6 @@ class Masker:
     def raise_if_leaked(self) -> None:
         if self.leaks:
             raise SecretLeakError(
-                "secret values reached inputs that are not marked secret: " + ", ".join(sorted(self.leaks))
+                "secret values reached inputs that are not marked secret: "
+                + ", ".join(sorted(self.leaks))
             )

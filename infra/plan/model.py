@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-SECRET = "[secret]"
+SECRET = "[secret]"  # noqa: S105 - the mask shown in place of a value, not a credential
 PLAN_VERSION = 1
 
 

@@ -12,7 +12,11 @@ from infra.plan.model import Plan
 
 
 def short_type(type_token: str) -> str:
-    """``github:index/actionsOrganizationSecret:ActionsOrganizationSecret`` → ``github:ActionsOrganizationSecret``."""
+    """The type token without its module, for display.
+
+    ``github:index/actionsOrganizationSecret:ActionsOrganizationSecret`` →
+    ``github:ActionsOrganizationSecret``.
+    """
     parts = type_token.split(":")
     return f"{parts[0]}:{parts[-1]}" if len(parts) >= 3 else type_token
 

@@ -13,10 +13,16 @@ from infra.config.manifest import OnePasswordRef
 
 
 class SecretSource(Protocol):
-    """Resolves 1Password references to values. Implementations never log or embed values in errors."""
+    """Resolves 1Password references to values.
+
+    Implementations never log or embed values in errors.
+    """
 
     name: str
 
     def resolve_all(self, refs: Iterable[OnePasswordRef]) -> Mapping[str, str]:
-        """Map each reference's URI to its value, or raise ``SecretSourceError`` listing every failure."""
+        """Map each reference's URI to its value.
+
+        Raise ``SecretSourceError`` listing every failure otherwise.
+        """
         ...

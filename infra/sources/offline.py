@@ -1,7 +1,8 @@
 """The offline source: deterministic placeholders for plans and tests. Never chosen implicitly.
 
-Each placeholder is derived from the reference alone (no value is ever read), carries a recognisable
-prefix so the plan can mask it wherever it ends up, and is the same on every run so plans are stable.
+Each placeholder is derived from the reference alone (no value is ever read), carries a
+recognisable prefix so the plan can mask it wherever it ends up, and is the same on every run so
+plans are stable.
 """
 
 from __future__ import annotations

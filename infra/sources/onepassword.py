@@ -19,13 +19,16 @@ from infra.errors import SecretSourceError
 if TYPE_CHECKING:
     from onepassword import Client
 
-TOKEN_ENV = "OP_SERVICE_ACCOUNT_TOKEN"
+TOKEN_ENV = "OP_SERVICE_ACCOUNT_TOKEN"  # noqa: S105 - an environment variable's name, not a token
 INTEGRATION_NAME = "conda-forge-infra"
 INTEGRATION_VERSION = "0.1.0"
 
 
 async def authenticate(token: str | None = None) -> Client:
-    """An authenticated SDK client from ``OP_SERVICE_ACCOUNT_TOKEN``. Errors never include the token."""
+    """An authenticated SDK client from ``OP_SERVICE_ACCOUNT_TOKEN``.
+
+    Errors never include the token.
+    """
     from onepassword import Client
 
     token = token if token is not None else os.environ.get(TOKEN_ENV, "")
@@ -75,7 +78,8 @@ def _run(coro: Any) -> Any:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coro)
-    # The Pulumi engine's loop is running this program: resolve on a private loop in a worker thread.
+    # The Pulumi engine's loop is running this program: resolve on a private loop in a worker
+    # thread.
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
 

@@ -1,4 +1,7 @@
-"""conda-forge's real inventory (../shared/context/conda-forge-inventory.md), as the tests' oracle."""
+"""conda-forge's real inventory, as the tests' oracle.
+
+Source: ../shared/context/conda-forge-inventory.md.
+"""
 
 AR, AM, WS = "admin-requests", "admin-migrations", "conda-forge-webservices"
 MINIFORGE = ["miniforge"]
@@ -53,8 +56,17 @@ ORG_WEBHOOK_URLS = {
     "https://conda-forge.herokuapp.com/conda-linting/org-hook": ["merge_group", "pull_request"],
     "https://conda-forge.herokuapp.com/conda-forge-feedstocks/org-hook": ["push"],
     "https://conda-forge.herokuapp.com/conda-forge-teams/org-hook": ["push"],
-    "https://conda-forge.herokuapp.com/conda-forge-command/org-hook": ["issue_comment", "issues", "pull_request"],
-    "https://conda-forge.herokuapp.com/status-monitor/payload": ["check_run", "check_suite", "pull_request", "status"],
+    "https://conda-forge.herokuapp.com/conda-forge-command/org-hook": [
+        "issue_comment",
+        "issues",
+        "pull_request",
+    ],
+    "https://conda-forge.herokuapp.com/status-monitor/payload": [
+        "check_run",
+        "check_suite",
+        "pull_request",
+        "status",
+    ],
 }
 
 HEROKU_SENSITIVE_VARS = {

@@ -1,4 +1,6 @@
-"""Property: any mutation of valid stack and manifest files gives a clean exit-2 error, never a crash.
+"""Property: any mutation of valid stack and manifest files gives a clean exit-2 error.
+
+Never a crash.
 
 Mutations are the ones admins actually make by mistake: a value of the wrong type, a missing key, an
 unknown key, and a file that no longer parses as YAML.
@@ -20,10 +22,25 @@ from infra.cli import app
 from tests.conftest import copy_stack
 
 WRONG_VALUES = st.one_of(
-    st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False),
-    st.text(max_size=8), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False),
+    st.text(max_size=8),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
 )
-BROKEN_YAML = st.sampled_from(["key: [unclosed", "a: b: c", "\t- tab", "{x", "- a\nb: c", "!!python/object:os.system {}", "k: v\nk: w"])
+BROKEN_YAML = st.sampled_from(
+    [
+        "key: [unclosed",
+        "a: b: c",
+        "\t- tab",
+        "{x",
+        "- a\nb: c",
+        "!!python/object:os.system {}",
+        "k: v\nk: w",
+    ]
+)
 
 _TEMPLATE: Path | None = None
 
@@ -65,7 +82,10 @@ def _apply(data: Any, path: tuple, op: str, value: Any) -> None:
 @st.composite
 def mutation(draw: st.DrawFn) -> tuple[str, str, tuple, Any]:
     root = template()
-    files = ["Pulumi.prod.yaml", *sorted(f"secrets/{p.name}" for p in (root / "secrets").glob("*.yaml"))]
+    files = [
+        "Pulumi.prod.yaml",
+        *sorted(f"secrets/{p.name}" for p in (root / "secrets").glob("*.yaml")),
+    ]
     file = draw(st.sampled_from(files))
     op = draw(st.sampled_from(["replace", "delete", "add-unknown", "break-yaml"]))
     if op == "break-yaml":
@@ -94,7 +114,9 @@ def test_any_mutation_is_a_clean_exit_2_or_still_valid(m):
                 return
             target.write_text(yaml.safe_dump(data, sort_keys=False))
         result = CliRunner().invoke(app, ["validate", "--root", str(root)])
-        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+            result.exception
+        )
         assert "Traceback" not in result.output
         assert result.exit_code in (0, 2), result.output
         if result.exit_code == 2:

@@ -29,7 +29,10 @@ def test_every_org_secret_of_the_inventory_is_declared_with_its_visibility(prod_
 
 
 def test_selected_secrets_select_exactly_the_inventorys_repositories(prod_plan):
-    selections = {r.inputs["secretName"]: r.inputs["selectedRepositoryIds"] for r in prod_plan.of_type(REPOS_T)}
+    selections = {
+        r.inputs["secretName"]: r.inputs["selectedRepositoryIds"]
+        for r in prod_plan.of_type(REPOS_T)
+    }
     expected = {n: r for n, r in ORG_SECRETS.items() if r is not None}
     assert len(selections) == 36
     assert set(selections) == set(expected)
@@ -40,7 +43,9 @@ def test_selected_secrets_select_exactly_the_inventorys_repositories(prod_plan):
 def test_webhooks_match_the_inventory_and_are_signed(prod_plan):
     org_hooks = prod_plan.of_type(ORG_HOOK_T)
     assert len(org_hooks) == 6
-    assert {h.inputs["configuration"]["url"]: h.inputs["events"] for h in org_hooks} == ORG_WEBHOOK_URLS
+    assert {
+        h.inputs["configuration"]["url"]: h.inputs["events"] for h in org_hooks
+    } == ORG_WEBHOOK_URLS
     (repo_hook,) = prod_plan.of_type(REPO_HOOK_T)
     assert repo_hook.inputs["repository"] == "staged-recipes"
     assert repo_hook.inputs["configuration"]["url"].endswith("/staged-recipes/labeler-hook")
@@ -79,9 +84,14 @@ def test_heroku_app_gets_the_eight_sensitive_vars(prod_plan):
 def test_resources_are_grouped_in_components_with_explicit_providers(prod_plan):
     for r in prod_plan.resources:
         if r.type.startswith(("github:", "azuredevops:", "heroku:")):
-            assert r.parent is not None and r.parent.startswith("cfinfra:"), r.key
+            assert r.parent is not None, r.key
+            assert r.parent.startswith("cfinfra:"), r.key
     providers = {r.type for r in prod_plan.resources if r.type.startswith("pulumi:providers:")}
-    assert {"pulumi:providers:github", "pulumi:providers:azuredevops", "pulumi:providers:heroku"} <= providers
+    assert {
+        "pulumi:providers:github",
+        "pulumi:providers:azuredevops",
+        "pulumi:providers:heroku",
+    } <= providers
 
 
 def test_plan_json_and_stdout_never_contain_a_placeholder_value(tmp_path):
@@ -94,7 +104,13 @@ def test_plan_json_and_stdout_never_contain_a_placeholder_value(tmp_path):
     doc = json.loads(text)
     assert set(doc) >= {"stack", "resources"}
     assert set(doc["resources"][0]) == {
-        "type", "name", "inputs", "protect", "retain_on_delete", "parent", "import_id"
+        "type",
+        "name",
+        "inputs",
+        "protect",
+        "retain_on_delete",
+        "parent",
+        "import_id",
     }
     assert "STAGING_BINSTAR_TOKEN" in result.output or "staging-binstar-token" in result.output
 

@@ -10,7 +10,8 @@ def test_committed_schemas_are_current():
     stale = [
         str(rel)
         for rel, text in render_schemas().items()
-        if not (REPO_ROOT / "docs" / rel).is_file() or (REPO_ROOT / "docs" / rel).read_text() != text
+        if not (REPO_ROOT / "docs" / rel).is_file()
+        or (REPO_ROOT / "docs" / rel).read_text() != text
     ]
     assert not stale, f"stale schemas {stale}: regenerate with `uv run cfinfra schema`"
 

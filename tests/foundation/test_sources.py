@@ -1,4 +1,7 @@
-"""Secret sources: one resolve_all round trip, every failure at once, nothing declared on failure."""
+"""Secret sources.
+
+One resolve_all round trip, every failure at once, nothing declared on failure.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,10 @@ fake_op = pytest.importorskip("tests.fakes.onepassword", reason="the 1Password f
 
 
 def _seed_all(project) -> dict:
-    """A fake vault holding every field the manifest references: {vault: {item: {"fields": ...}}}."""
+    """A fake vault holding every field the manifest references.
+
+    Shaped as {vault: {item: {"fields": ...}}}.
+    """
     seed: dict = {}
     for e in project.secrets:
         ref = e.secret.onepassword
@@ -46,7 +52,9 @@ def test_a_real_run_without_a_token_fails_closed(monkeypatch):
 def test_1password_source_resolves_everything_in_one_round_trip():
     project = load_project(REPO_ROOT, "prod")
     client = fake_op.FakeClient(_seed_all(project))
-    values = OnePasswordSource(client=client).resolve_all(e.secret.onepassword for e in project.secrets)
+    values = OnePasswordSource(client=client).resolve_all(
+        e.secret.onepassword for e in project.secrets
+    )
     assert len(values) == len({e.secret.onepassword.uri for e in project.secrets})
     assert client.calls["secrets.resolve_all"] == 1
 
@@ -80,6 +88,6 @@ def test_secret_values_never_reach_an_unmarked_input():
 
     m = Masker(placeholders={PLACEHOLDER_PREFIX + "x": "op://v/i/f"}, fake_labels={})
     assert m.mask_inputs("t", "n", {"a": PLACEHOLDER_PREFIX + "x"}) == {"a": "[secret]"}
-    with pytest.raises(SecretLeakError, match="t::n.a"):
+    with pytest.raises(SecretLeakError, match=r"t::n\.a"):
         m.raise_if_leaked()
     assert os.environ.get("CFINFRA_NEVER_SET") is None

@@ -35,7 +35,10 @@ def test_the_real_prod_stack_is_valid():
     from tests.conftest import REPO_ROOT
 
     project = load_project(REPO_ROOT, "prod")
-    assert len([t for e in project.secrets for t in e.secret.targets if t.kind == "github-org-secret"]) == 37
+    assert (
+        len([t for e in project.secrets for t in e.secret.targets if t.kind == "github-org-secret"])
+        == 37
+    )
 
 
 def test_wrong_keys_and_types_exit_2_listing_every_error_without_traceback(project_copy):
@@ -59,8 +62,10 @@ def test_wrong_keys_and_types_exit_2_listing_every_error_without_traceback(proje
         "Pulumi.prod.yaml: config.cfinfra:github.orgg: Extra inputs are not permitted",
         "Pulumi.prod.yaml: config.cfinfra:github.org: Field required",
         "Pulumi.prod.yaml: config.cfinfra:github.repositories.staged-recipes.audience:",
-        "Pulumi.prod.yaml: config.cfinfra:github.webhooks.autotickbot.events: Input should be a valid list",
-        "Pulumi.prod.yaml: config.cfinfra:azure.variable_groups[0].allow_access: Input should be a valid boolean",
+        "Pulumi.prod.yaml: config.cfinfra:github.webhooks.autotickbot.events: "
+        "Input should be a valid list",
+        "Pulumi.prod.yaml: config.cfinfra:azure.variable_groups[0].allow_access: "
+        "Input should be a valid boolean",
         "Pulumi.prod.yaml: config.github:token: Extra inputs are not permitted",
     ):
         assert any(line.startswith(expected) for line in lines), (expected, lines)
@@ -69,9 +74,13 @@ def test_wrong_keys_and_types_exit_2_listing_every_error_without_traceback(proje
 def test_manifest_and_stack_problems_are_reported_together(project_copy):
     (project_copy / "secrets" / "heroku-email.yaml").write_text("description: [unclosed\n")
     edit_yaml(project_copy / "secrets" / "cirun-api-key.yaml", lambda d: d.pop("owner"))
-    edit_yaml(project_copy / "Pulumi.prod.yaml", lambda d: d["config"]["cfinfra:heroku"].update(extra=1))
+    edit_yaml(
+        project_copy / "Pulumi.prod.yaml", lambda d: d["config"]["cfinfra:heroku"].update(extra=1)
+    )
     found = problems_of(project_copy)
-    assert any(p.startswith("secrets/heroku-email.yaml: line ") and "invalid YAML" in p for p in found)
+    assert any(
+        p.startswith("secrets/heroku-email.yaml: line ") and "invalid YAML" in p for p in found
+    )
     assert "secrets/cirun-api-key.yaml: owner: Field required" in found
     assert "Pulumi.prod.yaml: config.cfinfra:heroku.extra: Extra inputs are not permitted" in found
 
@@ -81,14 +90,22 @@ def test_the_2025_incident_is_refused_naming_secret_target_and_why(project_copy)
 
     def put_prod_token_in_feedstock_builds(d):
         d["targets"].append(
-            {"kind": "azure-variable", "project": "feedstock-builds", "group": "anaconda-org", "variable": "PROD_TOKEN"}
+            {
+                "kind": "azure-variable",
+                "project": "feedstock-builds",
+                "group": "anaconda-org",
+                "variable": "PROD_TOKEN",
+            }
         )
 
-    edit_yaml(project_copy / "secrets" / "prod-binstar-token.yaml", put_prod_token_in_feedstock_builds)
+    edit_yaml(
+        project_copy / "secrets" / "prod-binstar-token.yaml", put_prod_token_in_feedstock_builds
+    )
     result = run_cli("validate", "--root", str(project_copy))
     assert result.returncode == 2
     assert (
-        "secrets/prod-binstar-token.yaml: targets[3]: LEAK: secret `prod-binstar-token` is cleared for `core` "
+        "secrets/prod-binstar-token.yaml: targets[3]: "
+        "LEAK: secret `prod-binstar-token` is cleared for `core` "
         "but Azure variable feedstock-builds/anaconda-org/PROD_TOKEN reaches `feedstocks`"
     ) in result.stderr
 
@@ -102,11 +119,17 @@ def test_the_incident_exactly_as_it_happened_is_refused(project_copy):
     edit_yaml(
         project_copy / "secrets" / "prod-binstar-token.yaml",
         lambda d: d["targets"].append(
-            {"kind": "azure-variable", "project": "feedstock-builds", "group": "anaconda-org", "variable": "BINSTAR_TOKEN"}
+            {
+                "kind": "azure-variable",
+                "project": "feedstock-builds",
+                "group": "anaconda-org",
+                "variable": "BINSTAR_TOKEN",
+            }
         ),
     )
     found = problems_of(project_copy)
-    assert len(found) == 1 and "LEAK: secret `prod-binstar-token`" in found[0], found
+    assert len(found) == 1, found
+    assert "LEAK: secret `prod-binstar-token`" in found[0], found
 
 
 def test_production_token_in_cdt_builds_stays_allowed(project_copy):
@@ -117,11 +140,18 @@ def test_production_token_in_cdt_builds_stays_allowed(project_copy):
 
 def test_widening_an_org_secret_to_all_repositories_is_refused(project_copy):
     def widen(d):
-        d["targets"][0] = {"kind": "github-org-secret", "name": "PROD_BINSTAR_TOKEN", "visibility": "all"}
+        d["targets"][0] = {
+            "kind": "github-org-secret",
+            "name": "PROD_BINSTAR_TOKEN",
+            "visibility": "all",
+        }
 
     edit_yaml(project_copy / "secrets" / "prod-binstar-token.yaml", widen)
     (problem,) = problems_of(project_copy)
-    assert "visibility `all` lets every repository in the org read it, every feedstock included" in problem
+    assert (
+        "visibility `all` lets every repository in the org read it, every feedstock included"
+        in problem
+    )
 
 
 def test_unknown_repository_duplicate_target_and_duplicate_reference_are_refused(project_copy):
@@ -135,24 +165,37 @@ def test_unknown_repository_duplicate_target_and_duplicate_reference_are_refused
     )
     found = problems_of(project_copy)
     assert (
-        "secrets/cirun-api-key.yaml: targets[0].repositories[1]: `not-a-repo` is not in Pulumi.prod.yaml "
+        "secrets/cirun-api-key.yaml: targets[0].repositories[1]: "
+        "`not-a-repo` is not in Pulumi.prod.yaml "
         "cfinfra:github.repositories"
     ) in found
     assert any(
-        p.startswith("secrets/cirun-api-key.yaml: targets[0]: GitHub org secret CIRUN_API_KEY is already a target by secret `cirun-api-key-copy`")
-        or p.startswith("secrets/cirun-api-key.yaml: targets[0]: GitHub org secret CIRUN_API_KEY is already")
+        p.startswith(
+            "secrets/cirun-api-key.yaml: targets[0]: GitHub org secret CIRUN_API_KEY "
+            "is already a target by secret `cirun-api-key-copy`"
+        )
+        or p.startswith(
+            "secrets/cirun-api-key.yaml: targets[0]: GitHub org secret CIRUN_API_KEY is already"
+        )
         for p in found
     ), found
     assert (
-        "secrets/cirun-api-key.yaml: onepassword: op://pulumi/cirun-api-key/credential is already declared "
+        "secrets/cirun-api-key.yaml: onepassword: "
+        "op://pulumi/cirun-api-key/credential is already declared "
         "by secret `cirun-api-key-copy`"
     ) in found
 
 
 def test_sensitivity_caps_clearance(project_copy):
-    edit_yaml(project_copy / "secrets" / "prod-binstar-token.yaml", lambda d: d.update(cleared_for="feedstocks"))
+    edit_yaml(
+        project_copy / "secrets" / "prod-binstar-token.yaml",
+        lambda d: d.update(cleared_for="feedstocks"),
+    )
     found = problems_of(project_copy)
-    assert "secrets/prod-binstar-token.yaml: cleared_for: a `critical` secret may be cleared for `core` at most, not `feedstocks`" in found
+    assert (
+        "secrets/prod-binstar-token.yaml: cleared_for: "
+        "a `critical` secret may be cleared for `core` at most, not `feedstocks`" in found
+    )
 
 
 def test_a_reference_the_sdk_rejects_is_refused(project_copy):
@@ -173,4 +216,7 @@ def test_a_secrets_package_is_refused(project_copy):
 def test_file_name_is_the_secret_id(project_copy):
     (project_copy / "secrets" / "Bad_Name.yaml").write_text("{}")
     found = problems_of(project_copy)
-    assert "secrets/Bad_Name.yaml: the file name is the secret's id: lower-case words and dashes" in found
+    assert (
+        "secrets/Bad_Name.yaml: the file name is the secret's id: lower-case words and dashes"
+        in found
+    )
