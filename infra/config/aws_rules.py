@@ -33,7 +33,8 @@ def validate_cirun_key_rotated(
         yield Problem(
             stack_file,
             "config.cfinfra:aws.cirun.user",
-            f"no manifest secret rotates this user's access key (rotator `{AWS_IAM_ACCESS_KEY}`)",
+            "no secret in secrets/ rotates this user's access key "
+            f"(rotator `{AWS_IAM_ACCESS_KEY}`)",
         )
     for entry in owners[1:]:
         yield Problem(

@@ -238,7 +238,8 @@ def validate_webhooks(
             yield Problem(
                 stack_file,
                 path,
-                "no manifest secret signs this webhook (add a `github-webhook-secret` target)",
+                "no secret in secrets/ signs this webhook (add a `github-webhook-secret` target "
+                "to the secret that signs it, or remove the webhook)",
             )
 
 
@@ -269,11 +270,16 @@ def validate_azure(
             yield Problem(
                 stack_file,
                 f"{path}.project",
-                f"no manifest secret supplies the id of project `{group.project}` "
+                f"no secret in secrets/ supplies the id of project `{group.project}` "
                 "(add an `azure-project-id` target)",
             )
         if not filled[key]:
-            yield Problem(stack_file, path, "no manifest secret fills this variable group")
+            yield Problem(
+                stack_file,
+                path,
+                "no secret in secrets/ fills this variable group (add an `azure-variable` target, "
+                "or remove the group)",
+            )
 
 
 PROJECT_RULES: tuple[ProjectRule, ...] = (

@@ -106,7 +106,7 @@ def test_a_typed_account_id_is_accepted():
 def test_the_cirun_users_key_must_be_rotated_by_the_manifest(project_copy):
     (project_copy / "secrets" / "cirun-aws-access-key.yaml").unlink()
     (problem,) = problems_of(project_copy)
-    assert problem.startswith(f"{STACK}: {AWS}.cirun.user: no manifest secret rotates")
+    assert problem.startswith(f"{STACK}: {AWS}.cirun.user: no secret in secrets/ rotates")
 
 
 def test_a_key_rotation_for_an_undeclared_iam_user_is_refused(project_copy):
@@ -116,7 +116,7 @@ def test_a_key_rotation_for_an_undeclared_iam_user_is_refused(project_copy):
         p.startswith("secrets/cirun-aws-access-key.yaml: rotation.aws_iam_user: no IAM user")
         for p in problems
     ), problems
-    assert any(f"{AWS}.cirun.user: no manifest secret rotates" in p for p in problems), problems
+    assert any(f"{AWS}.cirun.user: no secret in secrets/ rotates" in p for p in problems), problems
 
 
 def test_instance_types_region_and_cap_must_match_the_runner_gpu_pool(project_copy):
