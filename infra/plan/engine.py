@@ -17,6 +17,7 @@ import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pmocks
 from pulumi.runtime import rpc
+from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from infra.config.loader import Project, load_project
@@ -54,6 +55,7 @@ class FakeOutputs(pulumi.runtime.Mocks):
 
 @dataclass
 class Registration:
+    urn: str
     type: str
     name: str
     parent_urn: str
@@ -73,6 +75,16 @@ class RecordingMonitor(pmocks.MockMonitor):
         super().__init__(mocks)
         self.registrations = {}
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN as the engine computes it, not as the SDK's mock monitor does.
+
+        The engine (``resource.NewURN`` in pulumi/pulumi ``sdk/go/common/resource/urn.go``) prefixes
+        the parent's *whole* qualified type chain, and nothing for children of the root stack. The
+        stock mock keeps only the parent's last type and prefixes the Stack's type too, so its URNs
+        match none of ``pulumi preview``'s.
+        """
+        return engine_urn(get_stack(), get_project(), parent, type_, name)
+
     def RegisterResource(self, request: Any) -> Any:
         from pulumi.runtime.proto import resource_pb2
 
@@ -82,6 +94,7 @@ class RecordingMonitor(pmocks.MockMonitor):
         # One deserialisation, keeping secret markers so the plan knows which inputs are secret.
         inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
         self.registrations[urn] = Registration(
+            urn=urn,
             type=request.type,
             name=request.name,
             parent_urn=request.parent,
@@ -111,6 +124,19 @@ class RecordingMonitor(pmocks.MockMonitor):
             )
         self.resources[urn] = pmocks.MockMonitor.ResourceRegistration(urn, id_, {})
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
+
+
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def engine_urn(stack: str, project: str, parent_urn: str, type_: str, name: str) -> str:
+    """``urn:pulumi:<stack>::<project>::<parent type chain>$<type>::<name>`` (the engine's rule)."""
+    qualified = type_
+    if parent_urn:
+        parent_type = parent_urn.split("::")[2]
+        if parent_type != ROOT_STACK_TYPE:
+            qualified = f"{parent_type}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
 
 def _parent_key(parent_urn: str) -> str | None:
@@ -195,6 +221,7 @@ def plan_project(project: Project) -> Plan:
             retain_on_delete=reg.retain_on_delete,
             parent=_parent_key(reg.parent_urn),
             import_id=reg.import_id or None,
+            urn=reg.urn,
         )
         for reg in monitor.registrations.values()
     ]

@@ -2,7 +2,9 @@
 
 ``plan.json`` is ``{"stack": ..., "resources": [...]}``; each resource has ``type`` (the Pulumi type
 token), ``name``, ``inputs`` (secret leaves replaced by ``"[secret]"``), ``protect``,
-``retain_on_delete``, ``parent`` (``type::name`` of the parent, or null) and ``import_id``.
+``retain_on_delete``, ``parent`` (``type::name`` of the parent, or null), ``import_id`` and ``urn``
+(``urn:pulumi:<stack>::<project>::<parent types joined with $>$<type>::<name>``, as the engine
+computes it, so a plan resource and a ``pulumi preview`` step can be matched).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class PlannedResource:
     retain_on_delete: bool = False
     parent: str | None = None
     import_id: str | None = None
+    urn: str | None = None
+    """The URN the engine gives this resource (null in plans written before URNs were recorded)."""
 
     @property
     def key(self) -> str:

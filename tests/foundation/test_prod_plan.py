@@ -111,6 +111,7 @@ def test_plan_json_and_stdout_never_contain_a_placeholder_value(tmp_path):
         "retain_on_delete",
         "parent",
         "import_id",
+        "urn",
     }
     assert "STAGING_BINSTAR_TOKEN" in result.output or "staging-binstar-token" in result.output
 
