@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from infra.adopt.translate import Translation
 from infra.config.azure import AzureConfig, AzureProject, VariableGroup
+from infra.config.data import Data
 from infra.config.github import GitHubConfig, Repository
 from infra.config.heroku import HerokuConfig
 from infra.config.loader import MANIFEST_DIR, Project, load_project, stack_file_name
@@ -75,4 +76,5 @@ def leak_check(translation: Translation, stack: str) -> list[Problem]:
         entries.append(
             SecretEntry(id=secret_id, file=f"{MANIFEST_DIR}/{secret_id}.yaml", secret=secret)
         )
-    return list(validate_leak_guard(stack_config, entries, stack_file_name(stack)))
+    data = Data(stack_file_name(stack), loaded_secrets=tuple(entries), loaded_config=stack_config)
+    return list(validate_leak_guard(data))

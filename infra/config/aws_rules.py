@@ -1,20 +1,22 @@
-"""Rules on the AWS footprint against the manifest (registered in ``infra.config.rules``)."""
+"""Rules on the AWS footprint against the manifest and the runner data (registered in
+``infra.config.rule_table``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from infra.config.manifest import AWS_IAM_ACCESS_KEY, SecretEntry
-from infra.config.runners import RunnerData
-from infra.config.stack import StackConfig
+from infra.config.data import Data
+from infra.config.manifest import AWS_IAM_ACCESS_KEY
+from infra.config.runners import AWS_GPU_POOL_FILE
 from infra.errors import Problem
 
 
-def validate_cirun_key_rotated(
-    config: StackConfig, entries: list[SecretEntry], stack_file: str
-) -> Iterable[Problem]:
+def validate_cirun_key_rotated(data: Data) -> Iterable[Problem]:
     """Ensure the cirun IAM user's access key is rotated by exactly one manifest entry, and no IAM
     key rotation names a user this stack does not declare."""
+    config = data.config
+    entries = data.secrets
+    stack_file = data.stack_file
     rotated = [e for e in entries if e.secret.rotation.rotator == AWS_IAM_ACCESS_KEY]
     user = config.aws.cirun.user if config.aws is not None else None
     for entry in rotated:
@@ -44,20 +46,16 @@ def validate_cirun_key_rotated(
         )
 
 
-AWS_RULES = (validate_cirun_key_rotated,)
-
-
-def validate_gpu_pool_agrees(
-    config: StackConfig, runners: RunnerData | None, stack_file: str
-) -> Iterable[Problem]:
+def validate_gpu_pool_agrees(data: Data) -> Iterable[Problem]:
     """Ensure the cirun IAM user's instance types, region and instance cap are the AWS GPU pool's
     (`data/runners/aws-gpu-pool.yaml`): cirun is never offered a type IAM refuses, nor allowed one
     the runner data does not describe."""
-    pool = runners.aws_gpu_pool if runners is not None else None
-    if config.aws is None or runners is None or pool is None:
+    config = data.config
+    runners = data.runners
+    stack_file = data.stack_file
+    pool = runners.aws_gpu_pool
+    if config.aws is None or pool is None:
         return
-    from infra.runners.data import AWS_GPU_POOL_FILE
-
     pool_file = runners.file(AWS_GPU_POOL_FILE)
     cirun = config.aws.cirun
     here, there = set(cirun.instance_types), set(pool.allowed_instance_types)
@@ -82,10 +80,3 @@ def validate_gpu_pool_agrees(
             "config.cfinfra:aws.cirun.max_instances",
             f"must equal max_instances of {pool_file} ({pool.max_instances})",
         )
-
-
-def gpu_pool_rules(
-    config: StackConfig, runners: RunnerData | None, stack_file: str
-) -> list[Problem]:
-    """Rules that need the runner data too (run by the loader once it is loaded)."""
-    return list(validate_gpu_pool_agrees(config, runners, stack_file))

@@ -1,18 +1,19 @@
-"""Rules on the Heroku apps against the manifest (registered in ``infra.config.rules``)."""
+"""Rules on the Heroku apps against the manifest (registered in ``infra.config.rule_table``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from infra.config.manifest import HerokuConfigVarTarget, SecretEntry
-from infra.config.stack import StackConfig
+from infra.config.data import Data
+from infra.config.manifest import HerokuConfigVarTarget
 from infra.errors import Problem
 
 
-def validate_heroku_vars_set_once(
-    config: StackConfig, entries: list[SecretEntry], stack_file: str
-) -> Iterable[Problem]:
+def validate_heroku_vars_set_once(data: Data) -> Iterable[Problem]:
     """Ensure no Heroku config var is both a manifest secret and a plain var (one would win)."""
+    config = data.config
+    entries = data.secrets
+    stack_file = data.stack_file
     for entry in entries:
         for i, target in enumerate(entry.secret.targets):
             if not isinstance(target, HerokuConfigVarTarget):
@@ -24,6 +25,3 @@ def validate_heroku_vars_set_once(
                     f"targets[{i}].var",
                     f"`{target.var}` is also a plain var of app `{target.app}` in {stack_file}",
                 )
-
-
-HEROKU_RULES = (validate_heroku_vars_set_once,)

@@ -6,33 +6,36 @@ files are collected and raised together as one ``ConfigError``.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from infra.config.base import validate
+from infra.config.data import Data
+from infra.config.folder import load_folder
 from infra.config.manifest import Secret, SecretEntry
+from infra.config.people import People, read_people
+from infra.config.rule_table import run_rules
+from infra.config.runners import RunnerData, read_runner_files
 from infra.config.stack import StackConfig, StackFile
 from infra.config.yamlio import display_path, load_yaml
 from infra.errors import ConfigError, Problem
 
 MANIFEST_DIR = "secrets"
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$")
 
 
 @dataclass(frozen=True)
 class Project:
-    """A validated stack: configuration and manifest, ready to be declared."""
+    """A validated stack: configuration, manifest and entity data, ready to be declared."""
 
     root: Path
     stack: str
     config: StackConfig
     secrets: tuple[SecretEntry, ...]
-    people: Any = None
-    """Org members and teams (``infra.config.people``), when the stack manages them."""
-    runners: Any = None
-    """Runner data (``infra.config.runners``), when the stack manages runners."""
+    people: People | None = None
+    """Org members and teams (`data/github/`)."""
+    runners: RunnerData | None = None
+    """Runner data (`data/runners/`), when the stack manages runners (`cfinfra:runners`)."""
 
     @property
     def stack_file(self) -> str:
@@ -58,73 +61,71 @@ def _load_stack_file(root: Path, stack: str) -> tuple[StackConfig | None, list[P
 def _load_manifest(root: Path) -> tuple[list[SecretEntry], list[Problem]]:
     folder = root / MANIFEST_DIR
     shown_dir = display_path(folder, root)
-    problems: list[Problem] = []
     if not folder.is_dir():
         return [], [Problem(shown_dir, "", "the secrets manifest folder is missing")]
     if (folder / "__init__.py").exists():
-        problems.append(
+        # Checked first and alone: the loader would also refuse the file, less helpfully.
+        return [], [
             Problem(
                 f"{shown_dir}/__init__.py",
                 "",
                 "secrets/ must stay a data folder: "
                 "a package named `secrets` shadows Python's stdlib",
             )
-        )
-    entries: list[SecretEntry] = []
-    for path in sorted(folder.iterdir()):
-        shown = display_path(path, root)
-        if path.suffix == ".yml":
-            problems.append(Problem(shown, "", "manifest files end in `.yaml`"))
-            continue
-        if path.suffix != ".yaml":
-            continue
-        if not _ID.match(path.stem):
-            problems.append(
-                Problem(shown, "", "the file name is the secret's id: lower-case words and dashes")
-            )
-            continue
-        data, found = load_yaml(path, root)
-        if found:
-            problems.extend(found)
-            continue
-        secret, found = validate(Secret, data, shown)
-        problems.extend(found)
-        if secret is not None:
-            entries.append(SecretEntry(id=path.stem, file=shown, secret=secret))
-    return entries, problems
+        ]
+    entries, problems = load_folder(folder, Secret, root, what="secret")
+    return [SecretEntry(id=e.id, file=e.file, secret=e.value) for e in entries], problems
 
 
 def load_manifest(root: Path) -> list[SecretEntry]:
     """The manifest alone (for commands that need no stack), with the rules that need no stack."""
-    from infra.config.rules import manifest_rules
-
     entries, problems = _load_manifest(root)
-    problems.extend(manifest_rules(entries))
+    problems.extend(run_rules(Data(loaded_secrets=tuple(entries))))
     if problems:
         raise ConfigError(problems)
     return entries
 
 
-def load_project(root: Path, stack: str) -> Project:
-    """Load and validate everything a stack needs. Raises ``ConfigError`` listing every problem."""
-    from infra.config.aws_rules import gpu_pool_rules
-    from infra.config.people import load_people
-    from infra.config.rules import manifest_rules, project_rules
-    from infra.config.runners import load_runners
+def check_runner_data(runners: RunnerData) -> list[Problem]:
+    """The rules that need the runner data alone (e.g. after an admin-request edits it)."""
+    return run_rules(Data(loaded_runners=runners))
 
+
+def load_runner_data(
+    data_dir: Path, root: Path | None = None
+) -> tuple[RunnerData | None, list[Problem]]:
+    """The runner data alone (for `cfinfra runners`): (data or None, every problem found)."""
+    runners, problems = read_runner_files(data_dir, root)
+    if runners is None:
+        return None, problems
+    problems = check_runner_data(runners)
+    return (None if problems else runners), problems
+
+
+def load_project(root: Path, stack: str, *, skip: Iterable[str] = ()) -> Project:
+    """Load and validate everything a stack needs. Raises ``ConfigError`` listing every problem.
+
+    Every file is parsed first, then every rule of ``infra.config.rule_table`` whose inputs parsed
+    runs (minus ``skip``, rule names).
+    """
     root = root.resolve()
     config, problems = _load_stack_file(root, stack)
     entries, found = _load_manifest(root)
     problems.extend(found)
-    problems.extend(manifest_rules(entries))
-    people = runners = None
-    if config is not None:
-        problems.extend(project_rules(config, entries, stack_file_name(stack)))
-        people, found = load_people(root, config)
+    people, found = read_people(root)
+    problems.extend(found)
+    runners: RunnerData | None = None
+    if config is not None and config.runners is not None:
+        runners, found = read_runner_files(root / config.runners.data_dir, root)
         problems.extend(found)
-        runners, found = load_runners(root, config)
-        problems.extend(found)
-        problems.extend(gpu_pool_rules(config, runners, stack_file_name(stack)))
+    data = Data(
+        stack_file=stack_file_name(stack),
+        loaded_secrets=tuple(entries),
+        loaded_config=config,
+        loaded_people=people,
+        loaded_runners=runners,
+    )
+    problems.extend(run_rules(data, skip))
     if problems or config is None:
         raise ConfigError(problems)
     return Project(

@@ -20,16 +20,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from pydantic import StringConstraints, TypeAdapter, ValidationError, field_validator
 
 from infra.config.base import Description, GitHubLogin, Kebab, Model, enum_field, validate
+from infra.config.folder import load_files
 from infra.config.yamlio import display_path, load_yaml
 from infra.errors import Problem
-
-if TYPE_CHECKING:
-    from infra.config.stack import StackConfig
 
 PEOPLE_DIR = Path("data/github")
 CORE = "core"
@@ -154,8 +152,6 @@ class People:
     """`teams.yaml`, by slug."""
     teams: Mapping[str, Team] = field(default_factory=dict)
     """Team files, by file stem (a valid slug)."""
-    misnamed_team_files: tuple[str, ...] = ()
-    """Team files whose name is not a slug, or that are not `.csv` files."""
 
     def declared_teams(self) -> list[Team]:
         """Teams with both a file and a declaration, by slug: the ones the program declares."""
@@ -169,7 +165,7 @@ class People:
 
 
 def _read_csv(
-    path: Path, root: Path, row_model: type[PersonRow]
+    path: Path, root: Path | None, row_model: type[PersonRow]
 ) -> tuple[list[tuple[int, PersonRow]], list[Problem]]:
     """Rows of a people file with their line numbers; a bad cell is a problem, never a traceback."""
     shown = display_path(path, root)
@@ -258,6 +254,13 @@ def _is_slug(text: str) -> bool:
     return True
 
 
+def _read_team_file(
+    path: Path, root: Path | None
+) -> tuple[tuple[TeamMember, ...] | None, list[Problem]]:
+    rows, problems = _read_csv(path, root, TeamMemberRow)
+    return _team_members(rows), problems
+
+
 def read_people(root: Path) -> tuple[People | None, list[Problem]]:
     """Parse `data/github/` without cross-file rules. None when the folder is missing."""
     base = root / PEOPLE_DIR
@@ -277,17 +280,9 @@ def read_people(root: Path) -> tuple[People | None, list[Problem]]:
         lists[name] = _people(rows)
     specs, found = _read_specs(base / "teams.yaml", root)
     problems.extend(found)
-    teams: dict[str, Team] = {}
-    misnamed: list[str] = []
-    teams_dir = base / "teams"
-    for path in sorted(teams_dir.iterdir()) if teams_dir.is_dir() else []:
-        shown = display_path(path, root)
-        if path.suffix != ".csv" or not _is_slug(path.stem):
-            misnamed.append(shown)
-            continue
-        rows, found = _read_csv(path, root, TeamMemberRow)
-        problems.extend(found)
-        teams[path.stem] = Team(path.stem, shown, specs.get(path.stem), _team_members(rows))
+    entries, found = load_files(base / "teams", _read_team_file, root, what="team", suffix=".csv")
+    problems.extend(found)
+    teams = {e.id: Team(e.id, e.file, specs.get(e.id), e.value) for e in entries}
     people = People(
         owners_file=display_path(base / "owners.csv", root),
         members_file=display_path(base / "members.csv", root),
@@ -296,16 +291,5 @@ def read_people(root: Path) -> tuple[People | None, list[Problem]]:
         members=lists["members"],
         specs=specs,
         teams=teams,
-        misnamed_team_files=tuple(misnamed),
     )
-    return people, problems
-
-
-def load_people(root: Path, config: StackConfig) -> tuple[People | None, list[Problem]]:
-    """Load and validate people/team data files. Returns (data or None, problems)."""
-    from infra.config.people_rules import people_rules
-
-    people, problems = read_people(root)
-    if people is not None:
-        problems.extend(people_rules(people, config.github))
     return people, problems

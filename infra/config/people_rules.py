@@ -6,13 +6,11 @@ Logins compare case-insensitively, as GitHub compares them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from infra.config.github import GitHubConfig
-from infra.config.people import CORE, EMERITUS, People, Person
+from infra.config.data import Data
+from infra.config.people import CORE, EMERITUS, Person
 from infra.errors import Problem
-
-PeopleRule = Callable[[People, GitHubConfig], Iterable[Problem]]
 
 MIN_OWNERS = 2
 
@@ -30,16 +28,18 @@ def _duplicates(file: str, people: Iterable[Person]) -> Iterable[Problem]:
             first[p.key] = p
 
 
-def validate_unique_rows(people: People, config: GitHubConfig) -> Iterable[Problem]:
+def validate_unique_rows(data: Data) -> Iterable[Problem]:
     """Ensure each file lists a person once (GitHub logins are case-insensitive)."""
+    people = data.people
     yield from _duplicates(people.owners_file, people.owners)
     yield from _duplicates(people.members_file, people.members)
     for team in people.teams.values():
         yield from _duplicates(team.file, team.members)
 
 
-def validate_owner_or_member(people: People, config: GitHubConfig) -> Iterable[Problem]:
+def validate_owner_or_member(data: Data) -> Iterable[Problem]:
     """Ensure nobody is in both owners.csv and members.csv (an owner is a member already)."""
+    people = data.people
     owners = {p.key: p for p in people.owners}
     for p in people.members:
         if p.key in owners:
@@ -51,8 +51,9 @@ def validate_owner_or_member(people: People, config: GitHubConfig) -> Iterable[P
             )
 
 
-def validate_enough_owners(people: People, config: GitHubConfig) -> Iterable[Problem]:
+def validate_enough_owners(data: Data) -> Iterable[Problem]:
     """Ensure the org keeps at least two owners (one lost account must not orphan the org)."""
+    people = data.people
     n = len({p.key for p in people.owners})
     if n < MIN_OWNERS:
         yield Problem(
@@ -63,10 +64,9 @@ def validate_enough_owners(people: People, config: GitHubConfig) -> Iterable[Pro
         )
 
 
-def validate_team_files(people: People, config: GitHubConfig) -> Iterable[Problem]:
-    """Ensure team file names are team slugs and every team has both a file and a declaration."""
-    for shown in people.misnamed_team_files:
-        yield Problem(shown, "", "a team file is `<slug>.csv`: the file name is the team's slug")
+def validate_team_files(data: Data) -> Iterable[Problem]:
+    """Ensure every team has both a member file and a declaration."""
+    people = data.people
     for slug, team in sorted(people.teams.items()):
         if team.spec is None:
             yield Problem(team.file, "", f"team `{slug}` is not declared in {people.teams_file}")
@@ -75,10 +75,9 @@ def validate_team_files(people: People, config: GitHubConfig) -> Iterable[Proble
             yield Problem(people.teams_file, slug, f"no member file teams/{slug}.csv for this team")
 
 
-def validate_team_members_are_org_members(
-    people: People, config: GitHubConfig
-) -> Iterable[Problem]:
+def validate_team_members_are_org_members(data: Data) -> Iterable[Problem]:
     """Ensure every team member is an org member this stack manages (owners count as members)."""
+    people = data.people
     known = people.org_member_keys()
     for team in people.teams.values():
         for m in team.members:
@@ -91,8 +90,9 @@ def validate_team_members_are_org_members(
                 )
 
 
-def validate_core_or_emeritus(people: People, config: GitHubConfig) -> Iterable[Problem]:
+def validate_core_or_emeritus(data: Data) -> Iterable[Problem]:
     """Ensure nobody is both core and emeritus-core (governance moves people between them)."""
+    people = data.people
     core, emeritus = people.teams.get(CORE), people.teams.get(EMERITUS)
     if core is None or emeritus is None:
         return
@@ -107,8 +107,9 @@ def validate_core_or_emeritus(people: People, config: GitHubConfig) -> Iterable[
             )
 
 
-def validate_core_are_owners(people: People, config: GitHubConfig) -> Iterable[Problem]:
+def validate_core_are_owners(data: Data) -> Iterable[Problem]:
     """Ensure every core member is an org owner (governance: core has full rights over the org)."""
+    people = data.people
     core = people.teams.get(CORE)
     if core is None:
         return
@@ -123,8 +124,9 @@ def validate_core_are_owners(people: People, config: GitHubConfig) -> Iterable[P
             )
 
 
-def validate_parent_teams(people: People, config: GitHubConfig) -> Iterable[Problem]:
+def validate_parent_teams(data: Data) -> Iterable[Problem]:
     """Ensure a parent team is a declared team and parents never form a cycle."""
+    people = data.people
     for slug, spec in sorted(people.specs.items()):
         if spec.parent is None:
             continue
@@ -143,8 +145,10 @@ def validate_parent_teams(people: People, config: GitHubConfig) -> Iterable[Prob
             current = people.specs[current].parent
 
 
-def validate_review_team(people: People, config: GitHubConfig) -> Iterable[Problem]:
+def validate_review_team(data: Data) -> Iterable[Problem]:
     """Ensure the team sensitive repositories need a review from is declared and protected."""
+    people = data.people
+    config = data.config.github
     slug = config.rulesets.review_team
     spec = people.specs.get(slug)
     if spec is None:
@@ -160,20 +164,3 @@ def validate_review_team(people: People, config: GitHubConfig) -> Iterable[Probl
             "the review team guards sensitive repositories: set `protect: true` so that deleting "
             "a line cannot delete the team",
         )
-
-
-PEOPLE_RULES: tuple[PeopleRule, ...] = (
-    validate_unique_rows,
-    validate_owner_or_member,
-    validate_enough_owners,
-    validate_team_files,
-    validate_team_members_are_org_members,
-    validate_core_or_emeritus,
-    validate_core_are_owners,
-    validate_parent_teams,
-    validate_review_team,
-)
-
-
-def people_rules(people: People, config: GitHubConfig) -> list[Problem]:
-    return [p for rule in PEOPLE_RULES for p in rule(people, config)]

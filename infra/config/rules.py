@@ -1,16 +1,16 @@
-"""Cross-file rules: small named checks, each with a one-line "Ensure ..." docstring.
+"""Rules on the secrets manifest, alone and against the stack: small named checks, each with a
+one-line "Ensure ..." docstring.
 
-Every rule runs and yields ``Problem``s; none stops the others. Rules never touch the network.
-``manifest_rules`` need only the manifest; ``project_rules`` need the stack configuration too.
+Every rule runs and yields ``Problem``s; none stops the others. Rules never touch the network. They
+are registered, with the parts of the data they read, in ``infra.config.rule_table``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 
-from infra.config.aws_rules import AWS_RULES
-from infra.config.heroku_rules import HEROKU_RULES
+from infra.config.data import Data
 from infra.config.lineage import reach
 from infra.config.manifest import (
     AzureProjectIdTarget,
@@ -21,14 +21,10 @@ from infra.config.manifest import (
     SecretEntry,
     Target,
 )
-from infra.config.stack import StackConfig
 from infra.errors import Problem
 
-ManifestRule = Callable[[list[SecretEntry]], Iterable[Problem]]
-ProjectRule = Callable[[StackConfig, list[SecretEntry], str], Iterable[Problem]]
 
-
-def _targets(entries: list[SecretEntry]) -> Iterator[tuple[SecretEntry, int, Target]]:
+def _targets(entries: Iterable[SecretEntry]) -> Iterator[tuple[SecretEntry, int, Target]]:
     for entry in entries:
         for i, target in enumerate(entry.secret.targets):
             yield entry, i, target
@@ -37,8 +33,9 @@ def _targets(entries: list[SecretEntry]) -> Iterator[tuple[SecretEntry, int, Tar
 # --- rules on the manifest alone ------------------------------------------------------------------
 
 
-def validate_onepassword_reference(entries: list[SecretEntry]) -> Iterable[Problem]:
+def validate_onepassword_reference(data: Data) -> Iterable[Problem]:
     """Ensure each 1Password reference parses with the SDK's own reference validator."""
+    entries = data.secrets
     from onepassword import Secrets  # the SDK's validator runs offline in its bundled core
 
     for entry in entries:
@@ -48,8 +45,9 @@ def validate_onepassword_reference(entries: list[SecretEntry]) -> Iterable[Probl
             yield Problem(entry.file, "onepassword", f"1Password rejects the reference: {exc}")
 
 
-def validate_unique_onepassword_reference(entries: list[SecretEntry]) -> Iterable[Problem]:
+def validate_unique_onepassword_reference(data: Data) -> Iterable[Problem]:
     """Ensure no 1Password vault/item/field is declared as two different secrets."""
+    entries = data.secrets
     seen: dict[str, str] = {}
     for entry in entries:
         ref = entry.secret.onepassword.uri.lower()
@@ -63,8 +61,9 @@ def validate_unique_onepassword_reference(entries: list[SecretEntry]) -> Iterabl
             seen[ref] = entry.id
 
 
-def validate_clearance_within_sensitivity(entries: list[SecretEntry]) -> Iterable[Problem]:
+def validate_clearance_within_sensitivity(data: Data) -> Iterable[Problem]:
     """Ensure no secret is cleared for a wider audience than its sensitivity allows."""
+    entries = data.secrets
     for entry in entries:
         s = entry.secret
         if s.cleared_for.wider_than(s.sensitivity.max_audience):
@@ -91,11 +90,12 @@ def _target_key(target: Target) -> Hashable:
     raise AssertionError(target)  # pragma: no cover
 
 
-def validate_unique_targets(entries: list[SecretEntry]) -> Iterable[Problem]:
+def validate_unique_targets(data: Data) -> Iterable[Problem]:
     """Ensure every target is fed by one secret only.
 
     A target is an org secret name, a variable, a config var or a webhook.
     """
+    entries = data.secrets
     first: dict[Hashable, tuple[SecretEntry, int]] = {}
     for entry, i, target in _targets(entries):
         key = _target_key(target)
@@ -111,8 +111,9 @@ def validate_unique_targets(entries: list[SecretEntry]) -> Iterable[Problem]:
             first[key] = (entry, i)
 
 
-def validate_unique_selected_repositories(entries: list[SecretEntry]) -> Iterable[Problem]:
+def validate_unique_selected_repositories(data: Data) -> Iterable[Problem]:
     """Ensure a selected-visibility org secret lists each repository once."""
+    entries = data.secrets
     for entry, i, target in _targets(entries):
         if isinstance(target, GitHubOrgSecretTarget):
             seen: set[str] = set()
@@ -124,11 +125,12 @@ def validate_unique_selected_repositories(entries: list[SecretEntry]) -> Iterabl
                 seen.add(repo)
 
 
-def validate_no_orphan_secrets(entries: list[SecretEntry]) -> Iterable[Problem]:
+def validate_no_orphan_secrets(data: Data) -> Iterable[Problem]:
     """Ensure a secret delivered nowhere is at least rotated or documented.
 
     No orphan manifest entries.
     """
+    entries = data.secrets
     for entry in entries:
         if not entry.secret.targets and entry.secret.rotation.mode != "automatic":
             yield Problem(
@@ -140,27 +142,14 @@ def validate_no_orphan_secrets(entries: list[SecretEntry]) -> Iterable[Problem]:
             )
 
 
-MANIFEST_RULES: tuple[ManifestRule, ...] = (
-    validate_onepassword_reference,
-    validate_unique_onepassword_reference,
-    validate_clearance_within_sensitivity,
-    validate_unique_targets,
-    validate_unique_selected_repositories,
-    validate_no_orphan_secrets,
-)
-
-
-def manifest_rules(entries: list[SecretEntry]) -> list[Problem]:
-    return [p for rule in MANIFEST_RULES for p in rule(entries)]
-
-
 # --- rules on the manifest against the stack -----------------------------------------------------
 
 
-def validate_targets_exist(
-    config: StackConfig, entries: list[SecretEntry], stack_file: str
-) -> Iterable[Problem]:
+def validate_targets_exist(data: Data) -> Iterable[Problem]:
     """Ensure every target names a repository, project, group, app or webhook the stack declares."""
+    config = data.config
+    entries = data.secrets
+    stack_file = data.stack_file
     groups = {(g.project, g.name) for g in config.azure.variable_groups}
     for entry, i, target in _targets(entries):
         path = f"targets[{i}]"
@@ -197,13 +186,13 @@ def validate_targets_exist(
                 )
 
 
-def validate_leak_guard(
-    config: StackConfig, entries: list[SecretEntry], stack_file: str
-) -> Iterable[Problem]:
+def validate_leak_guard(data: Data) -> Iterable[Problem]:
     """Ensure no secret reaches a wider audience than it is cleared for.
 
     This is the 2025 incident, refused.
     """
+    config = data.config
+    entries = data.secrets
     for entry, i, target in _targets(entries):
         r = reach(target, config)
         cleared = entry.secret.cleared_for
@@ -216,13 +205,14 @@ def validate_leak_guard(
             )
 
 
-def validate_webhooks(
-    config: StackConfig, entries: list[SecretEntry], stack_file: str
-) -> Iterable[Problem]:
+def validate_webhooks(data: Data) -> Iterable[Problem]:
     """Ensure every webhook targets a known repository and verifies TLS.
 
     Also ensure it has exactly one signing secret.
     """
+    config = data.config
+    entries = data.secrets
+    stack_file = data.stack_file
     signed = {
         t.webhook for _, _, t in _targets(entries) if isinstance(t, GitHubWebhookSecretTarget)
     }
@@ -243,13 +233,14 @@ def validate_webhooks(
             )
 
 
-def validate_azure(
-    config: StackConfig, entries: list[SecretEntry], stack_file: str
-) -> Iterable[Problem]:
+def validate_azure(data: Data) -> Iterable[Problem]:
     """Ensure variable groups are unique, in known projects and non-empty.
 
     Also ensure every project that is used has an id.
     """
+    config = data.config
+    entries = data.secrets
+    stack_file = data.stack_file
     with_id = {t.project for _, _, t in _targets(entries) if isinstance(t, AzureProjectIdTarget)}
     filled: dict[tuple[str, str], int] = defaultdict(int)
     for _, _, t in _targets(entries):
@@ -280,19 +271,3 @@ def validate_azure(
                 "no secret in secrets/ fills this variable group (add an `azure-variable` target, "
                 "or remove the group)",
             )
-
-
-PROJECT_RULES: tuple[ProjectRule, ...] = (
-    validate_targets_exist,
-    validate_leak_guard,
-    validate_webhooks,
-    validate_azure,
-    *AWS_RULES,
-    *HEROKU_RULES,
-)
-
-
-def project_rules(
-    config: StackConfig, entries: list[SecretEntry], stack_file: str
-) -> list[Problem]:
-    return [p for rule in PROJECT_RULES for p in rule(config, entries, stack_file)]

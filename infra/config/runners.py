@@ -2,21 +2,24 @@
 
 Two halves. ``RunnersConfig`` is the ``cfinfra:runners`` key of the stack file (where the generated
 files go, what the stack manages). Everything else describes ``data/runners/`` (docs/runners.md):
-one strict model per file kind, loaded by ``load_runner_data`` and checked by the named rules in
-``infra.runners.rules``. Nothing here touches the network or imports a provider SDK.
+one strict model per file kind, read by ``read_runner_files`` and checked by the named rules in
+``infra.config.runner_rules``. Nothing here touches the network or imports a provider SDK.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 from pydantic import Field, NonNegativeInt, PositiveInt, StringConstraints, model_validator
 
 from infra.config.base import Description, GitHubLogin, Kebab, Model, RepoName, enum_field
+from infra.config.folder import load_folder, read_model
+from infra.config.yamlio import display_path
 from infra.errors import Problem
 
 # --- names ----------------------------------------------------------------------------------------
@@ -436,16 +439,78 @@ class RunnerData:
         return sorted(a.feedstock for a in self.access if provider_id in a.access.large_runners)
 
 
-def load_runners(
-    root: Path, config: Any, stack_file: str = "Pulumi.<stack>.yaml"
-) -> tuple[RunnerData | None, list[Problem]]:
-    """Load and validate the runner data named by the stack. Returns (data or None, problems)."""
-    from infra.runners.data import load_runner_data
-    from infra.runners.rules import stack_rules
+# --- reading --------------------------------------------------------------------------------------
 
-    settings: RunnersConfig | None = getattr(config, "runners", None)
-    if settings is None:
-        return None, []
-    data, problems = load_runner_data(root / settings.data_dir, root)
-    problems.extend(stack_rules(settings, config, stack_file))
-    return (None if problems else data), problems
+HOSTS_DIR = "hosts"
+ACCESS_DIR = "access"
+RESOURCES_FILE = "resources.yaml"
+POLICY_DEFAULTS_FILE = "policy-defaults.yaml"
+PROVIDERS_FILE = "providers.yaml"
+AWS_GPU_POOL_FILE = "aws-gpu-pool.yaml"
+
+_FEEDSTOCK = re.compile(FEEDSTOCK_PATTERN)
+M = TypeVar("M", bound=Model)
+
+
+def _load_file(path: Path, root: Path | None, model: type[M]) -> tuple[M | None, list[Problem]]:
+    return read_model(model)(path, root)
+
+
+def _load_required(
+    data_dir: Path, root: Path | None, name: str, model: type[M]
+) -> tuple[M | None, list[Problem]]:
+    path = data_dir / name
+    if not path.is_file():
+        return None, [Problem(display_path(path, root), "", "required runner data file is missing")]
+    return _load_file(path, root, model)
+
+
+def read_runner_files(
+    data_dir: Path, root: Path | None = None
+) -> tuple[RunnerData | None, list[Problem]]:
+    """Parse every runner data file (schema only; the rules run in ``infra.config.rule_table``).
+
+    None unless every file parses: cross-file rules cannot tell "unknown label" from
+    "resources.yaml is broken".
+    """
+    shown_dir = display_path(data_dir, root)
+    if not data_dir.is_dir():
+        return None, [Problem(shown_dir, "", "the runner data folder is missing")]
+    problems: list[Problem] = []
+    hosts, found = load_folder(data_dir / HOSTS_DIR, Host, root, what="host")
+    problems.extend(found)
+    access, found = load_folder(
+        data_dir / ACCESS_DIR,
+        FeedstockAccess,
+        root,
+        what="feedstock",
+        id_pattern=_FEEDSTOCK,
+        id_rule="the feedstock's package name (lower-case, digits, `._-`)",
+    )
+    problems.extend(found)
+    resources, found = _load_required(data_dir, root, RESOURCES_FILE, ResourcesFile)
+    problems.extend(found)
+    defaults, found = _load_required(data_dir, root, POLICY_DEFAULTS_FILE, PolicyDefaults)
+    problems.extend(found)
+    providers: ProvidersFile | None = ProvidersFile()
+    if (data_dir / PROVIDERS_FILE).exists():
+        providers, found = _load_file(data_dir / PROVIDERS_FILE, root, ProvidersFile)
+        problems.extend(found)
+    pool: AwsGpuPool | None = None
+    if (data_dir / AWS_GPU_POOL_FILE).exists():
+        pool, found = _load_file(data_dir / AWS_GPU_POOL_FILE, root, AwsGpuPool)
+        problems.extend(found)
+    if problems or resources is None or defaults is None or providers is None:
+        return None, problems
+    return (
+        RunnerData(
+            data_dir=shown_dir,
+            hosts=tuple(HostEntry(id=e.id, file=e.file, host=e.value) for e in hosts),
+            resources=tuple(resources.resources),
+            policy_defaults=defaults,
+            providers=tuple(providers.providers),
+            access=tuple(AccessEntry(feedstock=e.id, file=e.file, access=e.value) for e in access),
+            aws_gpu_pool=pool,
+        ),
+        [],
+    )

@@ -7,7 +7,6 @@ import pulumi_github as github
 
 from infra.config.loader import Project
 from infra.config.manifest import GitHubOrgSecretTarget, GitHubWebhookSecretTarget
-from infra.config.people import People
 from infra.deliveries import SecretValues
 from infra.github.org_secrets import OrgSecrets
 from infra.github.org_settings import OrgSettings
@@ -26,7 +25,7 @@ def declare_github(project: Project, values: SecretValues) -> github.Provider:
     opts = pulumi.ResourceOptions(provider=provider)
     OrgSettings("github-org-settings", cfg, opts=opts)
     review_team = None
-    if isinstance(project.people, People):
+    if project.people is not None:
         people = OrgPeople("github-people", cfg.org, project.people, cfg.people, opts=opts)
         review_team = people.teams.get(cfg.rulesets.review_team)
     repos = Repositories("github-repositories", cfg, review_team, opts=opts)

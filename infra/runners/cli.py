@@ -35,7 +35,7 @@ def _fail(problems: list[Problem]) -> NoReturn:
 
 def _load(data_dir: Path) -> RunnerData:
     # Imports stay inside the commands so that `cfinfra --help` does not load pydantic models.
-    from infra.runners.data import load_runner_data
+    from infra.config.loader import load_runner_data
 
     data, problems = load_runner_data(data_dir, Path.cwd())
     if data is None:

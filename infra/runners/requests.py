@@ -18,6 +18,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from infra.config.base import Model, enum_field, validate
+from infra.config.loader import check_runner_data
 from infra.config.runners import (
     FEEDSTOCK_PATTERN,
     AccessEntry,
@@ -28,7 +29,6 @@ from infra.config.runners import (
 from infra.config.yamlio import display_path, load_yaml
 from infra.errors import Problem
 from infra.runners.access_files import write_access_file
-from infra.runners.rules import data_rules
 
 _FEEDSTOCK = re.compile(FEEDSTOCK_PATTERN)
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -244,7 +244,7 @@ def plan_request(
     if problems:
         return [], problems
     # The result must pass every rule the data passes (e.g. a generated policy id must stay unique).
-    return changes, data_rules(apply_changes(data, changes))
+    return changes, check_runner_data(apply_changes(data, changes))
 
 
 def apply_changes(data: RunnerData, changes: list[Change]) -> RunnerData:

@@ -122,7 +122,7 @@ def test_team_file_names_are_the_declared_team_slugs(project_copy):
     )
     assert (
         "data/github/teams/Help_R.csv: "
-        "a team file is `<slug>.csv`: the file name is the team's slug" in problems
+        "the file name is the team's id: lower-case words and dashes" in problems
     )
 
 

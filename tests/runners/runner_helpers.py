@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
+from infra.config.loader import load_runner_data
 from infra.config.runners import RunnerData
 from infra.errors import Problem
-from infra.runners.data import load_runner_data
 
 DATA = Path("data/runners")
 

@@ -272,7 +272,7 @@ def test_the_cirun_repository_must_be_a_stack_repository(project_copy):
         load_project(project_copy, "prod")
     assert (
         Problem(
-            "Pulumi.<stack>.yaml",
+            "Pulumi.prod.yaml",
             "config.cfinfra:runners.cirun_repository",
             "`cirun` is not in cfinfra:github.repositories",
         )
@@ -293,7 +293,10 @@ def test_yml_files_are_refused(project_copy):
     write_yaml(project_copy / DATA / "access/numpy.yml", {"large_runners": ["depot"]})
 
     assert Problem(
-        "data/runners/access/numpy.yml", "", "runner data files end in `.yaml`"
+        "data/runners/access/numpy.yml",
+        "",
+        "feedstock files end in `.yaml` (the file name is the feedstock's id): "
+        "this file would not be read",
     ) in _problems(project_copy)
 
 

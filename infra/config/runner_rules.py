@@ -1,43 +1,43 @@
 """Cross-file rules over the runner data: small named checks, each with an "Ensure ..." docstring.
 
 Every rule runs and yields ``Problem``s (file and key path); none stops the others. No network, no
-provider SDK.
+provider SDK. The rules are registered in ``infra.config.rule_table``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
-from infra.config.runners import FEEDSTOCK_PATTERN, Cloud, HostKind, RunnerData, RunnersConfig
+from infra.config.data import Data
+from infra.config.runners import FEEDSTOCK_PATTERN, Cloud, HostKind, RunnerData
 from infra.errors import Problem
-
-DataRule = Callable[[RunnerData], Iterable[Problem]]
 
 _KEBAB = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$")
 _FEEDSTOCK = re.compile(FEEDSTOCK_PATTERN)
 
 
-def _resources_file(data: RunnerData) -> str:
-    return data.file("resources.yaml")
+def _resources_file(runners: RunnerData) -> str:
+    return runners.file("resources.yaml")
 
 
 # --- hosts and flavors ----------------------------------------------------------------------------
 
 
-def validate_host_ids(data: RunnerData) -> Iterable[Problem]:
+def validate_host_ids(data: Data) -> Iterable[Problem]:
     """Ensure every host file is named with a lower-case id (the file name is the host's id)."""
-    for entry in data.hosts:
+    runners = data.runners
+    for entry in runners.hosts:
         if not _KEBAB.match(entry.id):
             yield Problem(
                 entry.file, "", "the file name is the host's id: lower-case words and dashes"
             )
 
 
-def validate_host_kind_settings(data: RunnerData) -> Iterable[Problem]:
+def validate_host_kind_settings(data: Data) -> Iterable[Problem]:
     """Ensure OpenStack hosts say how to reach them, and only OpenStack hosts declare flavors."""
-    for entry in data.hosts:
+    runners = data.runners
+    for entry in runners.hosts:
         host = entry.host
         if host.kind is HostKind.OPENSTACK and host.openstack is None:
             yield Problem(entry.file, "openstack", "an OpenStack host needs an `openstack` block")
@@ -54,9 +54,10 @@ def validate_host_kind_settings(data: RunnerData) -> Iterable[Problem]:
                 )
 
 
-def validate_gpu_assignable_within_count(data: RunnerData) -> Iterable[Problem]:
+def validate_gpu_assignable_within_count(data: Data) -> Iterable[Problem]:
     """Ensure a host never claims more assignable GPUs than it has installed."""
-    for entry in data.hosts:
+    runners = data.runners
+    for entry in runners.hosts:
         gpu = entry.host.gpu
         if gpu is not None and gpu.assignable > gpu.count:
             yield Problem(
@@ -66,9 +67,10 @@ def validate_gpu_assignable_within_count(data: RunnerData) -> Iterable[Problem]:
             )
 
 
-def validate_unique_flavors(data: RunnerData) -> Iterable[Problem]:
+def validate_unique_flavors(data: Data) -> Iterable[Problem]:
     """Ensure no host declares the same flavor id twice."""
-    for entry in data.hosts:
+    runners = data.runners
+    for entry in runners.hosts:
         seen: dict[str, int] = {}
         for i, flavor in enumerate(entry.host.flavors):
             if flavor.id in seen:
@@ -81,9 +83,10 @@ def validate_unique_flavors(data: RunnerData) -> Iterable[Problem]:
                 seen[flavor.id] = i
 
 
-def validate_flavors_fit_host(data: RunnerData) -> Iterable[Problem]:
+def validate_flavors_fit_host(data: Data) -> Iterable[Problem]:
     """Ensure every flavor fits its host: vCPUs, RAM, and GPUs within the assignable ones."""
-    for entry in data.hosts:
+    runners = data.runners
+    for entry in runners.hosts:
         host = entry.host
         for i, f in enumerate(host.flavors):
             path = f"flavors[{i}]"
@@ -108,9 +111,10 @@ def validate_flavors_fit_host(data: RunnerData) -> Iterable[Problem]:
                 )
 
 
-def validate_gpu_flavors_have_pci_alias(data: RunnerData) -> Iterable[Problem]:
+def validate_gpu_flavors_have_pci_alias(data: Data) -> Iterable[Problem]:
     """Ensure a current OpenStack host with GPU flavors names the PCI alias they request GPUs by."""
-    for entry in data.hosts:
+    runners = data.runners
+    for entry in runners.hosts:
         host = entry.host
         if host.decommissioned is not None or host.openstack is None:
             continue
@@ -125,13 +129,14 @@ def validate_gpu_flavors_have_pci_alias(data: RunnerData) -> Iterable[Problem]:
 # --- resources ------------------------------------------------------------------------------------
 
 
-def validate_unique_labels(data: RunnerData) -> Iterable[Problem]:
+def validate_unique_labels(data: Data) -> Iterable[Problem]:
     """Ensure no runner label is declared twice."""
+    runners = data.runners
     seen: dict[str, int] = {}
-    for i, r in enumerate(data.resources):
+    for i, r in enumerate(runners.resources):
         if r.label in seen:
             yield Problem(
-                _resources_file(data),
+                _resources_file(runners),
                 f"resources[{i}].label",
                 f"`{r.label}` is already declared (resources[{seen[r.label]}])",
             )
@@ -139,17 +144,20 @@ def validate_unique_labels(data: RunnerData) -> Iterable[Problem]:
             seen[r.label] = i
 
 
-def validate_cirun_labels(data: RunnerData) -> Iterable[Problem]:
+def validate_cirun_labels(data: Data) -> Iterable[Problem]:
     """Ensure every label starts with `cirun-` (admin-requests only accepts such resources)."""
-    for i, r in enumerate(data.resources):
+    runners = data.runners
+    for i, r in enumerate(runners.resources):
         if not r.label.startswith("cirun-"):
             yield Problem(
-                _resources_file(data), f"resources[{i}].label", "cirun labels start with `cirun-`"
+                _resources_file(runners),
+                f"resources[{i}].label",
+                "cirun labels start with `cirun-`",
             )
 
 
-def _placement_problems(data: RunnerData, i: int) -> Iterable[tuple[str, str]]:
-    r = data.resources[i]
+def _placement_problems(runners: RunnerData, i: int) -> Iterable[tuple[str, str]]:
+    r = runners.resources[i]
     on_host = r.cloud in (Cloud.OPENSTACK, Cloud.ON_PREM)
     if not on_host:
         if r.host is not None:
@@ -162,7 +170,7 @@ def _placement_problems(data: RunnerData, i: int) -> Iterable[tuple[str, str]]:
     if r.host is None:
         yield "host", f"a `{r.cloud}` runner needs a host (a file in hosts/)"
         return
-    host = data.host(r.host)
+    host = runners.host(r.host)
     if host is None:
         yield "host", f"unknown host `{r.host}` (no hosts/{r.host}.yaml)"
         return
@@ -184,20 +192,22 @@ def _placement_problems(data: RunnerData, i: int) -> Iterable[tuple[str, str]]:
         yield "flavor", "on-prem hosts have no flavors"
 
 
-def validate_resource_placement(data: RunnerData) -> Iterable[Problem]:
+def validate_resource_placement(data: Data) -> Iterable[Problem]:
     """Ensure each resource names what its cloud needs: host and flavor, host, or instance type."""
-    for i in range(len(data.resources)):
-        for key, message in _placement_problems(data, i):
-            yield Problem(_resources_file(data), f"resources[{i}].{key}", message)
+    runners = data.runners
+    for i in range(len(runners.resources)):
+        for key, message in _placement_problems(runners, i):
+            yield Problem(_resources_file(runners), f"resources[{i}].{key}", message)
 
 
-def validate_gpu_labels_reach_gpus(data: RunnerData) -> Iterable[Problem]:
+def validate_gpu_labels_reach_gpus(data: Data) -> Iterable[Problem]:
     """Ensure a resource labelled `gpu` runs on a flavor, host or instance type with a GPU."""
-    pool = data.aws_gpu_pool
-    for i, r in enumerate(data.resources):
+    runners = data.runners
+    pool = runners.aws_gpu_pool
+    for i, r in enumerate(runners.resources):
         if not r.wants_gpu:
             continue
-        host = data.host(r.host) if r.host else None
+        host = runners.host(r.host) if r.host else None
         gpus: int | None = None  # None: cannot tell (reported by other rules or below)
         where = ""
         if r.cloud is Cloud.OPENSTACK and host is not None and r.flavor is not None:
@@ -221,28 +231,29 @@ def validate_gpu_labels_reach_gpus(data: RunnerData) -> Iterable[Problem]:
                 else "instance_type"
             )
             yield Problem(
-                _resources_file(data),
+                _resources_file(runners),
                 f"resources[{i}].{key}",
                 f"`{r.label}` is a GPU label but {where} has no GPU",
             )
 
 
-def validate_aws_instance_types(data: RunnerData) -> Iterable[Problem]:
+def validate_aws_instance_types(data: Data) -> Iterable[Problem]:
     """Ensure AWS runners use an instance type of the AWS GPU pool (unknown types are refused)."""
-    pool = data.aws_gpu_pool
-    for i, r in enumerate(data.resources):
+    runners = data.runners
+    pool = runners.aws_gpu_pool
+    for i, r in enumerate(runners.resources):
         if r.cloud is not Cloud.AWS or r.instance_type is None:
             continue
         if pool is None:
             yield Problem(
-                _resources_file(data),
+                _resources_file(runners),
                 f"resources[{i}].cloud",
                 "AWS runners need the AWS GPU pool (aws-gpu-pool.yaml)",
             )
         elif r.instance_type not in pool.instance_types:
             allowed = ", ".join(pool.allowed_instance_types)
             yield Problem(
-                _resources_file(data),
+                _resources_file(runners),
                 f"resources[{i}].instance_type",
                 f"unknown instance type `{r.instance_type}`; the AWS GPU pool allows: {allowed}",
             )
@@ -251,9 +262,10 @@ def validate_aws_instance_types(data: RunnerData) -> Iterable[Problem]:
 # --- access ---------------------------------------------------------------------------------------
 
 
-def validate_feedstock_names(data: RunnerData) -> Iterable[Problem]:
+def validate_feedstock_names(data: Data) -> Iterable[Problem]:
     """Ensure access files are named after the feedstock's package name, without `-feedstock`."""
-    for a in data.access:
+    runners = data.runners
+    for a in runners.access:
         if a.feedstock.endswith("-feedstock"):
             yield Problem(
                 a.file,
@@ -269,20 +281,21 @@ def validate_feedstock_names(data: RunnerData) -> Iterable[Problem]:
             )
 
 
-def validate_grant_resources(data: RunnerData) -> Iterable[Problem]:
+def validate_grant_resources(data: Data) -> Iterable[Problem]:
     """Ensure every granted label is a known, current resource, granted once per feedstock."""
-    for a in data.access:
+    runners = data.runners
+    for a in runners.access:
         granted: dict[str, str] = {}
         for i, grant in enumerate(a.access.cirun):
             for j, label in enumerate(grant.resources):
                 path = f"cirun[{i}].resources[{j}]"
-                resource = data.resource(label)
+                resource = runners.resource(label)
                 if resource is None:
                     yield Problem(
                         a.file, path, f"unknown resource `{label}` (not in resources.yaml)"
                     )
-                elif not data.is_current(resource):
-                    host = data.host(resource.host or "")
+                elif not runners.is_current(resource):
+                    host = runners.host(resource.host or "")
                     when = host.decommissioned if host else None
                     yield Problem(
                         a.file,
@@ -300,10 +313,11 @@ def validate_grant_resources(data: RunnerData) -> Iterable[Problem]:
                     granted[label] = f"cirun[{i}]"
 
 
-def validate_unique_policy_ids(data: RunnerData) -> Iterable[Problem]:
+def validate_unique_policy_ids(data: Data) -> Iterable[Problem]:
     """Ensure every policy id generated from the grants is unique."""
+    runners = data.runners
     seen: dict[str, str] = {}
-    for a in data.access:
+    for a in runners.access:
         for i, grant in enumerate(a.access.cirun):
             pid = grant.policy_id(a.feedstock)
             if pid in seen:
@@ -314,10 +328,11 @@ def validate_unique_policy_ids(data: RunnerData) -> Iterable[Problem]:
                 seen[pid] = f"{a.file} cirun[{i}]"
 
 
-def validate_large_runner_grants(data: RunnerData) -> Iterable[Problem]:
+def validate_large_runner_grants(data: Data) -> Iterable[Problem]:
     """Ensure large-runner grants name known providers, each once."""
-    known = {p.id for p in data.providers}
-    for a in data.access:
+    runners = data.runners
+    known = {p.id for p in runners.providers}
+    for a in runners.access:
         for j, provider in enumerate(a.access.large_runners):
             path = f"large_runners[{j}]"
             if provider not in known:
@@ -330,9 +345,10 @@ def validate_large_runner_grants(data: RunnerData) -> Iterable[Problem]:
                 yield Problem(a.file, path, f"`{provider}` is listed twice")
 
 
-def validate_access_not_empty(data: RunnerData) -> Iterable[Problem]:
+def validate_access_not_empty(data: Data) -> Iterable[Problem]:
     """Ensure every access file grants something (a feedstock without access has no file)."""
-    for a in data.access:
+    runners = data.runners
+    for a in runners.access:
         if not a.access.cirun and not a.access.large_runners:
             yield Problem(a.file, "", "grants nothing; delete the file instead")
 
@@ -340,12 +356,13 @@ def validate_access_not_empty(data: RunnerData) -> Iterable[Problem]:
 # --- providers and the AWS pool -------------------------------------------------------------------
 
 
-def validate_unique_providers(data: RunnerData) -> Iterable[Problem]:
+def validate_unique_providers(data: Data) -> Iterable[Problem]:
     """Ensure provider ids and their runner group names are unique."""
-    file = data.file("providers.yaml")
+    runners = data.runners
+    file = runners.file("providers.yaml")
     for key in ("id", "runner_group"):
         seen: dict[str, int] = {}
-        for i, p in enumerate(data.providers):
+        for i, p in enumerate(runners.providers):
             value = getattr(p, key)
             if value in seen:
                 yield Problem(
@@ -357,12 +374,13 @@ def validate_unique_providers(data: RunnerData) -> Iterable[Problem]:
                 seen[value] = i
 
 
-def validate_aws_gpu_pool(data: RunnerData) -> Iterable[Problem]:
+def validate_aws_gpu_pool(data: Data) -> Iterable[Problem]:
     """Ensure every AWS pool instance type has a GPU and a limit within the pool's."""
-    pool = data.aws_gpu_pool
+    runners = data.runners
+    pool = runners.aws_gpu_pool
     if pool is None:
         return
-    file = data.file("aws-gpu-pool.yaml")
+    file = runners.file("aws-gpu-pool.yaml")
     for name, t in sorted(pool.instance_types.items()):
         if t.gpus == 0:
             yield Problem(
@@ -376,47 +394,16 @@ def validate_aws_gpu_pool(data: RunnerData) -> Iterable[Problem]:
             )
 
 
-DATA_RULES: tuple[DataRule, ...] = (
-    validate_host_ids,
-    validate_host_kind_settings,
-    validate_gpu_assignable_within_count,
-    validate_unique_flavors,
-    validate_flavors_fit_host,
-    validate_gpu_flavors_have_pci_alias,
-    validate_unique_labels,
-    validate_cirun_labels,
-    validate_resource_placement,
-    validate_gpu_labels_reach_gpus,
-    validate_aws_instance_types,
-    validate_feedstock_names,
-    validate_grant_resources,
-    validate_unique_policy_ids,
-    validate_large_runner_grants,
-    validate_access_not_empty,
-    validate_unique_providers,
-    validate_aws_gpu_pool,
-)
-
-
-def data_rules(data: RunnerData) -> list[Problem]:
-    return [p for rule in DATA_RULES for p in rule(data)]
-
-
 # --- rules against the stack ----------------------------------------------------------------------
 
 
-def validate_cirun_repository_declared(
-    settings: RunnersConfig, config: Any, stack_file: str
-) -> Iterable[Problem]:
+def validate_cirun_repository_declared(data: Data) -> Iterable[Problem]:
     """Ensure the cirun repository is one of the stack's infrastructure repositories."""
-    github = getattr(config, "github", None)
-    if github is not None and settings.cirun_repository not in github.repositories:
+    config = data.config
+    settings = config.runners
+    if settings is not None and settings.cirun_repository not in config.github.repositories:
         yield Problem(
-            stack_file,
+            data.stack_file,
             "config.cfinfra:runners.cirun_repository",
             f"`{settings.cirun_repository}` is not in cfinfra:github.repositories",
         )
-
-
-def stack_rules(settings: RunnersConfig, config: Any, stack_file: str) -> list[Problem]:
-    return list(validate_cirun_repository_declared(settings, config, stack_file))

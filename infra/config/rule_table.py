@@ -1,0 +1,132 @@
+"""The one rule table: every cross-file rule, with the parts of the data it reads.
+
+``run_rules`` runs every rule whose parts loaded (a rule cannot tell "unknown label" from "the file
+listing labels is broken", so it waits for that file) and collects every problem. A rule can be
+skipped by name (``cfinfra validate --skip``, tests that isolate one rule); an unknown name is an
+error, so a renamed rule cannot silently stay skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from infra.config.aws_rules import validate_cirun_key_rotated, validate_gpu_pool_agrees
+from infra.config.data import Data, Part, Rule
+from infra.config.heroku_rules import validate_heroku_vars_set_once
+from infra.config.people_rules import (
+    validate_core_are_owners,
+    validate_core_or_emeritus,
+    validate_enough_owners,
+    validate_owner_or_member,
+    validate_parent_teams,
+    validate_review_team,
+    validate_team_files,
+    validate_team_members_are_org_members,
+    validate_unique_rows,
+)
+from infra.config.rules import (
+    validate_azure,
+    validate_clearance_within_sensitivity,
+    validate_leak_guard,
+    validate_no_orphan_secrets,
+    validate_onepassword_reference,
+    validate_targets_exist,
+    validate_unique_onepassword_reference,
+    validate_unique_selected_repositories,
+    validate_unique_targets,
+    validate_webhooks,
+)
+from infra.config.runner_rules import (
+    validate_access_not_empty,
+    validate_aws_gpu_pool,
+    validate_aws_instance_types,
+    validate_cirun_labels,
+    validate_cirun_repository_declared,
+    validate_feedstock_names,
+    validate_flavors_fit_host,
+    validate_gpu_assignable_within_count,
+    validate_gpu_flavors_have_pci_alias,
+    validate_gpu_labels_reach_gpus,
+    validate_grant_resources,
+    validate_host_ids,
+    validate_host_kind_settings,
+    validate_large_runner_grants,
+    validate_resource_placement,
+    validate_unique_flavors,
+    validate_unique_labels,
+    validate_unique_policy_ids,
+    validate_unique_providers,
+)
+from infra.errors import ConfigError, Problem
+
+SECRETS, STACK, PEOPLE, RUNNERS = Part.SECRETS, Part.STACK, Part.PEOPLE, Part.RUNNERS
+
+RULES: tuple[Rule, ...] = (
+    # the secrets manifest alone
+    Rule(validate_onepassword_reference, SECRETS),
+    Rule(validate_unique_onepassword_reference, SECRETS),
+    Rule(validate_clearance_within_sensitivity, SECRETS),
+    Rule(validate_unique_targets, SECRETS),
+    Rule(validate_unique_selected_repositories, SECRETS),
+    Rule(validate_no_orphan_secrets, SECRETS),
+    # the manifest against the stack
+    Rule(validate_targets_exist, SECRETS, STACK),
+    Rule(validate_leak_guard, SECRETS, STACK),
+    Rule(validate_webhooks, SECRETS, STACK),
+    Rule(validate_azure, SECRETS, STACK),
+    Rule(validate_cirun_key_rotated, SECRETS, STACK),
+    Rule(validate_heroku_vars_set_once, SECRETS, STACK),
+    # people and teams
+    Rule(validate_unique_rows, PEOPLE),
+    Rule(validate_owner_or_member, PEOPLE),
+    Rule(validate_enough_owners, PEOPLE),
+    Rule(validate_team_files, PEOPLE),
+    Rule(validate_team_members_are_org_members, PEOPLE),
+    Rule(validate_core_or_emeritus, PEOPLE),
+    Rule(validate_core_are_owners, PEOPLE),
+    Rule(validate_parent_teams, PEOPLE),
+    Rule(validate_review_team, PEOPLE, STACK),
+    # runners
+    Rule(validate_host_ids, RUNNERS),
+    Rule(validate_host_kind_settings, RUNNERS),
+    Rule(validate_gpu_assignable_within_count, RUNNERS),
+    Rule(validate_unique_flavors, RUNNERS),
+    Rule(validate_flavors_fit_host, RUNNERS),
+    Rule(validate_gpu_flavors_have_pci_alias, RUNNERS),
+    Rule(validate_unique_labels, RUNNERS),
+    Rule(validate_cirun_labels, RUNNERS),
+    Rule(validate_resource_placement, RUNNERS),
+    Rule(validate_gpu_labels_reach_gpus, RUNNERS),
+    Rule(validate_aws_instance_types, RUNNERS),
+    Rule(validate_feedstock_names, RUNNERS),
+    Rule(validate_grant_resources, RUNNERS),
+    Rule(validate_unique_policy_ids, RUNNERS),
+    Rule(validate_large_runner_grants, RUNNERS),
+    Rule(validate_access_not_empty, RUNNERS),
+    Rule(validate_unique_providers, RUNNERS),
+    Rule(validate_aws_gpu_pool, RUNNERS),
+    Rule(validate_cirun_repository_declared, STACK),
+    Rule(validate_gpu_pool_agrees, STACK, RUNNERS),
+)
+
+RULE_NAMES: frozenset[str] = frozenset(rule.name for rule in RULES)
+
+
+def check_skip(skip: Iterable[str]) -> None:
+    """Refuse to skip a rule that does not exist (a typo would silently skip nothing)."""
+    unknown = sorted(set(skip) - RULE_NAMES)
+    if unknown:
+        raise ConfigError([Problem("--skip", name, "no rule of that name") for name in unknown])
+
+
+def run_rules(data: Data, skip: Iterable[str] = ()) -> list[Problem]:
+    """Every problem found by every rule whose parts loaded, except the skipped ones."""
+    skipped = frozenset(skip)
+    check_skip(skipped)
+    present = data.parts
+    return [
+        problem
+        for rule in RULES
+        if rule.needs <= present and rule.name not in skipped
+        for problem in rule.check(data)
+    ]
