@@ -30,7 +30,8 @@ from infra.diff.access import (
     TargetOp,
 )
 from infra.diff.compare import MISSING, FieldChange, FieldKind, Op, ResourceChange, is_secret
-from infra.diff.risks import DiffReport, code, few, risks
+from infra.diff.risks import DiffReport, few, risks
+from infra.markdown import code, fence_for, text
 from infra.plan.model import SECRET, PlannedResource
 
 BUDGET = 60_000
@@ -46,14 +47,6 @@ MARKER = "<!-- cfinfra-diff:{stack} -->"
 
 MINUS = "\N{MINUS SIGN}"
 """Removed grants and list items: a real minus sign, so `-` never starts a Markdown list."""
-
-_ESCAPE = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|~#"})
-
-
-def text(value: str) -> str:
-    """Plain text from a plan, with Markdown specials escaped."""
-    return value.translate(_ESCAPE)
-
 
 # --- sections and the budget ---------------------------------------------------------------------
 
@@ -451,7 +444,7 @@ def render_invalid(
     head = _header(stack, base_label, head_label, line)
     risk = Section("Risks", [risk_line], keep=True)
     lines = report_text.splitlines()
-    fence = "`" * max(3, _longest_backticks(report_text) + 1)
+    fence = fence_for(report_text)
     errors = Section("Errors", lines, open=f"{fence}text", close=fence, noun="lines")
     if side == "base":
         errors.lead = (
@@ -461,11 +454,3 @@ def render_invalid(
     # The report is shown whole unless it alone would burst the comment.
     errors.keep = sum(len(x) + 1 for x in lines) < budget // 2
     return _fit(head, [risk, errors], budget)
-
-
-def _longest_backticks(s: str) -> int:
-    run = longest = 0
-    for ch in s:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    return longest

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from infra.diff.access import PersonChange, SecretChange, person_changes, secret_changes
 from infra.diff.compare import Op, PlanDiff, diff_plans
 from infra.diff.guard import GuardPolicy, GuardResult, check_removals
+from infra.markdown import code
 from infra.plan.model import Plan
 
 RISK_ORDER = (
@@ -81,17 +82,6 @@ def build_report(base: Plan, head: Plan, policy: GuardPolicy | None = None) -> D
         secrets=secret_changes(base, head),
         guard=check_removals(resources, people, policy or GuardPolicy()),
     )
-
-
-def code(text: str) -> str:
-    """``text`` as a Markdown code span, whatever backticks it holds (never renders as Markdown)."""
-    run = longest = 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def few(names: list[str], limit: int = EXAMPLES) -> str:

@@ -1,7 +1,8 @@
 """``cfinfra drift-report``: the scheduled drift workflow's view of ``pulumi preview --json``.
 
 Exit codes are the workflow's contract: 0 clean, 1 drift (or engine errors: we cannot vouch for a
-stack the engine could not read), 2 the input is not a preview at all.
+stack the engine could not read), 2 the input is not a preview at all, or the report cannot be
+written (one line, never a traceback: the workflow reads any 1 as drift).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ def drift_report(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the Markdown report here instead of stdout."),
+        typer.Option(
+            "--output", "-o", help="Write the Markdown report here instead of stdout (`-`: stdout)."
+        ),
     ] = None,
 ) -> None:
     """Report drift from a `pulumi preview --json` file: exit 0 clean, 1 drift, 2 bad input."""
@@ -42,9 +45,15 @@ def drift_report(
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
     markdown = render_markdown(report)
-    if output is None:
+    if output is None or str(output) == "-":
         typer.echo(markdown, nl=False)
     else:
-        output.write_text(markdown, encoding="utf-8")
+        try:
+            output.write_text(markdown, encoding="utf-8")
+        except OSError as exc:
+            # Exit 2, not a traceback's 1: drift.yml reads 1 as "drift".
+            reason = exc.strerror or str(exc)
+            typer.echo(f"error: cannot write {output}: {reason}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
         typer.echo(summary_line(report), err=True)
     raise typer.Exit(EXIT_CLEAN if report.is_clean else EXIT_DRIFT)

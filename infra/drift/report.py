@@ -4,10 +4,20 @@ The report is posted into a public GitHub issue, so two rules shape this module:
 
 * **Nothing secret leaks.** Pulumi already prints secrets as ``"[secret]"``, but a provider that
   forgets to mark a field secret would otherwise put a live credential into the issue. So a property
-  is masked when its value contains ``[secret]`` anywhere *or* when its name, or any key nested in
-  its value, looks sensitive (``secret``, ``token``, ``password``, ``key``, ``value``,
-  ``sensitive``). Masking too much costs a reader one click into the run; masking too little costs
-  a rotation.
+  is masked when its value contains ``[secret]`` or a Pulumi secret object anywhere, when its name,
+  or any key nested in its value, looks sensitive (``secret``, ``token``, ``password``, ``key``,
+  ``value``, ``sensitive``), or when any string in it looks like a credential to ``detect-secrets``
+  (``infra.secretscan``). A secret object (``{"4dabf…": "1b47…", ...}``) is replaced by
+  ``[secret]`` as soon as the preview is read: nothing walks into it, and its plaintext is only
+  kept long enough to cut it out of diagnostics, which are scanned for credentials too. Masking too
+  much costs a reader one click into the run; masking too little costs a rotation.
+* **Untrusted text stays text.** URNs, names, types, values and diagnostics come from the cloud
+  and the program; they reach the Markdown only through ``infra.markdown`` (code spans and fenced
+  blocks that nothing can break out of).
+* **Which side is which.** A change reads ``live: X · code: Y`` (a refresh: ``recorded: X ·
+  live: Y``), each resource says what ``pulumi up`` would do to it, and security-relevant drift
+  (a secret readable more widely, a person's access, a webhook's URL or secret, a ruleset,
+  environment or Actions policy) is listed first with the runbook.
 * **Same input, same bytes.** Resources, properties and diagnostics are sorted and nothing
   time-dependent (duration, run id) is rendered, so the drift issue is only edited when the drift
   itself changes and the output can be snapshot-tested.
@@ -22,6 +32,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
+
+from infra.markdown import code, fenced, text
+from infra.secretscan import looks_like_credential, redact
 
 __all__ = [
     "Change",
@@ -40,6 +53,7 @@ SECRET: Final = "[secret]"  # noqa: S105 (a placeholder, not a password)
 UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 #: The key Pulumi uses to tag a serialized secret object (``{sig: secret-sig, "value": ...}``).
 _SECRET_SIG_KEY: Final = "4dabf18193072939515e22adb298388d"  # noqa: S105 (public constant)
+_SECRET_SIG_VALUE: Final = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 (public constant)
 #: Substrings of a property name (or nested key) that make its value unprintable.
 SENSITIVE_WORDS: Final = ("secret", "token", "password", "key", "value", "sensitive")
 ROOT_STACK_TYPE: Final = "pulumi:pulumi:Stack"
@@ -154,6 +168,7 @@ def parse_preview(text: str) -> DriftReport:
     diagnostics = _list_field(data, "diagnostics", "the top level")
 
     by_urn: dict[str, list[Mapping[str, Any]]] = {}
+    known: set[str] = set()
     for index, step in enumerate(steps):
         if not isinstance(step, dict):
             raise PreviewFormatError(f"steps[{index}] is not an object")
@@ -161,6 +176,8 @@ def parse_preview(text: str) -> DriftReport:
             if not isinstance(step.get(key), str):
                 raise PreviewFormatError(f"steps[{index}] has no string `{key}`")
         _parse_urn(step["urn"], where=f"steps[{index}].urn")
+        # Secret objects become `[secret]` before anything reads the states.
+        step = {k: _scrub(v, known) if k.endswith("State") else v for k, v in step.items()}
         by_urn.setdefault(step["urn"], []).append(step)
 
     resources = tuple(
@@ -180,8 +197,32 @@ def parse_preview(text: str) -> DriftReport:
         stack=stack,
         project=project,
         resources=resources,
-        diagnostics=_parse_diagnostics(diagnostics),
+        diagnostics=_parse_diagnostics(diagnostics, known),
     )
+
+
+def _scrub(value: Any, known: set[str]) -> Any:
+    """``value`` with every Pulumi secret object replaced by ``[secret]``, never walked into.
+
+    The strings a secret object holds are added to ``known`` (raw and JSON-decoded), so the
+    diagnostics can be cleaned of them; they are not kept anywhere else.
+    """
+    if isinstance(value, dict):
+        if _SECRET_SIG_KEY in value:
+            for inner in value.values():
+                if isinstance(inner, str) and inner != _SECRET_SIG_VALUE:
+                    known.add(inner)
+                    try:
+                        decoded = json.loads(inner)
+                    except ValueError:
+                        continue
+                    if isinstance(decoded, str):
+                        known.add(decoded)
+            return SECRET
+        return {k: _scrub(v, known) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, known) for v in value]
+    return value
 
 
 def _list_field(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
@@ -346,7 +387,22 @@ def _change(path: str, kind: str, *, old: Any, new: Any) -> Change:
 
 
 def _is_sensitive(path: str, *values: Any) -> bool:
-    return _sensitive_name(path) or any(_contains_sensitive(v) for v in values)
+    return (
+        _sensitive_name(path)
+        or any(_contains_sensitive(v) for v in values)
+        or any(_looks_like_credential(path, v) for v in values)
+    )
+
+
+def _looks_like_credential(path: str, value: Any) -> bool:
+    """Any string inside ``value`` that ``detect-secrets`` takes for a credential."""
+    if isinstance(value, str):
+        return looks_like_credential(value, path)
+    if isinstance(value, dict):
+        return any(_looks_like_credential(f"{path}.{k}", v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_looks_like_credential(path, v) for v in value)
+    return False
 
 
 def _sensitive_name(name: str) -> bool:
@@ -388,7 +444,7 @@ def _replace_unknowns(value: Any) -> Any:
     return value
 
 
-def _parse_diagnostics(items: list[Any]) -> tuple[Diagnostic, ...]:
+def _parse_diagnostics(items: list[Any], known: set[str]) -> tuple[Diagnostic, ...]:
     found: set[Diagnostic] = set()
     for index, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("message"), str):
@@ -397,6 +453,9 @@ def _parse_diagnostics(items: list[Any]) -> tuple[Diagnostic, ...]:
         if severity not in _SEVERITY_ORDER:
             continue  # info and debug output is noise in an issue
         message = _ANSI.sub("", _COLOR_TAG.sub("", item["message"])).strip()
+        # Providers quote request bodies and URLs in errors: cut known secrets and anything the
+        # scanner takes for a credential.
+        message = redact(message, known, mask=SECRET)
         found.add(Diagnostic(severity, str(item.get("urn") or ""), message))
     return tuple(sorted(found, key=lambda d: (_SEVERITY_ORDER.index(d.severity), d.urn, d.message)))
 
@@ -406,7 +465,124 @@ def _op_rank(op: str) -> tuple[int, str]:
 
 
 # --------------------------------------------------------------------------------------------------
+# Security-relevant drift
+
+RUNBOOK: Final = "docs/runbooks/drift.md"
+"""Named, not linked: a relative link does not resolve in an issue body."""
+
+_VISIBILITY_WIDTH: Final = {"selected": 0, "private": 1, "all": 2}
+_PEOPLE_TYPES: Final = (
+    "membership:Membership",
+    "teamMembership:TeamMembership",
+    "team:Team",
+    "repositoryCollaborator:RepositoryCollaborator",
+    "teamRepository:TeamRepository",
+)
+_TEAM_ACCESS: Final = frozenset({"privacy", "parentTeamId", "members"})
+_WEBHOOK_TYPES: Final = (
+    "organizationWebhook:OrganizationWebhook",
+    "repositoryWebhook:RepositoryWebhook",
+)
+_PROTECTION_WORDS: Final = (
+    "Ruleset",
+    "BranchProtection",
+    "Environment",
+    "ActionsOrganizationPermissions",
+    "ActionsRepositoryPermissions",
+    "organizationSettings:OrganizationSettings",
+    "ActionsRunnerGroup",
+)
+_SECRET_TYPES: Final = (
+    "actionsOrganizationSecret:",
+    "actionsOrganizationSecretRepositories:",
+    "actionsSecret:",
+    "actionsEnvironmentSecret:",
+    "dependabotOrganizationSecret:",
+    "variableGroup:VariableGroup",
+    "configAssociation:ConfigAssociation",
+)
+
+
+def security_concerns(resource: ResourceDrift) -> list[str]:
+    """Why this drift matters for security (empty when it does not): Markdown, one per reason.
+
+    Errs towards flagging: a false alarm costs a reader a minute, a missed one is the 2025
+    incident again (a secret's visibility switched to ``all`` by hand).
+    """
+    if not resource.is_drift:
+        return []
+    t = resource.type
+    out: list[str] = []
+    if any(t.endswith(w) or w in t for w in _SECRET_TYPES):
+        for c in resource.changes:
+            base = c.path.split("[", 1)[0].split(".", 1)[0]
+            if base == "visibility":
+                live, code_ = _json_str(c.old), _json_str(c.new)
+                if _VISIBILITY_WIDTH.get(live, 3) > _VISIBILITY_WIDTH.get(code_, 3):
+                    out.append(
+                        f"secret readable more widely live ({code(live)}) "
+                        f"than in code ({code(code_)})"
+                    )
+                else:
+                    out.append("secret visibility differs from code")
+            elif base in ("selectedRepositoryIds", "repositories", "allowAccess"):
+                wider = c.kind.startswith("delete") or (
+                    base == "allowAccess" and _json_str(c.old) == "true"
+                )
+                out.append(
+                    "readable live by repositories or pipelines the code does not allow"
+                    if wider
+                    else "the repositories or pipelines that can read a secret differ"
+                )
+            elif c.old == SECRET or c.new == SECRET:
+                out.append("a secret's live value or settings differ from 1Password and code")
+        if resource.op in ("create", "replace", "delete"):
+            out.append(f"a secret's delivery would be {_verb(resource.op)} by `up`")
+    if any(t.endswith(w) for w in _PEOPLE_TYPES):
+        paths = {c.path.split("[", 1)[0].split(".", 1)[0] for c in resource.changes}
+        if not t.endswith("team:Team") or paths & _TEAM_ACCESS or resource.op != "update":
+            out.append("a person's or team's access differs from the data (unknown or changed)")
+    if any(t.endswith(w) for w in _WEBHOOK_TYPES):
+        touched = [c.path for c in resource.changes if _webhook_sensitive(c.path)]
+        if touched or resource.op in ("create", "replace", "delete"):
+            out.append("a webhook's URL or secret differs from the code")
+    if any(w in t for w in _PROTECTION_WORDS):
+        out.append("a ruleset, environment or Actions policy differs (live may be looser)")
+    return list(dict.fromkeys(out))
+
+
+def _webhook_sensitive(path: str) -> bool:
+    lowered = path.lower()
+    return any(w in lowered for w in ("url", "secret", "configuration", "insecure"))
+
+
+def _json_str(value: str | None) -> str:
+    if value is None:
+        return "(not set)"
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return value
+    return decoded if isinstance(decoded, str) else value
+
+
+def _verb(op: str) -> str:
+    return {"create": "created", "replace": "replaced", "delete": "deleted"}.get(op, op)
+
+
+# --------------------------------------------------------------------------------------------------
 # Rendering
+
+#: What ``pulumi up`` would do, per headline op: the reader's next question after "what differs".
+UP_WOULD: Final = {
+    "delete": "live but no longer in the code: `up` would delete it",
+    "replace": "`up` would delete and re-create it (replace) to match the code",
+    "update": "`up` would set the live values back to the code's",
+    "create": "in the code but not live (deleted outside Pulumi?): `up` would create it",
+    "import": "`up` would import the live resource into the state",
+    "refresh": "changed outside Pulumi in properties the code does not set: `up` leaves it",
+    "read": "a lookup: `up` changes nothing",
+}
 
 
 def summary_line(report: DriftReport) -> str:
@@ -417,6 +593,9 @@ def summary_line(report: DriftReport) -> str:
         return f"error: the preview reported {len(report.errors)} error diagnostic(s)"
     parts = [f"{len(report.drifted)} resource(s) drifted"]
     parts += [", ".join(f"{n} {op}" for op, n in report.op_counts().items() if n)]
+    flagged = sum(bool(security_concerns(r)) for r in report.drifted)
+    if flagged:
+        parts.append(f"{flagged} security-relevant")
     if report.errors:
         parts.append(f"{len(report.errors)} error diagnostic(s)")
     return "drift: " + "; ".join(p for p in parts if p)
@@ -425,7 +604,7 @@ def summary_line(report: DriftReport) -> str:
 def render_markdown(report: DriftReport) -> str:
     """The report as GitHub-flavoured Markdown, ending in exactly one newline."""
     where = (
-        f"stack {_code(report.stack)} of project {_code(report.project)}"
+        f"stack {code(report.stack)} of project {code(report.project)}"
         if report.stack and report.project
         else "the stack"
     )
@@ -443,15 +622,34 @@ def render_markdown(report: DriftReport) -> str:
         lines.append(
             f"**Drift detected** in {where}: {drifted} resource(s) differ from the program{also}."
         )
+        lines += [
+            "",
+            "Each change reads **live** (what the cloud holds now) · **code** (what `main` "
+            "declares); a refresh reads **recorded** (the last state) · **live**.",
+        ]
+
+    flagged = [(r, security_concerns(r)) for r in report.drifted]
+    flagged = [(r, why) for r, why in flagged if why]
+    if flagged:
+        lines += [
+            "",
+            "## ⚠️ Security-relevant drift",
+            "",
+            f"Treat as a security incident until explained: follow {code(RUNBOOK)} "
+            '("Nobody can explain the change").',
+            "",
+        ]
+        for resource, why in flagged:
+            lines.append(f"- {code(resource.name)} ({code(resource.type)}): " + "; ".join(why))
 
     if report.resources:
         lines += ["", "## Summary", "", "| Operation | Resources | Drifted |", "|---|---:|---:|"]
         for op, count in report.op_counts().items():
             drift = sum(r.is_drift for r in report.resources if r.op == op)
-            lines.append(f"| {op} | {count} | {drift} |")
+            lines.append(f"| {text(op)} | {count} | {drift} |")
         lines += ["", "## Resources"]
         for op in report.op_counts():
-            lines += ["", f"### {op}", ""]
+            lines += ["", f"### {text(op)}", ""]
             for resource in (r for r in report.resources if r.op == op):
                 lines += _render_resource(resource)
 
@@ -463,32 +661,33 @@ def render_markdown(report: DriftReport) -> str:
 
 
 def _render_resource(resource: ResourceDrift) -> list[str]:
-    note = "" if resource.is_drift else " (not drift)"
-    lines = [f"- {_code(resource.name)} ({_code(resource.type)}){note}"]
+    if resource.is_drift:
+        note = f": {UP_WOULD[resource.op]}" if resource.op in UP_WOULD else ""
+    else:
+        note = " (not drift)"
+    lines = [f"- {code(resource.name)} ({code(resource.type)}){note}"]
+    refresh = resource.op == "refresh"
     for change in resource.changes:
-        lines.append(f"  - {_render_change(change)}")
+        lines.append(f"  - {_render_change(change, refresh=refresh)}")
     return lines
 
 
-def _render_change(change: Change) -> str:
+NOT_SET: Final = "(not set)"
+
+
+def _render_change(change: Change, *, refresh: bool = False) -> str:
+    """``path: live: X · code: Y``; for a refresh ``path: recorded: X · live: Y``."""
     base, _, replace = change.kind.partition("-")
     suffix = " (forces replacement)" if replace == "replace" else ""
-    path = _code(change.path)
-    old = _code(change.old) if change.old is not None else None
-    new = _code(change.new) if change.new is not None else None
+    old = code(change.old) if change.old is not None else None
+    new = code(change.new) if change.new is not None else None
     if base == "add":
-        text = f"{path} added" + (f": {new}" if new else "")
+        old = old or NOT_SET
     elif base == "delete":
-        text = f"{path} removed" + (f" (was {old})" if old else "")
-    elif old and new:
-        text = f"{path} changed: {old} → {new}"
-    elif new:
-        text = f"{path} changed to {new}"
-    elif old:
-        text = f"{path} changed (was {old})"
-    else:
-        text = f"{path} changed"
-    return text + suffix
+        new = new or NOT_SET
+    first, second = ("recorded", "live") if refresh else ("live", "code")
+    shown = f"{first}: {old or '(unknown)'} · {second}: {new or '(unknown)'}"
+    return f"{code(change.path)}: {shown}{suffix}"
 
 
 def _render_diagnostic(diagnostic: Diagnostic) -> list[str]:
@@ -496,21 +695,8 @@ def _render_diagnostic(diagnostic: Diagnostic) -> list[str]:
     if diagnostic.urn:
         try:
             _, _, type_, name = _parse_urn(diagnostic.urn)
-            subject = f" on {_code(name)} ({_code(type_)})"
+            subject = f" on {code(name)} ({code(type_)})"
         except PreviewFormatError:
-            subject = f" on {_code(diagnostic.urn)}"
-    fence = "`" * max(3, _longest_backtick_run(diagnostic.message) + 1)
-    body = [f"  {line}".rstrip() for line in diagnostic.message.splitlines()] or [""]
-    return [f"- **{diagnostic.severity}**{subject}:", "", f"  {fence}text", *body, f"  {fence}", ""]
-
-
-def _code(text: str | None) -> str:
-    """An inline code span that survives backticks inside ``text``."""
-    text = text or ""
-    fence = "`" * (_longest_backtick_run(text) + 1)
-    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _longest_backtick_run(text: str) -> int:
-    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+            subject = f" on {code(diagnostic.urn)}"
+    severity = text(diagnostic.severity)
+    return [f"- **{severity}**{subject}:", "", fenced(diagnostic.message, indent="  "), ""]

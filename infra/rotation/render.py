@@ -9,6 +9,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
+from infra.markdown import cell, code, text
 from infra.rotation.policy import RotationState, as_utc
 from infra.rotation.status import StatusRow
 
@@ -63,11 +64,6 @@ def notes(rows: Sequence[StatusRow]) -> list[str]:
     return [f"{r.secret_id}: {r.note}" for r in rows if r.note]
 
 
-def _md(text: str) -> str:
-    """Escape what would break a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def markdown(rows: Sequence[StatusRow], now: datetime) -> str:
     """A GitHub-flavoured Markdown report: headline, counts, then the table (failing rows first)."""
     failing = [r for r in rows if r.state.failing]
@@ -78,9 +74,9 @@ def markdown(rows: Sequence[StatusRow], now: datetime) -> str:
         "",
     ]
     if failing:
-        names = ", ".join(f"`{r.secret_id}` ({r.state})" for r in failing)
+        names = ", ".join(f"{code(r.secret_id)} ({r.state})" for r in failing)
         # A relative link would not resolve in an issue body: name the file instead.
-        lines += [f"Action needed: {names}. How to rotate: `{RUNBOOK}`.", ""]
+        lines += [f"Action needed: {names}. How to rotate: {code(RUNBOOK)}.", ""]
     else:
         lines += ["Nothing is overdue or missing.", ""]
     lines += [
@@ -91,8 +87,8 @@ def markdown(rows: Sequence[StatusRow], now: datetime) -> str:
         age, due, note = _cells(row)
         state = f"**{row.state}**" if row.state.failing else str(row.state)
         lines.append(
-            f"| {state} | `{row.secret_id}` | `{_md(row.item)}` | {age} | {_md(row.policy)} "
-            f"| {due} | {_md(row.owner)} | {_md(note)} |"
+            f"| {state} | {cell(code(row.secret_id))} | {cell(code(row.item))} | {age} "
+            f"| {cell(text(row.policy))} | {due} | {cell(text(row.owner))} | {cell(text(note))} |"
         )
     lines.append("")
     lines.append("Policies live in `secrets/<id>.yaml` (`rotation`); ages come from 1Password.")

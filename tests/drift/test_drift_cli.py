@@ -51,7 +51,7 @@ def test_output_goes_to_the_file_and_a_summary_to_stderr(
     code, out, err = invoke(fixtures_dir / "replace.json", "--output", target)
     assert code == 1
     assert out == ""
-    assert err.strip() == "drift: 2 resource(s) drifted; 2 replace"
+    assert err.strip() == "drift: 2 resource(s) drifted; 2 replace; 2 security-relevant"
     assert target.read_text(encoding="utf-8").startswith("# Pulumi drift report\n")
 
 

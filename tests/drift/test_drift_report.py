@@ -74,14 +74,14 @@ def test_the_three_steps_of_a_replacement_fold_into_one_entry() -> None:
     report = parse_preview(read_fixture("replace"))
     assert [r.op for r in report.resources] == ["replace", "replace"]
     assert report.op_counts() == {"replace": 2}
-    markdown = render_markdown(report)
-    assert markdown.count("`help-rust`") == 1
+    resources = render_markdown(report).split("## Resources", 1)[1]
+    assert resources.count("`help-rust`") == 1
 
 
 def test_replace_reasons_are_marked_as_forcing_replacement() -> None:
     markdown = render("replace")
-    assert '`name` changed: `"help-rust"` → `"help-rust-lang"` (forces replacement)' in markdown
-    assert "`repository` changed" in markdown
+    assert '`name`: live: `"help-rust"` · code: `"help-rust-lang"` (forces replacement)' in markdown
+    assert '`repository`: live: `"staged-recipes"` · code:' in markdown
 
 
 def test_error_diagnostics_make_the_report_unclean_even_without_changes() -> None:
@@ -108,15 +108,15 @@ def test_warnings_are_kept_without_colour_codes_and_info_is_dropped() -> None:
 
 def test_each_changed_property_is_named_with_old_and_new_values() -> None:
     markdown = render("update")
-    assert '`topics[1]` added: `"recipes"`' in markdown
-    assert "`selectedRepositoryIds[2]` removed (was `58485536`)" in markdown
-    assert '`privacy` changed: `"closed"` → `"secret"`' in markdown
+    assert '`topics[1]`: live: (not set) · code: `"recipes"`' in markdown
+    assert "`selectedRepositoryIds[2]`: live: `58485536` · code: (not set)" in markdown
+    assert '`privacy`: live: `"closed"` · code: `"secret"`' in markdown
 
 
 def test_old_values_come_from_outputs_when_pulumi_diffed_against_outputs() -> None:
     # `inputDiff: false`: the cloud (outputs) was edited by hand; the inputs still match the code.
-    assert '`"A place to submit recipes (edited by hand)"` →' in render("update")
-    assert "`hasWiki` changed: `true` → `false`" in render("update")
+    assert 'live: `"A place to submit recipes (edited by hand)"` · code:' in render("update")
+    assert "`hasWiki`: live: `true` · code: `false`" in render("update")
 
 
 def test_diff_reasons_are_used_when_there_is_no_detailed_diff() -> None:
@@ -159,21 +159,21 @@ def test_backticks_in_values_do_not_break_the_code_span() -> None:
 
 def test_values_printed_as_secret_stay_secret() -> None:
     markdown = render("update")
-    assert "`value` changed: `[secret]` → `[secret]`" in markdown
-    assert "`configuration` changed: `[secret]` → `[secret]`" in markdown
+    assert "`value`: live: `[secret]` · code: `[secret]`" in markdown
+    assert "`configuration`: live: `[secret]` · code: `[secret]`" in markdown
 
 
 def test_a_plaintext_value_under_a_sensitive_name_is_never_printed() -> None:
     # The fixture's old `sensitiveVars.GH_TOKEN` is plaintext, as a provider bug would leave it.
     markdown = render("update")
     assert "ghp_plaintextThatMustNeverAppear0001" not in markdown
-    assert "`sensitiveVars.GH_TOKEN` changed: `[secret]` → `[secret]`" in markdown
+    assert "`sensitiveVars.GH_TOKEN`: live: `[secret]` · code: `[secret]`" in markdown
 
 
 def test_a_nested_leak_in_a_refreshed_value_is_masked() -> None:
     markdown = render("refresh-read")
     assert "this-would-be-a-leak" not in markdown
-    assert "`variables[0]` changed: `[secret]` → `[secret]`" in markdown
+    assert "`variables[0]`: recorded: `[secret]` · live: `[secret]`" in markdown
 
 
 @pytest.mark.parametrize(
@@ -183,7 +183,7 @@ def test_a_nested_leak_in_a_refreshed_value_is_masked() -> None:
 def test_properties_with_sensitive_names_are_masked(prop: str) -> None:
     markdown = render_markdown(parse_preview(one_update(prop, "hunter2-old", "hunter2-new")))
     assert "hunter2" not in markdown
-    assert f"`{prop}` changed: `[secret]` → `[secret]`" in markdown
+    assert f"`{prop}`: live: `[secret]` · code: `[secret]`" in markdown
 
 
 @pytest.mark.parametrize(
@@ -199,7 +199,7 @@ def test_a_value_containing_anything_secret_is_masked_whole(value: object) -> No
     markdown = render_markdown(parse_preview(one_update("configuration", value, "changed")))
     assert "conda-forge.herokuapp.com" not in markdown
     assert "plain" not in markdown
-    assert "`configuration` changed: `[secret]` → `[secret]`" in markdown
+    assert "`configuration`: live: `[secret]` · code: `[secret]`" in markdown
 
 
 # -- malformed input -------------------------------------------------------------------------------
