@@ -31,7 +31,9 @@ class SecretValues:
     def __init__(self, project: Project, resolved: Mapping[str, str]):
         self._project = project
         self._outputs: dict[str, pulumi.Output[str]] = {
-            e.id: pulumi.Output.secret(resolved[e.secret.onepassword.uri]) for e in project.secrets
+            e.id: pulumi.Output.secret(resolved[e.secret.onepassword.uri])
+            for e in project.secrets
+            if e.secret.targets
         }
 
     def of(self, kind: type[T]) -> Iterator[Delivery[T]]:

@@ -30,8 +30,11 @@ def declare(project: Project, source: SecretSource) -> None:
     from infra.runners.stack import declare_runners
 
     # Resolve first: a missing 1Password item must stop the run before anything is declared.
+    # Only delivered secrets: one with no targets (an issuer credential, a key its consumer reads
+    # from 1Password) is never read by `pulumi up`.
     values = SecretValues(
-        project, source.resolve_all(e.secret.onepassword for e in project.secrets)
+        project,
+        source.resolve_all(e.secret.onepassword for e in project.secrets if e.secret.targets),
     )
     github_provider = declare_github(project, values)
     declare_azure(project, values)

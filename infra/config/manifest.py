@@ -19,6 +19,12 @@ OpName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*
 # IAM's own rule for user names (1-64 of letters, digits and `_+=,.@-`).
 IamUserName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")]
 AWS_IAM_ACCESS_KEY = "aws-iam-access-key"
+ANACONDA = "anaconda"
+ROTATORS = (AWS_IAM_ACCESS_KEY, ANACONDA)
+"""The automatic rotators ``infra.rotation`` has (``rotation.rotator`` must name one)."""
+MANUAL_PROCEDURE = "docs/runbooks/rotate-a-token.md#manual-rotation-mode-manual"
+# anaconda.org account and organisation names: letters, digits, `-`, `_`, `.`.
+AnacondaOrgName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
 
 
 class OnePasswordRef(Model):
@@ -51,6 +57,21 @@ class RotationMode(StrEnum):
     AUTOMATIC = "automatic"
 
 
+class AnacondaRotation(Model):
+    """For rotator `anaconda`: which organisation owns the token and which entry issues it. Example:
+
+    ```yaml
+    anaconda: {org: conda-forge, issuer: anaconda-org-issuer-token}
+    ```
+    """
+
+    org: AnacondaOrgName
+    """The anaconda.org organisation the upload token belongs to (`conda-forge`, `cf-staging`)."""
+    issuer: Kebab
+    """The id of the manifest entry holding the *issuer credential*: an anaconda.org account token
+    allowed to create and remove this organisation's tokens. It must have no targets."""
+
+
 class Rotation(Model):
     """How often the value must be replaced and by whom. Example:
 
@@ -70,17 +91,43 @@ class Rotation(Model):
     one was delivered, so it can be reactivated in seconds if a consumer still needed it."""
     aws_iam_user: IamUserName | None = None
     """For rotator `aws-iam-access-key`: the IAM user whose access key is rotated."""
+    anaconda: AnacondaRotation | None = None
+    """For rotator `anaconda`: the token's organisation and the issuer credential's entry."""
+    procedure: str | None = Field(default=None, min_length=1, max_length=300)
+    """For `manual`: the documented procedure a person follows (a runbook path and anchor). Unset
+    means the general one, `docs/runbooks/rotate-a-token.md#manual-rotation-mode-manual`."""
+    by_hand: list[Description] = Field(default_factory=list)
+    """Steps of every rotation that need a person even when the rotation is automatic, e.g. a
+    credential that must also be pasted into a third-party dashboard. Shown by
+    `cfinfra rotation plan`."""
 
     @model_validator(mode="after")
     def _rotator_iff_automatic(self) -> Rotation:
         if (self.mode is RotationMode.AUTOMATIC) != (self.rotator is not None):
             raise ValueError("`rotator` is required for automatic rotation and only allowed there")
+        if self.rotator is not None and self.rotator not in ROTATORS:
+            raise ValueError(
+                f"no rotator `{self.rotator}`: known rotators are {', '.join(ROTATORS)}"
+            )
+        if self.mode is RotationMode.AUTOMATIC and self.procedure is not None:
+            raise ValueError("`procedure` is for manual rotation; an automatic one has its rotator")
+        if (self.rotator == ANACONDA) != (self.anaconda is not None):
+            raise ValueError(
+                f"`anaconda` is required for rotator `{ANACONDA}` and only allowed there"
+            )
         if (self.rotator == AWS_IAM_ACCESS_KEY) != (self.aws_iam_user is not None):
             raise ValueError(
                 f"`aws_iam_user` is required for rotator `{AWS_IAM_ACCESS_KEY}` "
                 "and only allowed there"
             )
         return self
+
+    @property
+    def how(self) -> str:
+        """Where the procedure is: the rotator's name, or the runbook a person follows."""
+        if self.mode is RotationMode.AUTOMATIC:
+            return f"rotator `{self.rotator}`"
+        return self.procedure or MANUAL_PROCEDURE
 
 
 class Visibility(StrEnum):

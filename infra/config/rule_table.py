@@ -29,6 +29,7 @@ from infra.config.rules import (
     validate_clearance_within_sensitivity,
     validate_leak_guard,
     validate_no_orphan_secrets,
+    validate_rotation_issuers,
     validate_onepassword_reference,
     validate_targets_exist,
     validate_unique_onepassword_reference,
@@ -69,6 +70,7 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_unique_targets, SECRETS),
     Rule(validate_unique_selected_repositories, SECRETS),
     Rule(validate_no_orphan_secrets, SECRETS),
+    Rule(validate_rotation_issuers, SECRETS),
     # the manifest against the stack
     Rule(validate_targets_exist, SECRETS, STACK),
     Rule(validate_leak_guard, SECRETS, STACK),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 
+from infra.config.audience import Audience
 from infra.config.data import Data
 from infra.config.lineage import reach
 from infra.config.manifest import (
@@ -131,14 +132,56 @@ def validate_no_orphan_secrets(data: Data) -> Iterable[Problem]:
     No orphan manifest entries.
     """
     entries = data.secrets
+    issuers = _issuers(entries)
     for entry in entries:
+        if entry.id in issuers:
+            continue  # read by the rotation job itself (validate_rotation_issuers)
         if not entry.secret.targets and entry.secret.rotation.mode != "automatic":
             yield Problem(
                 entry.file,
                 "targets",
                 "a secret with no targets must be rotated automatically "
-                "(its consumer reads 1Password); "
+                "(its consumer reads 1Password) or issue another secret's tokens; "
                 "otherwise remove it from the manifest",
+            )
+
+
+def _issuers(entries: Iterable[SecretEntry]) -> set[str]:
+    return {
+        e.secret.rotation.anaconda.issuer for e in entries if e.secret.rotation.anaconda is not None
+    }
+
+
+def validate_rotation_issuers(data: Data) -> Iterable[Problem]:
+    """Ensure an issuer credential exists, is delivered nowhere and is cleared for core only."""
+    entries = data.secrets
+    by_id = {e.id: e for e in entries}
+    for entry in entries:
+        anaconda = entry.secret.rotation.anaconda
+        if anaconda is None:
+            continue
+        issuer = by_id.get(anaconda.issuer)
+        if issuer is None:
+            yield Problem(
+                entry.file,
+                "rotation.anaconda.issuer",
+                f"no secret `{anaconda.issuer}` in the manifest",
+            )
+        elif issuer.id == entry.id:
+            yield Problem(entry.file, "rotation.anaconda.issuer", "a token cannot issue itself")
+    for issuer_id in sorted(_issuers(entries)):
+        issuer = by_id.get(issuer_id)
+        if issuer is None:
+            continue
+        if issuer.secret.targets:
+            yield Problem(
+                issuer.file,
+                "targets",
+                "an issuer credential is read only by the rotation job: it takes no targets",
+            )
+        if issuer.secret.cleared_for is not Audience.CORE:
+            yield Problem(
+                issuer.file, "cleared_for", "an issuer credential is cleared for `core` only"
             )
 
 

@@ -36,6 +36,8 @@ class RotationContext:
     now: datetime
     dry_run: bool = False
     deployed: bool = False
+    emergency: bool = False
+    """``--emergency``: the stored credential leaked; replace it and remove it with no overlap."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -115,8 +115,24 @@ def run(
             "deactivated. Pass it only on the run right after a successful `pulumi up`.",
         ),
     ] = False,
+    emergency: Annotated[
+        bool,
+        typer.Option(
+            "--emergency",
+            help="The stored token of --secret LEAKED: replace it, deliver the new one to every "
+            "target, and remove the old one as soon as every target holds the new one (no "
+            "overlap), all in this run. Prints what was switched when. anaconda.org tokens only; "
+            "see docs/runbooks/leaked-token.md.",
+        ),
+    ] = False,
+    stack: Annotated[
+        str, typer.Option("--stack", help="The stack whose targets receive the new values.")
+    ] = "prod",
 ) -> None:
-    """Advance every automatic rotation that has work to do (due, winding down, or interrupted)."""
+    """Advance every automatic rotation with work to do (anaconda.org tokens: delivered too)."""
+    # An anaconda.org token is delivered by this command: a targeted `pulumi up` of its targets,
+    # then a read-only check of each. Other rotators leave delivery to the `pulumi up` after it.
+    from infra.config.manifest import ANACONDA
     from infra.rotation.base import RotationContext
     from infra.rotation.runner import SelectionError, select_automatic
 
@@ -126,22 +142,31 @@ def run(
     except SelectionError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
+    if emergency and (secret is None or selected[0].secret.rotation.rotator != ANACONDA):
+        err.print(
+            "--emergency needs --secret naming an anaconda.org token; for any other secret follow "
+            "docs/runbooks/leaked-token.md",
+            markup=False,
+        )
+        raise typer.Exit(2)
     if not selected:
         out.print("no secret is rotated automatically")
         return
-    ctx = RotationContext(now=_now(), dry_run=dry_run, deployed=deployed)
+    ctx = RotationContext(now=_now(), dry_run=dry_run, deployed=deployed, emergency=emergency)
     try:
-        outcomes = asyncio.run(_run(selected, ctx))
+        outcomes = asyncio.run(_run(root, stack, selected, ctx))
     except Exception as exc:  # authentication failed before any rotator ran
         raise _onepassword_failed(exc) from None
     _print_outcomes(outcomes, ctx)
     raise typer.Exit(1 if any(o.error for o in outcomes) else 0)
 
 
-async def _run(selected: list[SecretEntry], ctx: RotationContext) -> list[Outcome]:
+async def _run(
+    root: Path, stack: str, selected: list[SecretEntry], ctx: RotationContext
+) -> list[Outcome]:
     import boto3
 
-    from infra.config.manifest import AWS_IAM_ACCESS_KEY
+    from infra.config.manifest import ANACONDA, AWS_IAM_ACCESS_KEY
     from infra.rotation.aws_iam import AwsIamAccessKeyRotator, default_sts_factory
     from infra.rotation.runner import run_rotations
     from infra.sources.onepassword import authenticate
@@ -149,15 +174,53 @@ async def _run(selected: list[SecretEntry], ctx: RotationContext) -> list[Outcom
     client = await authenticate()
     session = boto3.session.Session()
     region = session.region_name or "us-east-1"
+    anaconda: list[Rotator] = []
 
     def rotator_for(name: str) -> Rotator | None:
         if name == AWS_IAM_ACCESS_KEY:
             return AwsIamAccessKeyRotator(
                 client, session.client("iam"), default_sts_factory(region)
             )
+        if name == ANACONDA:
+            if not anaconda:
+                anaconda.append(_anaconda_rotator(client, root, stack, selected))
+            return anaconda[0]
         return None
 
     return await run_rotations(selected, rotator_for, ctx)
+
+
+def _anaconda_rotator(client: Any, root: Path, stack: str, selected: list[SecretEntry]) -> Rotator:
+    """The anaconda.org rotator wired to this project: issuer from 1Password, delivery by a
+    targeted `pulumi up` of the URNs the offline program run finds, HTTPS checks of the targets."""
+    from pydantic import SecretStr
+
+    from infra.config.loader import load_project
+    from infra.errors import ConfigError
+    from infra.rotation.anaconda import AnacondaTokenRotator, BinstarApi, Wiring
+    from infra.rotation.delivery import HttpVerifier, PulumiUpDeliverer
+    from infra.rotation.targets import target_urns
+
+    try:
+        project = load_project(root, stack)
+    except ConfigError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    by_id = {e.id: e for e in project.secrets}
+    urns = target_urns(project, selected)
+
+    async def issuer_for(issuer_id: str) -> SecretStr:
+        return SecretStr(await client.secrets.resolve(by_id[issuer_id].secret.onepassword.uri))
+
+    wiring = Wiring(
+        issuer_for=issuer_for,
+        urns_for=lambda entry: urns[entry.id],
+        deliverer=PulumiUpDeliverer(
+            root, stack, on_output=lambda line: out.print(line.rstrip(), markup=False)
+        ),
+        verifier=HttpVerifier(project.config),
+    )
+    return AnacondaTokenRotator(client, BinstarApi(), wiring)
 
 
 def _print_outcomes(outcomes: list[Outcome], ctx: RotationContext) -> None:
@@ -165,6 +228,8 @@ def _print_outcomes(outcomes: list[Outcome], ctx: RotationContext) -> None:
     for outcome in outcomes:
         rotation = outcome.entry.secret.rotation
         target = f" (IAM user {rotation.aws_iam_user})" if rotation.aws_iam_user else ""
+        if rotation.anaconda is not None:
+            target = f" (anaconda.org organisation {rotation.anaconda.org})"
         out.print(f"{outcome.entry.id}: {rotation.rotator}{target}", markup=False)
         if outcome.error:
             err.print(f"  stopped: {outcome.error}", markup=False)

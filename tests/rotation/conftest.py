@@ -16,9 +16,11 @@ from moto.core import enable_iam_authentication
 # freezegun binds `datetime.date` to freezegun's FakeDate, which pydantic cannot build a schema for.
 import infra.config.loader
 import infra.config.rules
+import infra.rotation.anaconda
 import infra.rotation.aws_iam
 import infra.rotation.runner
 import infra.rotation.status  # noqa: F401
+from tests.rotation import anaconda_world
 from tests.rotation.aws_world import REGION, World, build_world
 
 START = "2030-01-01 00:00:00"
@@ -53,5 +55,26 @@ def world(
         w = build_world(frozen)
         with enable_iam_authentication():
             yield w
+    captured = capsys.readouterr()
+    assert_no_secret_in([captured.out, captured.err, caplog.text], w.secrets_seen)
+
+
+@pytest.fixture
+def anaconda(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> Iterator[anaconda_world.World]:
+    """anaconda.org, GitHub, Azure DevOps and Heroku as recorded HTTP (``responses``), the
+    1Password fake holding the production upload token and the issuer, time frozen at 2030-01-01.
+    No token may reach stdout, stderr or a log record."""
+    import responses
+
+    anaconda_world.prod_carriers()  # the offline program run, before the clock is frozen
+    caplog.set_level(logging.DEBUG)
+    with (
+        freeze_time(START) as frozen,
+        responses.RequestsMock(assert_all_requests_are_fired=False) as http,
+    ):
+        w = anaconda_world.build_world(frozen, http)
+        yield w
     captured = capsys.readouterr()
     assert_no_secret_in([captured.out, captured.err, caplog.text], w.secrets_seen)

@@ -1,0 +1,103 @@
+"""The Pulumi resources that carry a secret, with the URNs a targeted ``pulumi up`` needs.
+
+Computed by running the real program offline (``infra.plan.engine.run_program`` with the offline
+source): a resource carries a secret when the secret's placeholder appears anywhere in its inputs.
+That is exactly what ``pulumi up`` would write the new value into, so a targeted update of these
+URNs delivers the value to every target of the manifest entry and touches nothing else (a variable
+group or a Heroku config association is rewritten whole, from 1Password's current values).
+
+URNs are rebuilt the way the engine builds them (``urn:pulumi:<stack>::<project>::<type chain>::
+<name>``, the chain being every ancestor's type below the stack joined with ``$``); the mock
+monitor's own URNs only carry the direct parent's type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from infra.config.loader import Project
+from infra.config.manifest import SecretEntry
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass(frozen=True)
+class TargetResource:
+    """One resource a rotation of a secret updates."""
+
+    urn: str
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    """Recorded inputs, offline placeholders in place of values (no secret is ever here)."""
+
+
+@dataclass(frozen=True)
+class Carriers:
+    """Every registered resource of the program and the secrets each one carries."""
+
+    resources: tuple[TargetResource, ...]
+    carried: dict[str, frozenset[str]]
+    """URN → ids of the secrets whose value appears in its inputs."""
+
+    def of(self, secret_id: str) -> list[TargetResource]:
+        """The resources carrying ``secret_id``, sorted by URN (the targeted update's list)."""
+        return sorted(
+            (r for r in self.resources if secret_id in self.carried[r.urn]), key=lambda r: r.urn
+        )
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
+def carriers(project: Project) -> Carriers:
+    """Run the program offline once and map every resource to the secrets it carries."""
+    from infra.plan.engine import PROJECT_NAME, RecordingMonitor, run_program
+    from infra.plan.fakes import FakeRegistry
+    from infra.program import declare
+    from infra.sources.offline import OfflineSource
+
+    source = OfflineSource()
+    monitor: RecordingMonitor = run_program(
+        project.stack, lambda: declare(project, source), FakeRegistry()
+    )
+    ids_by_uri = {e.secret.onepassword.uri: e.id for e in project.secrets}
+    regs = monitor.registrations
+
+    def chain(mock_urn: str) -> str:
+        reg = regs[mock_urn]
+        types = [reg.type]
+        parent = reg.parent_urn
+        while parent in regs:
+            types.append(regs[parent].type)
+            parent = regs[parent].parent_urn
+        return "$".join(reversed(types))
+
+    resources = []
+    carried: dict[str, frozenset[str]] = {}
+    for mock_urn, reg in regs.items():
+        if reg.type == STACK_TYPE:
+            continue
+        urn = f"urn:pulumi:{project.stack}::{PROJECT_NAME}::{chain(mock_urn)}::{reg.name}"
+        secrets = frozenset(
+            ids_by_uri[source.issued[s]] for s in _strings(reg.inputs) if s in source.issued
+        )
+        resources.append(TargetResource(urn, reg.type, reg.name, reg.inputs))
+        carried[urn] = secrets
+    return Carriers(tuple(resources), carried)
+
+
+def target_urns(project: Project, entries: Sequence[SecretEntry]) -> dict[str, list[str]]:
+    """Secret id → the URNs a targeted ``pulumi up`` of that secret's targets names."""
+    found = carriers(project)
+    return {e.id: [r.urn for r in found.of(e.id)] for e in entries}

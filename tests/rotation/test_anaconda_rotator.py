@@ -1,0 +1,136 @@
+"""The `anaconda` rotator against recorded anaconda.org, GitHub, Azure DevOps and Heroku HTTP,
+the 1Password fake, and the offline plan for delivery."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.rotation.base import RotationError
+from tests.rotation.anaconda_world import ORG, SCOPES, SECRET, VAULT, World, prod_carriers
+
+DUE = 180 - 10  # inside the due-soon window of the 180-day policy
+OVERLAP = 1
+
+
+def field(world: World, label: str) -> str:
+    return world.op.field_value(VAULT, SECRET, label)
+
+
+def test_a_fresh_token_is_left_alone(anaconda: World) -> None:
+    report = anaconda.run()
+    assert report.actions == []
+    assert "next rotation from" in report.notes[0]
+    assert anaconda.op.calls["items.put"] == 0
+
+
+def test_routine_rotation_delivers_everywhere_before_the_old_token_goes(anaconda: World) -> None:
+    old = anaconda.stored()
+    anaconda.advance(DUE)
+
+    report = anaconda.run()
+    new = anaconda.stored()
+    assert new != old
+    # Delivered to exactly the three targets of the manifest entry, by URN, and verified.
+    assert anaconda.delivered_urns == [[r.urn for r in prod_carriers().of(SECRET)]]
+    assert anaconda.held_by_targets() == [new] * 3
+    assert field(anaconda, "delivered-at")
+    # The old token stays valid (overlap) and is kept in the item until it is removed.
+    assert anaconda.valid(old)
+    assert field(anaconda, "previous-credential") == old
+    assert field(anaconda, "previous-token-name") == "conda-forge-prod-2029"
+    token = anaconda.tokens[new]
+    assert token.org == ORG
+    assert token.scopes == SCOPES  # copied from the old token
+    assert token.name.startswith("cfinfra-prod-binstar-token-2030")
+    assert any("old token" in n and "stays valid" in n for n in report.notes)
+
+    anaconda.advance(OVERLAP / 2)
+    assert anaconda.run().actions == []
+    assert anaconda.valid(old)
+
+    anaconda.advance(OVERLAP)
+    report = anaconda.run()
+    assert not anaconda.valid(old)
+    assert anaconda.converged()
+    assert any("removed old token `conda-forge-prod-2029`" in a for a in report.actions)
+
+
+def test_emergency_replaces_delivers_and_kills_the_leaked_token_in_one_run(
+    anaconda: World,
+) -> None:
+    leaked = anaconda.stored()
+    report = anaconda.run(emergency=True)
+    assert not anaconda.valid(leaked)
+    assert anaconda.converged()
+    assert not field(anaconda, "emergency-leaked-sha256")
+    # The report says what was switched when.
+    text = "\n".join(report.actions)
+    for expected in ("declared token", "created token", "GitHub org secret PROD_BINSTAR_TOKEN",
+                     "Azure variable cdt-builds/anaconda-org/BINSTAR_TOKEN",
+                     "Heroku config var conda-forge/PROD_BINSTAR_TOKEN", "removed old token"):
+        assert expected in text
+    assert all(a.split()[1] == "UTC" for a in report.actions)
+
+
+def test_emergency_during_a_routine_overlap_kills_both_old_tokens(anaconda: World) -> None:
+    first = anaconda.stored()
+    anaconda.advance(DUE)
+    anaconda.run()
+    second = anaconda.stored()
+    assert anaconda.valid(first)
+    anaconda.run(emergency=True)
+    assert not anaconda.valid(first)
+    assert not anaconda.valid(second)
+    assert anaconda.converged()
+
+
+def test_a_failed_delivery_keeps_the_old_token_and_the_next_run_finishes(anaconda: World) -> None:
+    old = anaconda.stored()
+    anaconda.advance(DUE)
+    anaconda.fail_delivery = True
+    with pytest.raises(RotationError, match="targeted `pulumi up` failed"):
+        anaconda.run(emergency=True)
+    assert anaconda.valid(old)  # even in an emergency: targets still hold it
+    assert anaconda.held_by_targets() == [old] * 3
+    anaconda.fail_delivery = False
+    anaconda.run()  # the emergency resumes without the flag
+    assert not anaconda.valid(old)
+    assert anaconda.converged()
+
+
+def test_a_target_that_did_not_take_the_token_stops_before_the_old_one_goes(
+    anaconda: World,
+) -> None:
+    old = anaconda.stored()
+    anaconda.advance(DUE)
+    real = anaconda.deliver
+
+    def skip_heroku(secret: object, urns: list[str]) -> None:
+        real(secret, [u for u in urns if "heroku" not in u])  # type: ignore[arg-type]
+
+    anaconda.deliver = skip_heroku  # type: ignore[method-assign]
+    with pytest.raises(RotationError, match="Heroku config var conda-forge/PROD_BINSTAR_TOKEN"):
+        anaconda.run(emergency=True)
+    assert anaconda.valid(old)
+    assert not field(anaconda, "delivered-at")
+
+
+def test_dry_run_changes_nothing(anaconda: World) -> None:
+    anaconda.advance(DUE)
+    report = anaconda.run(dry_run=True)
+    assert report.actions == [
+        "would create a token, check it and store it in 1Password (token is 170 d old, "
+        "policy 180 d)"
+    ]
+    assert anaconda.op.calls["items.put"] == 0
+    assert anaconda.trace == []
+
+
+def test_a_rejected_issuer_stops_with_a_message_and_no_token_is_lost(anaconda: World) -> None:
+    old = anaconda.stored()
+    anaconda.issuer = "not-the-issuer"
+    anaconda.advance(DUE)
+    with pytest.raises(RotationError, match="anaconda.org"):
+        anaconda.run()
+    assert anaconda.stored() == old
+    assert anaconda.valid(old)
