@@ -31,8 +31,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import responses
-from pydantic import SecretStr
 from pulumi.runtime import rpc
+from pydantic import SecretStr
 
 from infra.config.loader import Project, load_project
 from infra.config.manifest import SecretEntry

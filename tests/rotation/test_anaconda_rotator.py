@@ -65,9 +65,14 @@ def test_emergency_replaces_delivers_and_kills_the_leaked_token_in_one_run(
     assert not field(anaconda, "emergency-leaked-sha256")
     # The report says what was switched when.
     text = "\n".join(report.actions)
-    for expected in ("declared token", "created token", "GitHub org secret PROD_BINSTAR_TOKEN",
-                     "Azure variable cdt-builds/anaconda-org/BINSTAR_TOKEN",
-                     "Heroku config var conda-forge/PROD_BINSTAR_TOKEN", "removed old token"):
+    for expected in (
+        "declared token",
+        "created token",
+        "GitHub org secret PROD_BINSTAR_TOKEN",
+        "Azure variable cdt-builds/anaconda-org/BINSTAR_TOKEN",
+        "Heroku config var conda-forge/PROD_BINSTAR_TOKEN",
+        "removed old token",
+    ):
         assert expected in text
     assert all(a.split()[1] == "UTC" for a in report.actions)
 
@@ -130,7 +135,7 @@ def test_a_rejected_issuer_stops_with_a_message_and_no_token_is_lost(anaconda: W
     old = anaconda.stored()
     anaconda.issuer = "not-the-issuer"
     anaconda.advance(DUE)
-    with pytest.raises(RotationError, match="anaconda.org"):
+    with pytest.raises(RotationError, match=r"anaconda\.org"):
         anaconda.run()
     assert anaconda.stored() == old
     assert anaconda.valid(old)
