@@ -90,6 +90,33 @@ def status(
     raise typer.Exit(exit_code(rows))
 
 
+@app.command()
+def plan(
+    secret: Annotated[str, typer.Argument(help="The secret's id (its file name in secrets/).")],
+    root: RootOpt = Path("."),
+    stack: Annotated[
+        str, typer.Option("--stack", help="The stack whose targets receive the new values.")
+    ] = "prod",
+) -> None:
+    """The exact steps a rotation of SECRET takes, offline: targets, overlap, failures, people."""
+    from infra.config.loader import load_project
+    from infra.errors import ConfigError
+    from infra.rotation.plan import render, rotation_plan
+    from infra.rotation.targets import target_urns
+
+    try:
+        project = load_project(root, stack)
+    except ConfigError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    entry = next((e for e in project.secrets if e.id == secret), None)
+    if entry is None:
+        err.print(f"no secret `{secret}` in the manifest", markup=False)
+        raise typer.Exit(2)
+    urns = target_urns(project, [entry])[entry.id] if entry.secret.targets else []
+    out.print(render(rotation_plan(project, entry, urns)), markup=False, highlight=False, end="")
+
+
 async def _collect(entries: list[SecretEntry], now: datetime) -> list[StatusRow]:
     from infra.rotation.status import collect_status
     from infra.sources.onepassword import authenticate

@@ -23,3 +23,35 @@ def test_emergency_needs_an_anaconda_secret() -> None:
         result = runner.invoke(app, ["rotation", "run", "--root", root, *args])
         assert result.exit_code == 2, result.output
         assert "leaked-token.md" in result.output
+
+
+def test_plan_of_the_production_token_lists_its_three_targets_offline() -> None:
+    result = runner.invoke(
+        app, ["rotation", "plan", "prod-binstar-token", "--root", str(REPO_ROOT)]
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout  # stderr carries the program's own warnings
+    for target in (
+        "1. GitHub org secret PROD_BINSTAR_TOKEN, reaches core",
+        "2. Azure variable cdt-builds/anaconda-org/BINSTAR_TOKEN, reaches core",
+        "3. Heroku config var conda-forge/PROD_BINSTAR_TOKEN, reaches core",
+    ):
+        assert target in out
+    assert "overlap: 1 d after every target holds the new token" in out
+    assert out.count("urn:pulumi:prod::conda-forge-infra::") == 3
+    assert "Needs a person: no step" in out
+    assert "if it fails:" in out
+    # 80 columns, URNs excepted (never cut).
+    assert all(len(line) <= 80 for line in out.splitlines() if "urn:" not in line)
+
+
+def test_plan_of_a_manual_secret_says_every_step_needs_a_person() -> None:
+    result = runner.invoke(app, ["rotation", "plan", "heroku-api-key", "--root", str(REPO_ROOT)])
+    assert result.exit_code == 0, result.output
+    assert "docs/runbooks/rotate-a-token.md#manual-rotation-mode-manual" in result.output
+    assert "Needs a person: step 1, 2, 3, 4." in result.output
+
+
+def test_plan_of_an_unknown_secret_exits_2() -> None:
+    result = runner.invoke(app, ["rotation", "plan", "nope", "--root", str(REPO_ROOT)])
+    assert result.exit_code == 2
