@@ -2,7 +2,7 @@
 
 The output holds only the manifest and the stack file. Data files other loaders read (people, runner
 access lists under ``data/``) live in the ``--like`` project, so the check runs in a scratch folder
-that links those in beside the output: the output is judged exactly as it would be in the project.
+that copies those in beside the output: the output is judged exactly as it would be in the project.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from infra.config.stack import StackConfig
 from infra.errors import Problem
 
 
+_IGNORED = shutil.ignore_patterns(".*", "__pycache__", "node_modules")
+
+
 def validate_output(output: Path, stack: str, like: Path | None) -> Project:
     """Load ``output`` as a project (beside ``like``'s other files). Raises ``ConfigError``."""
     if like is None:
@@ -36,7 +39,11 @@ def validate_output(output: Path, stack: str, like: Path | None) -> Project:
         for entry in sorted(like.resolve().iterdir()):
             if entry.name.startswith(".") or entry.name in (MANIFEST_DIR, stack_file):
                 continue
-            (scratch / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+            # Copied, not linked: the loader refuses files that resolve outside the project.
+            if entry.is_dir():
+                shutil.copytree(entry, scratch / entry.name, ignore=_IGNORED)
+            elif entry.is_file():
+                shutil.copy2(entry, scratch / entry.name)
         shutil.copytree(output / MANIFEST_DIR, scratch / MANIFEST_DIR)
         shutil.copy2(output / stack_file, scratch / stack_file)
         return load_project(scratch, stack)

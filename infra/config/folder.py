@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from infra.config.base import validate
-from infra.config.yamlio import display_path, load_yaml
+from infra.config.yamlio import display_path, load_yaml, printable
 from infra.errors import Problem
 
 T = TypeVar("T")
@@ -73,7 +73,8 @@ def load_files(
         return entries, problems
     shown_dir = display_path(folder, root)
     for path in sorted(folder.iterdir()):
-        shown = f"{shown_dir}/{path.name}"  # not resolved: a symlink is named as itself
+        # Not resolved: a symlink is named as itself; escaped: a name cannot forge output lines.
+        shown = f"{shown_dir}/{printable(path.name)}"
         if path.is_symlink() or not path.is_file():
             problems.append(
                 Problem(shown, "", f"only regular `<{what} id>{suffix}` files belong here")

@@ -26,7 +26,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError, field_vali
 
 from infra.config.base import Description, GitHubLogin, Kebab, Model, enum_field, validate
 from infra.config.folder import load_files
-from infra.config.yamlio import display_path, load_yaml
+from infra.config.yamlio import display_path, load_yaml, read_text
 from infra.errors import Problem
 
 PEOPLE_DIR = Path("data/github")
@@ -171,12 +171,11 @@ def _read_csv(
     shown = display_path(path, root)
     required = ["name", "github"]
     allowed = list(row_model.model_fields)
-    try:
-        # utf-8-sig: a spreadsheet's byte-order mark must not become part of the first column's
-        # name.
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(shown, "", f"cannot read file: {exc.__class__.__name__}")]
+    raw, found = read_text(path, root)
+    if raw is None:
+        return [], found
+    # A spreadsheet's byte-order mark must not become part of the first column's name.
+    text = raw.removeprefix("\ufeff")
     reader = csv.reader(text.splitlines(), strict=True)
     try:
         header = next(reader, None)

@@ -73,7 +73,9 @@ class Change:
 def read_request(
     path: Path, root: Path | None = None
 ) -> tuple[RunnerRequest | None, list[Problem]]:
-    data, problems = load_yaml(path, root)
+    # The file is named on the command line (an admin-requests checkout, anywhere): ``root`` only
+    # shortens its name in messages, it does not confine it.
+    data, problems = load_yaml(path, root, confine=False)
     if problems:
         return None, problems
     return validate(RunnerRequest, data, display_path(path, root))
