@@ -25,7 +25,6 @@ from infra.config.rules import validate_leak_guard
 from infra.config.stack import StackConfig
 from infra.errors import Problem
 
-
 _IGNORED = shutil.ignore_patterns(".*", "__pycache__", "node_modules")
 
 
