@@ -200,19 +200,20 @@ def _prescan(text: str) -> None:
         if nodes > MAX_NODES:
             raise _Refused(loc(), f"more than {MAX_NODES} values in one file")
         at_key = bool(stack) and stack[-1][0] and stack[-1][1]
+        tag = getattr(event, "tag", None)  # every node event but an alias has one
         if event.anchor is not None:
             raise _Refused(loc(), "anchors (`&name`) are not allowed")
-        if event.tag == _MERGE_TAG or (
+        if tag == _MERGE_TAG or (
             at_key
             and isinstance(event, yaml.ScalarEvent)
             and event.value == "<<"
             and event.implicit[0]
         ):
             raise _Refused(loc(), "merge keys (`<<`) are not allowed")
-        if event.tag is not None and not (
+        if tag is not None and not (
             isinstance(event, yaml.CollectionStartEvent) and event.implicit
         ):
-            raise _Refused(loc(), f"explicit tags (`{event.tag}`) are not allowed")
+            raise _Refused(loc(), f"explicit tags (`{tag}`) are not allowed")
         if isinstance(event, yaml.ScalarEvent):
             if at_key:
                 stack[-1][2] = event.value
