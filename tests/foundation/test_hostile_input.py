@@ -199,14 +199,22 @@ def test_a_file_that_is_not_a_regular_file_is_refused(kind):
         shutil.rmtree(root.parent, ignore_errors=True)
 
 
-def test_a_fifo_in_a_data_folder_is_refused_without_waiting_for_a_writer():
-    # Subprocess: a FIFO opened naively blocks forever waiting for a writer.
+def test_a_fifo_is_refused_without_waiting_for_a_writer():
+    # Subprocess: a FIFO opened naively blocks forever waiting for a writer. One FIFO stands for a
+    # fixed file (read by the reader itself), one sits in a data folder (refused by the listing).
     root = _fresh()
     try:
-        file = "data/runners/access/gstreamer.yaml"
-        _odd_file("fifo", root / file)
+        fixed, listed = "data/runners/resources.yaml", "data/runners/access/gstreamer.yaml"
+        _odd_file("fifo", root / fixed)
+        _odd_file("fifo", root / listed)
         proc = _run_cli(root, "validate", "--root", str(root))
-        _assert_clean_exit_2(proc.stdout + proc.stderr, proc.returncode, file)
+        _assert_clean_exit_2(proc.stdout + proc.stderr, proc.returncode, fixed)
+        assert listed in proc.stdout + proc.stderr
+        # A request file named on the command line reaches the reader itself.
+        request = root / "request.yml"
+        os.mkfifo(request)
+        proc = _run_cli(root, "runners", "apply-request", str(request), "--dry-run")
+        _assert_clean_exit_2(proc.stdout + proc.stderr, proc.returncode, "request.yml")
         assert "not a regular file (a FIFO)" in proc.stdout + proc.stderr
     finally:
         shutil.rmtree(root.parent, ignore_errors=True)
