@@ -95,33 +95,6 @@ def plan(
 
 
 @app.command()
-def schema(
-    docs: Annotated[Path, typer.Option(help="The docs folder.")] = Path("docs"),
-    check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 if the committed schemas are stale.")
-    ] = False,
-) -> None:
-    """Write the JSON Schemas of the stack file and of a manifest entry into docs/reference/."""
-    from infra.docs.schema import render_schemas, write_schemas
-
-    if check:
-        stale = [
-            str(docs / rel)
-            for rel, text in render_schemas().items()
-            if not (docs / rel).is_file() or (docs / rel).read_text(encoding="utf-8") != text
-        ]
-        if stale:
-            err.print(
-                f"stale: {', '.join(stale)}\nregenerate with: uv run cfinfra schema", markup=False
-            )
-            raise typer.Exit(1)
-        out.print("schemas are current")
-        return
-    for path in write_schemas(docs):
-        out.print(f"wrote {path}")
-
-
-@app.command()
 def bench(
     stack: StackOpt = "prod",
     root: RootOpt = Path("."),

@@ -1,4 +1,5 @@
-"""Write a translation as files: ``secrets/<id>.yaml`` per secret and ``Pulumi.<stack>.yaml``.
+"""Write a translation as files: ``secrets/<id>.yaml`` per secret, ``Pulumi.<stack>.yaml``, and a
+file per repository and per webhook under ``data/github/``.
 
 Rendering is pure and deterministic (``render_translation``); writing refuses to mix an import with
 an existing manifest unless told to replace it, so a stale secret file can never survive an import.
@@ -12,6 +13,8 @@ from typing import Any
 import yaml
 
 from infra.adopt.translate import Translation
+from infra.config.github import REPOSITORIES_DIR, WEBHOOKS_DIR
+from infra.config.kinds import schema_header
 from infra.config.loader import MANIFEST_DIR, stack_file_name
 
 # Wide enough that no flow mapping wraps mid-entry: one target or repository per line reads best.
@@ -30,14 +33,24 @@ def render_translation(translation: Translation, stack: str) -> dict[Path, str]:
     files: dict[Path, str] = {}
     for secret_id, doc in translation.secrets.items():
         sources = ", ".join(translation.sources.get(secret_id, [])) or "?"
+        path = Path(MANIFEST_DIR) / f"{secret_id}.yaml"
         header = f"# Imported by `cfinfra import-yaml` from {sources}.\n"
-        files[Path(MANIFEST_DIR) / f"{secret_id}.yaml"] = header + _dump(doc)
+        files[path] = schema_header(path) + header + _dump(doc)
+    config = dict(translation.config)
+    github = dict(config.get("cfinfra:github") or {})
+    for key, folder in (("repositories", REPOSITORIES_DIR), ("webhooks", WEBHOOKS_DIR)):
+        for entity_id, doc in (github.pop(key, None) or {}).items():
+            path = Path(folder) / f"{entity_id}.yaml"
+            files[path] = schema_header(path) + _dump(doc or {})
+    if "cfinfra:github" in config:
+        config["cfinfra:github"] = github
     header = (
-        "# Imported by `cfinfra import-yaml`. Schema: docs/reference/stack-config.md\n"
+        "# Imported by `cfinfra import-yaml`.\n"
         "# Audiences come from --like, or are the fail-closed default `public`: review them.\n"
     )
-    stack_doc = {**translation.stack_extra, "config": translation.config}
-    files[Path(stack_file_name(stack))] = header + _dump(stack_doc)
+    path = Path(stack_file_name(stack))
+    stack_doc = {**translation.stack_extra, "config": config}
+    files[path] = schema_header(path) + header + _dump(stack_doc)
     return files
 
 
@@ -50,17 +63,18 @@ def write_translation(
 ) -> list[Path]:
     """Write the files under ``output``. Returns the paths written (sorted)."""
     stack_path = output / stack_file_name(stack)
-    manifest = output / MANIFEST_DIR
-    existing = sorted(manifest.glob("*.yaml")) if manifest.is_dir() else []
+    folders = [output / MANIFEST_DIR, output / REPOSITORIES_DIR, output / WEBHOOKS_DIR]
+    existing = [path for folder in folders if folder.is_dir() for path in sorted(folder.iterdir())]
     if stack_path.exists():
         existing.append(stack_path)
     if existing and not overwrite:
         raise OutputExistsError(
-            f"{output} already holds {len(existing)} manifest/stack file(s); "
-            "pass --overwrite to replace them (every secrets/*.yaml there is removed first)"
+            f"{output} already holds {len(existing)} manifest/stack/data file(s); pass --overwrite "
+            "to replace them (every file of secrets/, data/github/repositories/ and "
+            "data/github/webhooks/ there is removed first)"
         )
     for path in existing:
-        if path.parent == manifest:
+        if path.parent in folders:
             path.unlink()
     written = []
     for rel, text in sorted(render_translation(translation, stack).items()):

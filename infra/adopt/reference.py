@@ -14,7 +14,7 @@ from typing import Any
 
 from infra.config.azure import AzureProject
 from infra.config.base import validate
-from infra.config.github import Repository
+from infra.config.github import Repository, read_github_entities
 from infra.config.heroku import HerokuApp
 from infra.config.manifest import AzureProjectIdTarget, Secret, SecretEntry
 from infra.config.stack import StackConfig, StackFile
@@ -61,10 +61,23 @@ class Reference:
             if secret is not None:
                 entries.append(SecretEntry(id=path.stem, file=shown, secret=secret))
                 raw_secrets[path.stem] = doc
+        repositories, webhooks, found = read_github_entities(root)
+        problems.extend(found)
         if problems or parsed is None:
             raise ConfigError(problems)
+        # The YAML projects' view of a stack holds its repositories and webhooks in one mapping;
+        # here they come from `data/github/` (as written, `exclude_unset`).
+        github = data.setdefault("config", {}).setdefault("cfinfra:github", {})
+        github["repositories"] = {
+            name: repo.model_dump(mode="json", exclude_unset=True)
+            for name, repo in repositories.items()
+        }
+        github["webhooks"] = {
+            hook_id: hook.model_dump(mode="json", exclude_unset=True)
+            for hook_id, hook in webhooks.items()
+        }
         return cls(
-            config=parsed.config,
+            config=StackConfig.compose(parsed.config, repositories, webhooks),
             secrets=tuple(entries),
             root=root,
             raw_stack=data,

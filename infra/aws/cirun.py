@@ -7,6 +7,8 @@ would put the secret into the Pulumi state and fight the rotator on every run.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_aws as aws
 
@@ -21,6 +23,7 @@ class CirunGpuPool(pulumi.ComponentResource):
         self,
         name: str,
         config: CirunPool,
+        instance_types: Sequence[str],
         region: str,
         account_id: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
@@ -35,7 +38,7 @@ class CirunGpuPool(pulumi.ComponentResource):
                 cirun_policy(
                     account_id=account,
                     region=region,
-                    instance_types=config.instance_types,
+                    instance_types=instance_types,
                     tag_key=config.tag_key,
                 )
             )

@@ -41,5 +41,15 @@ def declare_aws(project: Project) -> None:
     account_id = _account_id(config, provider)
     state = StateBackend("state", config.state, opts=opts)
     GitHubCi("github-ci", config, account_id=account_id, kms_key_arn=state.key.arn, opts=opts)
-    CirunGpuPool("cirun", config.cirun, region=config.region, account_id=account_id, opts=opts)
+    pool = project.runners.aws_gpu_pool if project.runners else None
+    if pool is None:  # refused by validate_gpu_pool_declared / validate_gpu_pool_agrees
+        raise AssertionError("a validated stack with cfinfra:aws has an AWS GPU pool")
+    CirunGpuPool(
+        "cirun",
+        config.cirun,
+        instance_types=pool.allowed_instance_types,
+        region=config.region,
+        account_id=account_id,
+        opts=opts,
+    )
     CostGuard("budget", config.budget, opts=opts)

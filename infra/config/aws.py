@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from infra.config.aws_gpu import check_gpu_instance_type
 from infra.config.base import Model
 from infra.config.manifest import IamUserName
 
@@ -28,7 +27,6 @@ GitRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]{1,255}$")]
 EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,255}$")]
 TagKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:/=+@-]{1,128}$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
-GpuInstanceType = Annotated[str, AfterValidator(check_gpu_instance_type)]
 
 
 class StateBackend(Model):
@@ -95,9 +93,9 @@ class CirunPool(Model):
     ```yaml
     cirun:
       user: cirun
-      instance_types: [g4dn.xlarge, g4dn.2xlarge]
-      max_instances: 4
     ```
+    The instance types it may launch are those of the AWS GPU pool
+    (`data/runners/aws-gpu-pool.yaml`), the one place they are stated.
     The user's access key is created and rotated by `infra.rotation` (manifest entry with rotator
     `aws-iam-access-key`), never by Pulumi, so it never lands in the Pulumi state.
     """
@@ -107,18 +105,6 @@ class CirunPool(Model):
     tag_key: TagKey = "cirun"
     """The tag every runner instance must carry at launch; the user can stop or terminate only
     instances carrying it. cirun's runner definitions in conda-forge/.cirun must set it."""
-    instance_types: list[GpuInstanceType] = Field(min_length=1)
-    """The GPU instance types cirun may launch (each one in the allow-list of `aws_gpu.py`)."""
-    max_instances: int = Field(gt=0, le=64)
-    """The most runner instances cirun may run at once. IAM cannot count: cirun's configuration
-    enforces it, and the budget is sized for it."""
-
-    @field_validator("instance_types")
-    @classmethod
-    def _unique(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("an instance type is listed twice")
-        return value
 
 
 class Budget(Model):
@@ -150,7 +136,7 @@ class AwsConfig(Model):
       region: us-east-1
       state: {bucket: conda-forge-infra-pulumi-state, kms_alias: alias/conda-forge-infra-pulumi}
       github_oidc: {repository: conda-forge/infrastructure}
-      cirun: {instance_types: [g4dn.xlarge], max_instances: 4}
+      cirun: {user: cirun}
       budget: {monthly_limit_usd: 500, alert_emails: [core@example.org]}
     ```
     """

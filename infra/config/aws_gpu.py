@@ -1,10 +1,10 @@
 """The AWS GPU instance types cirun may be allowed to launch: a documented allow-list, offline.
 
 Why a list in code rather than a call to ``ec2:DescribeInstanceTypes``: validation never touches
-the network, and a typo in the stack file (``g5.xlarg``) must be refused before anything is
+the network, and a typo in the pool file (``g5.xlarg``) must be refused before anything is
 declared, not turn into an IAM condition that silently matches nothing. The list names the
 NVIDIA/AMD GPU families and the sizes AWS sells in each (from the EC2 instance-type pages, 2026).
-It says what *exists*; what conda-forge *allows* is the stack's `cfinfra:aws.cirun.instance_types`.
+It says what *exists*; what conda-forge *allows* is `data/runners/aws-gpu-pool.yaml`.
 Add a family here when AWS launches one and someone needs it.
 """
 

@@ -46,37 +46,35 @@ def validate_cirun_key_rotated(data: Data) -> Iterable[Problem]:
         )
 
 
+def validate_gpu_pool_declared(data: Data) -> Iterable[Problem]:
+    """Ensure a stack with a cirun AWS user also has runner data (its GPU pool lives there)."""
+    config = data.config
+    if config.aws is not None and config.runners is None:
+        yield Problem(
+            data.stack_file,
+            "config.cfinfra:aws.cirun",
+            "the cirun user launches the AWS GPU pool of data/runners/aws-gpu-pool.yaml: "
+            "declare `cfinfra:runners` too",
+        )
+
+
 def validate_gpu_pool_agrees(data: Data) -> Iterable[Problem]:
-    """Ensure the cirun IAM user's instance types, region and instance cap are the AWS GPU pool's
-    (`data/runners/aws-gpu-pool.yaml`): cirun is never offered a type IAM refuses, nor allowed one
-    the runner data does not describe."""
+    """Ensure the AWS GPU pool exists when the stack declares AWS, in the stack's region."""
     config = data.config
     runners = data.runners
-    stack_file = data.stack_file
-    pool = runners.aws_gpu_pool
-    if config.aws is None or pool is None:
+    if config.aws is None:
         return
     pool_file = runners.file(AWS_GPU_POOL_FILE)
-    cirun = config.aws.cirun
-    here, there = set(cirun.instance_types), set(pool.allowed_instance_types)
-    if here != there:
-        only_here = ", ".join(sorted(here - there)) or "none"
-        only_there = ", ".join(sorted(there - here)) or "none"
+    pool = runners.aws_gpu_pool
+    if pool is None:
         yield Problem(
-            stack_file,
-            "config.cfinfra:aws.cirun.instance_types",
-            f"must equal the instance types of {pool_file} "
-            f"(only here: {only_here}; only there: {only_there})",
+            pool_file,
+            "",
+            "missing: it lists the GPU instance types the cirun user of cfinfra:aws may launch",
         )
-    if pool.region != config.aws.region:
+    elif pool.region != config.aws.region:
         yield Problem(
-            stack_file,
+            data.stack_file,
             "config.cfinfra:aws.region",
             f"cirun launches in `{pool.region}` ({pool_file})",
-        )
-    if pool.max_instances != cirun.max_instances:
-        yield Problem(
-            stack_file,
-            "config.cfinfra:aws.cirun.max_instances",
-            f"must equal max_instances of {pool_file} ({pool.max_instances})",
         )

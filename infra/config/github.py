@@ -7,24 +7,33 @@ limit.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from infra.config.audience import Audience
 from infra.config.base import Description, Kebab, Model, RepoName, enum_field
+from infra.config.folder import load_folder
 from infra.config.github_org import ActionsPolicy, OrgSettings
+from infra.errors import Problem
 
 Event = Annotated[str, StringConstraints(pattern=r"^[a-z_]+$|^\*$")]
 
 
 class Repository(Model):
-    """An infrastructure (non-feedstock) repository. Example:
+    """An infrastructure (non-feedstock) repository: `data/github/repositories/<name>.yaml`, the
+    file name being the repository's name. Example (`admin-requests.yaml`):
 
     ```yaml
-    admin-requests: {audience: core, sensitive: true, description: Requests to archive feedstocks}
+    audience: core
+    sensitive: true
+    description: Requests to archive feedstocks
     ```
+    `audience` is who can run code that reads the repository's Actions secrets; the leak guard
+    compares it with each secret's `cleared_for`.
     The settings below default to the stated choices; conda-forge's current values are unknown. An
     adopted repository whose settings differ fails its import (the preview names the field): set the
     field here to GitHub's value, adopt, then change it in a later, reviewable pull request.
@@ -181,10 +190,12 @@ class ContentType(StrEnum):
 
 
 class Webhook(Model):
-    """A webhook delivering events to conda-forge's webservices. Example:
+    """A webhook delivering events to conda-forge's webservices: `data/github/webhooks/<id>.yaml`.
+    Example (`autotickbot.yaml`):
 
     ```yaml
-    autotickbot: {path: /autotickbot/payload, events: [push, pull_request]}
+    path: /autotickbot/payload
+    events: [push, pull_request]
     ```
     Org webhooks omit `repository`; a repository webhook names it. Its signing secret is the
     manifest secret with a `github-webhook-secret` target naming this webhook.
@@ -212,8 +223,10 @@ class Webhook(Model):
         return events
 
 
-class GitHubConfig(Model):
-    """The GitHub organisation this stack manages."""
+class GitHubSettings(Model):
+    """The GitHub organisation this stack manages (`cfinfra:github` of the stack file). Its
+    repositories and webhooks are data files: `data/github/repositories/<name>.yaml` and
+    `data/github/webhooks/<id>.yaml`."""
 
     org: RepoName
     """The organisation's login, e.g. `conda-forge`."""
@@ -223,12 +236,70 @@ class GitHubConfig(Model):
     """The organisation's GitHub Actions policy."""
     people: PeopleSettings = Field(default_factory=PeopleSettings)
     """How org members and teams (data files under `data/github/`) are applied."""
-    repositories: dict[RepoName, Repository] = Field(min_length=1)
-    """Infrastructure repositories, by name. Feedstocks are out of scope (the webservices bot owns
-    them)."""
     rulesets: RulesetPolicy = Field(default_factory=RulesetPolicy)
     """Default-branch rules of the infrastructure repositories."""
     webhook_base_url: Annotated[str, StringConstraints(pattern=r"^https://[a-z0-9.-]+(:[0-9]+)?$")]
     """Scheme and host every webhook path is appended to, e.g. `https://conda-forge.herokuapp.com`."""
+
+
+class GitHubConfig(GitHubSettings):
+    """The organisation with its repositories and webhooks, as the program declares it."""
+
+    repositories: dict[RepoName, Repository] = Field(min_length=1)
+    """Infrastructure repositories, by name (`data/github/repositories/<name>.yaml`). Feedstocks are
+    out of scope (the webservices bot owns them)."""
     webhooks: dict[Kebab, Webhook] = Field(default_factory=dict)
-    """Organisation and repository webhooks, by id."""
+    """Organisation and repository webhooks, by id (`data/github/webhooks/<id>.yaml`)."""
+
+    @classmethod
+    def compose(
+        cls,
+        settings: GitHubSettings,
+        repositories: dict[str, Repository],
+        webhooks: dict[str, Webhook],
+    ) -> GitHubConfig:
+        """The stack file's settings with the data files' entities (each part already validated)."""
+        return cls.model_construct(
+            **dict(settings), repositories=dict(repositories), webhooks=dict(webhooks)
+        )
+
+
+# --- the data files -------------------------------------------------------------------------------
+
+GITHUB_DIR = "data/github"
+REPOSITORIES_DIR = f"{GITHUB_DIR}/repositories"
+WEBHOOKS_DIR = f"{GITHUB_DIR}/webhooks"
+_REPO_FILE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def repository_file(name: str) -> str:
+    """Where a repository is declared (as shown in messages)."""
+    return f"{REPOSITORIES_DIR}/{name}.yaml"
+
+
+def webhook_file(hook_id: str) -> str:
+    """Where a webhook is declared (as shown in messages)."""
+    return f"{WEBHOOKS_DIR}/{hook_id}.yaml"
+
+
+def read_github_entities(
+    root: Path,
+) -> tuple[dict[str, Repository], dict[str, Webhook], list[Problem]]:
+    """The repositories and webhooks under `data/github/`: one file per entity, named by its id."""
+    problems: list[Problem] = []
+    if not (root / REPOSITORIES_DIR).is_dir():
+        problems.append(
+            Problem(REPOSITORIES_DIR, "", "missing: the infrastructure repositories live here")
+        )
+    repos, found = load_folder(
+        root / REPOSITORIES_DIR,
+        Repository,
+        root,
+        what="repository",
+        id_pattern=_REPO_FILE_NAME,
+        id_rule="the repository's name on GitHub (letters, digits, `.`, `_`, `-`)",
+    )
+    problems.extend(found)
+    hooks, found = load_folder(root / WEBHOOKS_DIR, Webhook, root, what="webhook")
+    problems.extend(found)
+    return {e.id: e.value for e in repos}, {e.id: e.value for e in hooks}, problems

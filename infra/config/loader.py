@@ -13,11 +13,12 @@ from pathlib import Path
 from infra.config.base import validate
 from infra.config.data import Data
 from infra.config.folder import load_folder
+from infra.config.github import read_github_entities
 from infra.config.manifest import Secret, SecretEntry
 from infra.config.people import People, read_people
 from infra.config.rule_table import run_rules
 from infra.config.runners import RunnerData, read_runner_files
-from infra.config.stack import StackConfig, StackFile
+from infra.config.stack import StackConfig, StackFile, StackFileConfig
 from infra.config.yamlio import display_path, load_yaml
 from infra.errors import ConfigError, Problem
 
@@ -46,7 +47,7 @@ def stack_file_name(stack: str) -> str:
     return f"Pulumi.{stack}.yaml"
 
 
-def _load_stack_file(root: Path, stack: str) -> tuple[StackConfig | None, list[Problem]]:
+def _load_stack_file(root: Path, stack: str) -> tuple[StackFileConfig | None, list[Problem]]:
     path = root / stack_file_name(stack)
     shown = display_path(path, root)
     if not path.is_file():
@@ -109,7 +110,10 @@ def load_project(root: Path, stack: str, *, skip: Iterable[str] = ()) -> Project
     runs (minus ``skip``, rule names).
     """
     root = root.resolve()
-    config, problems = _load_stack_file(root, stack)
+    settings, problems = _load_stack_file(root, stack)
+    repositories, webhooks, found = read_github_entities(root)
+    problems.extend(found)
+    config = StackConfig.compose(settings, repositories, webhooks) if settings is not None else None
     entries, found = _load_manifest(root)
     problems.extend(found)
     people, found = read_people(root)

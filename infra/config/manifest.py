@@ -157,7 +157,7 @@ class GitHubOrgSecretTarget(Model):
     visibility: Visibility = enum_field()
     """Which repositories can read it. `all` and `private` include every feedstock."""
     repositories: list[RepoName] = Field(default_factory=list)
-    """For `selected`: the repositories (names in the stack's `cfinfra:github.repositories`)."""
+    """For `selected`: the repositories (files of `data/github/repositories/`)."""
 
     @model_validator(mode="after")
     def _repositories_iff_selected(self) -> GitHubOrgSecretTarget:
@@ -184,7 +184,7 @@ class GitHubWebhookSecretTarget(Model):
     kind: Literal["github-webhook-secret"]
     """The target kind: `github-webhook-secret`."""
     webhook: Kebab
-    """The webhook's id in the stack's `cfinfra:github.webhooks`."""
+    """The webhook's id (its file in `data/github/webhooks/`)."""
 
     @property
     def label(self) -> str:

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from infra.config.aws_rules import validate_cirun_key_rotated, validate_gpu_pool_agrees
+from infra.config.aws_rules import (
+    validate_cirun_key_rotated,
+    validate_gpu_pool_agrees,
+    validate_gpu_pool_declared,
+)
 from infra.config.data import Data, Part, Rule
 from infra.config.heroku_rules import validate_heroku_vars_set_once
 from infra.config.people_rules import (
@@ -108,6 +112,7 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_unique_providers, RUNNERS),
     Rule(validate_aws_gpu_pool, RUNNERS),
     Rule(validate_cirun_repository_declared, STACK),
+    Rule(validate_gpu_pool_declared, STACK),
     Rule(validate_gpu_pool_agrees, STACK, RUNNERS),
 )
 

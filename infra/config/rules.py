@@ -12,6 +12,7 @@ from collections.abc import Hashable, Iterable, Iterator
 
 from infra.config.audience import Audience
 from infra.config.data import Data
+from infra.config.github import REPOSITORIES_DIR, WEBHOOKS_DIR, webhook_file
 from infra.config.lineage import reach
 from infra.config.manifest import (
     AzureProjectIdTarget,
@@ -203,13 +204,13 @@ def validate_targets_exist(data: Data) -> Iterable[Problem]:
                         yield Problem(
                             entry.file,
                             f"{path}.repositories[{j}]",
-                            f"`{repo}` is not in {stack_file} cfinfra:github.repositories",
+                            f"`{repo}` is not a repository of {REPOSITORIES_DIR}/",
                         )
             case GitHubWebhookSecretTarget(webhook=hook) if hook not in config.github.webhooks:
                 yield Problem(
                     entry.file,
                     f"{path}.webhook",
-                    f"`{hook}` is not in {stack_file} cfinfra:github.webhooks",
+                    f"`{hook}` is not a webhook of {WEBHOOKS_DIR}/",
                 )
             case AzureVariableTarget(project=p, group=g) if (p, g) not in groups:
                 yield Problem(
@@ -255,22 +256,23 @@ def validate_webhooks(data: Data) -> Iterable[Problem]:
     """
     config = data.config
     entries = data.secrets
-    stack_file = data.stack_file
     signed = {
         t.webhook for _, _, t in _targets(entries) if isinstance(t, GitHubWebhookSecretTarget)
     }
     for hook_id, hook in config.github.webhooks.items():
-        path = f"config.cfinfra:github.webhooks.{hook_id}"
+        file = webhook_file(hook_id)
         if hook.repository is not None and hook.repository not in config.github.repositories:
             yield Problem(
-                stack_file, f"{path}.repository", f"`{hook.repository}` is not in repositories"
+                file,
+                "repository",
+                f"`{hook.repository}` is not a repository of {REPOSITORIES_DIR}/",
             )
         if hook.insecure_ssl:
-            yield Problem(stack_file, f"{path}.insecure_ssl", "webhooks must verify TLS")
+            yield Problem(file, "insecure_ssl", "webhooks must verify TLS")
         if hook_id not in signed:
             yield Problem(
-                stack_file,
-                path,
+                file,
+                "",
                 "no secret in secrets/ signs this webhook (add a `github-webhook-secret` target "
                 "to the secret that signs it, or remove the webhook)",
             )

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from infra.config.data import Data
+from infra.config.github import REPOSITORIES_DIR
 from infra.config.runners import FEEDSTOCK_PATTERN, Cloud, HostKind, RunnerData
 from infra.errors import Problem
 
@@ -405,5 +406,5 @@ def validate_cirun_repository_declared(data: Data) -> Iterable[Problem]:
         yield Problem(
             data.stack_file,
             "config.cfinfra:runners.cirun_repository",
-            f"`{settings.cirun_repository}` is not in cfinfra:github.repositories",
+            f"`{settings.cirun_repository}` is not a repository of {REPOSITORIES_DIR}/",
         )

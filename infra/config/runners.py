@@ -15,8 +15,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-from pydantic import Field, NonNegativeInt, PositiveInt, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    StringConstraints,
+    model_validator,
+)
 
+from infra.config.aws_gpu import check_gpu_instance_type
 from infra.config.base import Description, GitHubLogin, Kebab, Model, RepoName, enum_field
 from infra.config.folder import load_folder, read_model
 from infra.config.yamlio import display_path
@@ -30,6 +38,8 @@ FlavorId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", m
 InstanceTypeName = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
 ]
+GpuInstanceType = Annotated[str, AfterValidator(check_gpu_instance_type)]
+"""An EC2 GPU instance type AWS sells (the allow-list of `infra.config.aws_gpu`)."""
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=500)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 FEEDSTOCK_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -56,7 +66,7 @@ class RunnersConfig(Model):
     cirun_repository: RepoName = ".cirun"
     """The repository cirun reads `.cirun.global.yml` and `.access.yml` from.
 
-    It must be one of `cfinfra:github.repositories`."""
+    It must be one of `data/github/repositories/`."""
     cirun_branch: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]+$")] = "main"
     """Branch the generated files are committed to."""
     manage_cirun_files: bool = True
@@ -371,8 +381,9 @@ class AwsGpuPool(Model):
     """AWS region cirun launches instances in."""
     max_instances: PositiveInt
     """At most this many pool instances at once, all types together."""
-    instance_types: dict[InstanceTypeName, AwsInstanceType] = Field(min_length=1)
-    """Allowed instance types by EC2 name; iterating yields the names (e.g. for IAM)."""
+    instance_types: dict[GpuInstanceType, AwsInstanceType] = Field(min_length=1)
+    """Allowed instance types by EC2 name: the only ones cirun may launch (the AWS stack restricts
+    cirun's IAM user to them)."""
 
     @property
     def allowed_instance_types(self) -> tuple[str, ...]:

@@ -12,16 +12,16 @@ from pydantic import Field
 from infra.config.aws import AwsConfig
 from infra.config.azure import AzureConfig
 from infra.config.base import Model
-from infra.config.github import GitHubConfig
+from infra.config.github import GitHubConfig, GitHubSettings, Repository, Webhook
 from infra.config.heroku import HerokuConfig
 from infra.config.runners import RunnersConfig
 
 
-class StackConfig(Model):
+class StackFileConfig(Model):
     """The stack's configuration (the `config:` mapping of `Pulumi.<stack>.yaml`)."""
 
-    github: GitHubConfig = Field(alias="cfinfra:github")
-    """The GitHub organisation: repositories and webhooks."""
+    github: GitHubSettings = Field(alias="cfinfra:github")
+    """The GitHub organisation (its repositories and webhooks are files under `data/github/`)."""
     azure: AzureConfig = Field(alias="cfinfra:azure")
     """Azure DevOps: projects and variable groups."""
     heroku: HerokuConfig = Field(alias="cfinfra:heroku")
@@ -32,11 +32,30 @@ class StackConfig(Model):
     """CI runners; omitted means the stack declares no runner resources."""
 
 
+class StackConfig(StackFileConfig):
+    """The stack's configuration with the GitHub entities of `data/github/`: what rules and
+    components read."""
+
+    github: GitHubConfig = Field(alias="cfinfra:github")
+    """The GitHub organisation with its repositories and webhooks."""
+
+    @classmethod
+    def compose(
+        cls,
+        settings: StackFileConfig,
+        repositories: dict[str, Repository],
+        webhooks: dict[str, Webhook],
+    ) -> StackConfig:
+        """The stack file's configuration with the data files' repositories and webhooks."""
+        github = GitHubConfig.compose(settings.github, repositories, webhooks)
+        return cls.model_construct(**{**dict(settings), "github": github})
+
+
 class StackFile(Model):
     """A `Pulumi.<stack>.yaml` file. Besides `config`, only Pulumi's own secrets-provider keys
     are allowed."""
 
-    config: StackConfig
+    config: StackFileConfig
     """The stack's configuration."""
     secretsprovider: str | None = None
     """Pulumi's secrets provider URL (e.g. `awskms://alias/conda-forge-infra-pulumi`)."""

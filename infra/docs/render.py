@@ -24,6 +24,18 @@ REGENERATE = "uv run cfinfra docs"
 REFERENCE_PAGES = {
     "stack-config.schema.json": ("stack-config.md", "Stack configuration reference"),
     "secret.schema.json": ("secrets-manifest.md", "Secrets manifest reference"),
+    "repository.schema.json": ("repository.md", "Repository file reference"),
+    "webhook.schema.json": ("webhook.md", "Webhook file reference"),
+    "teams.schema.json": ("teams.md", "Teams file reference"),
+    "host.schema.json": ("host.md", "Runner host file reference"),
+    "feedstock-access.schema.json": ("feedstock-access.md", "Runner access file reference"),
+    "runner-resources.schema.json": ("runner-resources.md", "Runner resources file reference"),
+    "runner-policy-defaults.schema.json": (
+        "runner-policy-defaults.md",
+        "Runner policy defaults file reference",
+    ),
+    "runner-providers.schema.json": ("runner-providers.md", "Large-runner providers reference"),
+    "aws-gpu-pool.schema.json": ("aws-gpu-pool.md", "AWS GPU pool file reference"),
 }
 """Schema file → (Markdown page, title). A schema not listed gets ``<stem>.md``."""
 

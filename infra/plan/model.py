@@ -1,7 +1,9 @@
 """The plan's data: what a run declared, in a stable, reviewable, secret-free shape.
 
-``plan.json`` is ``{"stack": ..., "resources": [...]}``; each resource has ``type`` (the Pulumi type
-token), ``name``, ``inputs`` (secret leaves replaced by ``"[secret]"``), ``protect``,
+``plan.json`` is ``{"version": 2, "stack": ..., "resources": [...], "lineage": [...]}``. ``version``
+is the shape's version (``PLAN_VERSION``): a plan without one is version 1 (written before URNs
+were recorded), and a reader refuses a plan newer than it knows. Each resource has ``type`` (the
+Pulumi type token), ``name``, ``inputs`` (secret leaves replaced by ``"[secret]"``), ``protect``,
 ``retain_on_delete``, ``parent`` (``type::name`` of the parent, or null), ``import_id`` and ``urn``
 (``urn:pulumi:<stack>::<project>::<parent types joined with $>$<type>::<name>``, as the engine
 computes it, so a plan resource and a ``pulumi preview`` step can be matched).
@@ -15,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 SECRET = "[secret]"  # noqa: S105 - the mask shown in place of a value, not a credential
-PLAN_VERSION = 1
+PLAN_VERSION = 2
+"""The plan JSON's shape: 1 had no ``urn`` (and no ``version`` key), 2 records URNs."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class Plan:
 
     def to_json(self) -> str:
         doc = {
+            "version": PLAN_VERSION,
             "stack": self.stack,
             "resources": [asdict(r) for r in self.resources],
             "lineage": [asdict(s) for s in self.lineage],
@@ -89,6 +93,11 @@ class Plan:
     @classmethod
     def from_json(cls, text: str) -> Plan:
         doc = json.loads(text)
+        version = doc.get("version", 1)
+        if not isinstance(version, int) or not 1 <= version <= PLAN_VERSION:
+            raise ValueError(
+                f"plan JSON version {version!r}: this cfinfra reads versions 1 to {PLAN_VERSION}"
+            )
         return cls(
             stack=doc["stack"],
             resources=[PlannedResource(**r) for r in doc["resources"]],

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from infra.config.kinds import schema_header
 from infra.config.runners import CirunGrant, FeedstockAccess, RunnerData
 from infra.config.yamlio import dump_yaml
 
@@ -50,7 +51,8 @@ def render_access_file(
         doc["cirun"] = [_grant_dict(g, resource_order) for g in grants]
     if access.large_runners:
         doc["large_runners"] = _ordered(access.large_runners, provider_order)
-    return dump_yaml(doc)
+    # The header of an access file in the default data folder (docs/runners.md).
+    return schema_header(f"data/runners/access/{feedstock}.yaml") + dump_yaml(doc)
 
 
 def canonical_text(data: RunnerData, feedstock: str, access: FeedstockAccess) -> str:

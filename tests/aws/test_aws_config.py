@@ -13,6 +13,8 @@ from tests.foundation.test_validation import edit_yaml, problems_of
 
 STACK = "Pulumi.prod.yaml"
 AWS = "config.cfinfra:aws"
+POOL = "data/runners/aws-gpu-pool.yaml"
+T4 = {"gpu_model": "NVIDIA T4", "gpus": 1, "gpu_memory_gb": 16, "vcpus": 4, "ram_gb": 16}
 
 
 def edit_aws(root, change) -> None:
@@ -29,7 +31,10 @@ def test_prod_aws_config_is_this_projects_choice():
     )
     assert aws.account_id is None  # unknown: ARNs use the caller's account
     assert aws.budget.monthly_limit_usd == 500
-    assert set(aws.cirun.instance_types) <= KNOWN_GPU_INSTANCE_TYPES
+
+
+def edit_pool(root, change) -> None:
+    edit_yaml(root / POOL, change)
 
 
 @pytest.mark.parametrize("limit", [0, -5])
@@ -41,22 +46,27 @@ def test_budget_limit_must_be_positive(project_copy, limit):
     )
 
 
-def test_unknown_instance_type_is_refused_at_its_index(project_copy):
-    edit_aws(project_copy, lambda a: a["cirun"]["instance_types"].append("m5.xlarge"))
+def test_every_pool_type_is_a_known_gpu_instance_type():
+    runners = load_project(REPO_ROOT, "prod").runners
+    assert runners is not None
+    assert runners.aws_gpu_pool is not None
+    assert set(runners.aws_gpu_pool.instance_types) <= KNOWN_GPU_INSTANCE_TYPES
+
+
+def test_unknown_instance_type_is_refused_by_name(project_copy):
+    edit_pool(project_copy, lambda p: p["instance_types"].update({"m5.xlarge": T4}))
     problems = problems_of(project_copy)
     assert any(
-        p.startswith(f"{STACK}: {AWS}.cirun.instance_types[4]: Value error, not a known AWS GPU")
+        p.startswith(f"{POOL}: instance_types.m5.xlarge.[key]: Value error, not a known AWS GPU")
         for p in problems
     ), problems
 
 
 def test_misspelt_size_of_a_gpu_family_names_the_sizes(project_copy):
-    edit_aws(
-        project_copy, lambda a: a["cirun"].update(instance_types=["g5.xlarg"], max_instances=4)
-    )
+    edit_pool(project_copy, lambda p: p["instance_types"].update({"g5.xlarg": T4}))
     problems = problems_of(project_copy)
     assert any(
-        f"{AWS}.cirun.instance_types[0]" in p and "sizes: xlarge, 2xlarge" in p for p in problems
+        "instance_types.g5.xlarg" in p and "sizes: xlarge, 2xlarge" in p for p in problems
     ), problems
 
 
@@ -65,7 +75,7 @@ def test_every_problem_in_the_aws_section_is_reported_at_once(project_copy):
         a["account_id"] = "1234"
         a["region"] = "moon"
         a["state"]["kms_alias"] = "alias/aws/s3"
-        a["cirun"]["max_instances"] = 0
+        a["cirun"]["user"] = "bad name!"
         a["budget"]["alert_emails"] = []
         a["github_oidc"]["deploy_role"] = a["github_oidc"].get(
             "read_only_role", "cfinfra-read-only"
@@ -77,7 +87,7 @@ def test_every_problem_in_the_aws_section_is_reported_at_once(project_copy):
         f"{AWS}.account_id",
         f"{AWS}.region",
         f"{AWS}.state.kms_alias",
-        f"{AWS}.cirun.max_instances",
+        f"{AWS}.cirun.user",
         f"{AWS}.budget.alert_emails",
         f"{AWS}.github_oidc",
     } <= paths
@@ -119,21 +129,22 @@ def test_a_key_rotation_for_an_undeclared_iam_user_is_refused(project_copy):
     assert any(f"{AWS}.cirun.user: no secret in secrets/ rotates" in p for p in problems), problems
 
 
-def test_instance_types_region_and_cap_must_match_the_runner_gpu_pool(project_copy):
-    def diverge(a):
-        a["region"] = "eu-west-1"
-        a["cirun"]["instance_types"] = ["g4dn.xlarge", "g6e.xlarge"]
-        a["cirun"]["max_instances"] = 8
-
-    edit_aws(project_copy, diverge)
+def test_the_gpu_pool_must_be_in_the_stacks_region(project_copy):
+    edit_aws(project_copy, lambda a: a.update(region="eu-west-1"))
     problems = problems_of(project_copy)
-    pool = "data/runners/aws-gpu-pool.yaml"
-    assert (
-        f"{STACK}: {AWS}.cirun.instance_types: must equal the instance types of {pool} "
-        "(only here: g6e.xlarge; only there: g4dn.2xlarge, g5.xlarge, g6.xlarge)" in problems
-    )
-    assert f"{STACK}: {AWS}.region: cirun launches in `us-east-1` ({pool})" in problems
-    assert f"{STACK}: {AWS}.cirun.max_instances: must equal max_instances of {pool} (4)" in problems
+    assert f"{STACK}: {AWS}.region: cirun launches in `us-east-1` ({POOL})" in problems
+
+
+def test_instance_types_are_stated_once_in_the_gpu_pool(project_copy):
+    edit_aws(project_copy, lambda a: a["cirun"].update(instance_types=["g4dn.xlarge"]))
+    problems = problems_of(project_copy)
+    assert any(p.startswith(f"{STACK}: {AWS}.cirun.instance_types: Extra inputs") for p in problems)
+
+
+def test_a_stack_with_aws_needs_the_gpu_pool(project_copy):
+    (project_copy / POOL).unlink()
+    problems = problems_of(project_copy)
+    assert any(p.startswith(f"{POOL}: missing: it lists the GPU instance types") for p in problems)
 
 
 def test_a_stack_without_aws_declares_no_aws_but_then_rotating_a_cirun_key_is_refused(project_copy):

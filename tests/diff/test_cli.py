@@ -138,12 +138,9 @@ def test_a_widened_secret_and_a_demoted_owner_are_named_guarded_and_never_show_a
     def drop_labeler_target(doc: dict) -> None:
         doc["targets"] = [t for t in doc["targets"] if t.get("webhook") != "staged-recipes-labeler"]
 
-    def drop_labeler(doc: dict) -> None:
-        del doc["config"]["cfinfra:github"]["webhooks"]["staged-recipes-labeler"]
-
     _edit_yaml(repo / "secrets" / "cf-curator-app-id.yaml", widen)
     _edit_yaml(repo / "secrets" / "cf-webservices-token.yaml", drop_labeler_target)
-    _edit_yaml(repo / "Pulumi.prod.yaml", drop_labeler)
+    (repo / "data/github/webhooks/staged-recipes-labeler.yaml").unlink()
     owner = _demote_first_owner(repo)
 
     result = cfinfra("diff", "--base", "main", "--root", repo)

@@ -47,12 +47,13 @@ def test_wrong_keys_and_types_exit_2_listing_every_error_without_traceback(proje
     def break_it(d):
         gh = d["config"]["cfinfra:github"]
         gh["orgg"] = gh.pop("org")  # unknown key + missing key
-        gh["repositories"]["staged-recipes"]["audience"] = 3  # wrong type
-        gh["webhooks"]["autotickbot"]["events"] = "push"  # not a list
         d["config"]["cfinfra:azure"]["variable_groups"][0]["allow_access"] = "yes"  # strict bool
         d["config"]["github:token"] = "oops"  # provider config is not stack config
 
     edit_yaml(stack, break_it)
+    github = project_copy / "data/github"
+    edit_yaml(github / "repositories/staged-recipes.yaml", lambda d: d.update(audience=3))
+    edit_yaml(github / "webhooks/autotickbot.yaml", lambda d: d.update(events="push"))
     result = run_cli("validate", "--root", str(project_copy))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
@@ -61,9 +62,8 @@ def test_wrong_keys_and_types_exit_2_listing_every_error_without_traceback(proje
     for expected in (
         "Pulumi.prod.yaml: config.cfinfra:github.orgg: Extra inputs are not permitted",
         "Pulumi.prod.yaml: config.cfinfra:github.org: Field required",
-        "Pulumi.prod.yaml: config.cfinfra:github.repositories.staged-recipes.audience:",
-        "Pulumi.prod.yaml: config.cfinfra:github.webhooks.autotickbot.events: "
-        "Input should be a valid list",
+        "data/github/repositories/staged-recipes.yaml: audience:",
+        "data/github/webhooks/autotickbot.yaml: events: Input should be a valid list",
         "Pulumi.prod.yaml: config.cfinfra:azure.variable_groups[0].allow_access: "
         "Input should be a valid boolean",
         "Pulumi.prod.yaml: config.github:token: Extra inputs are not permitted",
@@ -166,8 +166,7 @@ def test_unknown_repository_duplicate_target_and_duplicate_reference_are_refused
     found = problems_of(project_copy)
     assert (
         "secrets/cirun-api-key.yaml: targets[0].repositories[1]: "
-        "`not-a-repo` is not in Pulumi.prod.yaml "
-        "cfinfra:github.repositories"
+        "`not-a-repo` is not a repository of data/github/repositories/"
     ) in found
     assert any(
         p.startswith(

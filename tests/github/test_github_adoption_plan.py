@@ -12,8 +12,9 @@ def test_with_adoption_off_people_and_a_new_repository_are_created_not_imported(
     data = yaml.safe_load(stack.read_text(encoding="utf-8"))
     gh = data["config"]["cfinfra:github"]
     gh["people"]["adopt"] = False
-    gh["repositories"]["cfep"]["adopt"] = False
     stack.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    cfep = project_copy / "data/github/repositories/cfep.yaml"
+    cfep.write_text(cfep.read_text(encoding="utf-8") + "adopt: false\n", encoding="utf-8")
     plan = plan_stack(project_copy, "prod")
     for t in ("membership:Membership", "team:Team", "teamMembership:TeamMembership"):
         assert all(r.import_id is None for r in plan.of_type(f"github:index/{t}")), t

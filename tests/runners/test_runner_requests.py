@@ -63,6 +63,7 @@ def test_a_grant_writes_a_canonical_access_file_and_reaches_the_generated_access
     assert result.exit_code == 0, result.output
     assert "grant cirun-hetzner-gpu to jaxlib (pull requests too)" in result.output
     assert (project / DATA / "access/jaxlib.yaml").read_text() == (
+        "# yaml-language-server: $schema=../../../docs/reference/feedstock-access.schema.json\n"
         "cirun:\n- resources:\n  - cirun-hetzner-gpu\n  pull_request: true\n"
     )
     data, problems = load(project)

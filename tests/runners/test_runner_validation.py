@@ -234,7 +234,7 @@ def test_a_pool_instance_type_without_a_gpu_or_above_the_pool_limit_is_refused(p
         project_copy / DATA / "aws-gpu-pool.yaml",
         lambda d: d["instance_types"].update(
             {
-                "m7i.xlarge": {
+                "g4dn.4xlarge": {
                     "gpu_model": "none",
                     "gpus": 0,
                     "gpu_memory_gb": 1,
@@ -247,7 +247,10 @@ def test_a_pool_instance_type_without_a_gpu_or_above_the_pool_limit_is_refused(p
     )
 
     found = {p.path for p in _problems(project_copy)}
-    assert {"instance_types.m7i.xlarge.gpus", "instance_types.m7i.xlarge.max_instances"} <= found
+    assert {
+        "instance_types.g4dn.4xlarge.gpus",
+        "instance_types.g4dn.4xlarge.max_instances",
+    } <= found
 
 
 def test_the_aws_stack_reads_the_pool_through_project_runners():
@@ -274,7 +277,7 @@ def test_the_cirun_repository_must_be_a_stack_repository(project_copy):
         Problem(
             "Pulumi.prod.yaml",
             "config.cfinfra:runners.cirun_repository",
-            "`cirun` is not in cfinfra:github.repositories",
+            "`cirun` is not a repository of data/github/repositories/",
         )
         in exc.value.problems
     )
