@@ -20,6 +20,7 @@ from infra.console import err, out
 from infra.diff.cli import diff
 from infra.docs.cli import docs
 from infra.drift.cli import drift_report
+from infra.pipeline.cli import deploy_guard, drift_triage, verify_preview
 from infra.rotation.cli import app as rotation_app
 from infra.runners.cli import app as runners_app
 
@@ -128,6 +129,9 @@ app.command("diff")(diff)
 app.command("import-yaml")(import_yaml)
 app.command("import-plan")(import_plan)
 app.command("docs")(docs)
+app.command("verify-preview")(verify_preview)
+app.command("deploy-guard")(deploy_guard)
+app.command("drift-triage")(drift_triage)
 
 
 def main() -> None:

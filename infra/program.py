@@ -51,6 +51,11 @@ def main() -> None:
         # The engine runs the program from the project directory, where Pulumi.<stack>.yaml lives.
         project = load_project(Path.cwd(), pulumi.get_stack())
         declare(project, OnePasswordSource())
+        # Which commit this update deploys: the next deploy's reviewed change set starts there
+        # (docs/pipeline.md). Every successful `up` advances it, a hand-run one included.
+        from infra.pipeline.deployed import RECORD_OUTPUT, deployment_record
+
+        pulumi.export(RECORD_OUTPUT, deployment_record(Path.cwd()))
     except (ConfigError, SecretSourceError) as exc:
         # RunError prints its message without a Python traceback and fails the update.
         raise pulumi.RunError(str(exc)) from None

@@ -15,10 +15,10 @@ from infra.aws.policies import (
     STS_AUDIENCE,
     Scope,
     deploy_policy,
-    deploy_subjects,
+    environment_subjects,
     github_trust,
     read_only_policy,
-    read_only_subjects,
+    rotation_policy,
     to_json,
 )
 from infra.config.aws import AwsConfig
@@ -28,7 +28,8 @@ MAX_SESSION_SECONDS = 3600
 
 
 class GitHubCi(pulumi.ComponentResource):
-    """The OIDC provider, the read-only role (previews, drift) and the deploy role (`pulumi up`)."""
+    """The OIDC provider and three roles, each trusting one deployment environment: read-only
+    (previews, drift), deploy (`pulumi up`) and rotation (the cirun user's access keys)."""
 
     def __init__(
         self,
@@ -65,8 +66,9 @@ class GitHubCi(pulumi.ComponentResource):
         self.read_only_role = self._role(
             f"{name}-read-only",
             role_name=oidc.read_only_role,
-            description="Pull-request previews and drift checks of conda-forge-infra (read-only)",
-            subjects=read_only_subjects(oidc.repository, oidc.default_branch),
+            description="Previews and drift checks of conda-forge-infra (read-only), from the "
+            f"`{oidc.read_only_environment}` environment",
+            subjects=environment_subjects(oidc.repository, oidc.read_only_environment),
             policy=scope.apply(lambda s: to_json(read_only_policy(s))),
             child=child,
         )
@@ -75,14 +77,24 @@ class GitHubCi(pulumi.ComponentResource):
             f"{name}-deploy",
             role_name=oidc.deploy_role,
             description=f"`pulumi up` of conda-forge-infra from the `{environment}` environment",
-            subjects=deploy_subjects(oidc.repository, oidc.deploy_environment),
+            subjects=environment_subjects(oidc.repository, oidc.deploy_environment),
             policy=scope.apply(lambda s: to_json(deploy_policy(s))),
+            child=child,
+        )
+        self.rotation_role = self._role(
+            f"{name}-rotation",
+            role_name=oidc.rotation_role,
+            description="Access-key rotation of the cirun user, from the "
+            f"`{oidc.rotation_environment}` environment",
+            subjects=environment_subjects(oidc.repository, oidc.rotation_environment),
+            policy=scope.apply(lambda s: to_json(rotation_policy(s))),
             child=child,
         )
         self.register_outputs(
             {
                 "read_only_role_arn": self.read_only_role.arn,
                 "deploy_role_arn": self.deploy_role.arn,
+                "rotation_role_arn": self.rotation_role.arn,
             }
         )
 

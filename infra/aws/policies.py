@@ -118,13 +118,13 @@ def deny_insecure_transport(bucket: str) -> Policy:
 # --- GitHub OIDC trust ----------------------------------------------------------------------------
 
 
-def read_only_subjects(repository: str, default_branch: str) -> list[str]:
-    """OIDC subjects of pull-request previews and of jobs on the default branch (the drift job)."""
-    return [f"repo:{repository}:pull_request", f"repo:{repository}:ref:refs/heads/{default_branch}"]
+def environment_subjects(repository: str, environment: str) -> list[str]:
+    """The OIDC subject of jobs in one deployment environment, and nothing else.
 
-
-def deploy_subjects(repository: str, environment: str) -> list[str]:
-    """The OIDC subject of jobs in the deploy environment, and nothing else."""
+    A job that names an environment gets the subject `repo:<repository>:environment:<name>`
+    whatever its branch or event, so each role trusts exactly one environment and the
+    environment's protection rules (branches, reviewers) decide who gets in.
+    """
     return [f"repo:{repository}:environment:{environment}"]
 
 
@@ -304,13 +304,6 @@ def deploy_policy(scope: Scope) -> Policy:
             ],
             scope.cirun_user_arn,
         ),
-        # Not for Pulumi (it declares no access key): `cfinfra rotation run` rotates the cirun key
-        # with this role, in the production job that runs `pulumi up` next.
-        _allow(
-            "RotateCirunAccessKey",
-            ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:UpdateAccessKey"],
-            scope.cirun_user_arn,
-        ),
         _allow(
             "ManageBudget",
             ["budgets:ModifyBudget", "budgets:TagResource", "budgets:UntagResource"],
@@ -318,6 +311,20 @@ def deploy_policy(scope: Scope) -> Policy:
         ),
     ]
     return _policy([*_read_statements(scope), *writes])
+
+
+def rotation_policy(scope: Scope) -> Policy:
+    """`cfinfra rotation run`: the reads, plus the cirun user's access keys and nothing else.
+
+    Pulumi declares no access key; the rotator creates, deactivates and deletes them, from the
+    `rotation` environment, with this role. The deploy role cannot touch access keys at all.
+    """
+    rotate = _allow(
+        "RotateCirunAccessKey",
+        ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:UpdateAccessKey"],
+        scope.cirun_user_arn,
+    )
+    return _policy([*_read_statements(scope), rotate])
 
 
 # --- the cirun GPU pool ---------------------------------------------------------------------------

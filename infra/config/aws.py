@@ -62,28 +62,44 @@ class GitHubOidc(Model):
     github_oidc:
       repository: conda-forge/infrastructure
       default_branch: main
+      read_only_environment: read-only
       deploy_environment: production
+      rotation_environment: rotation
     ```
-    Pull-request previews and the drift job on the default branch get the read-only role; only
-    jobs in the deploy environment get the deploy role.
+    Each role trusts exactly one deployment environment of the repository (OIDC subject
+    `repo:<repository>:environment:<name>`), and each environment is declared in
+    `cfinfra:github.environments`: previews and drift checks get the read-only role, `pulumi up`
+    the deploy role, the automatic rotators the rotation role.
     """
 
     repository: GitHubRepoFullName
     """The only repository (`owner/name`) whose workflows may assume the roles."""
     default_branch: GitRef = "main"
-    """The branch the drift job runs on (subject `repo:<repository>:ref:refs/heads/<branch>`)."""
+    """The only branch the deploy and rotation environments admit (a rule checks their policies)."""
+    read_only_environment: EnvironmentName = "read-only"
+    """The GitHub environment previews, drift checks and rotation status run in."""
     deploy_environment: EnvironmentName = "production"
-    """The GitHub environment `pulumi up` runs in. The role trusts the environment, not a branch:
-    restrict its deployment branches to the default branch and require reviewers on GitHub."""
+    """The GitHub environment `pulumi up` runs in. The role trusts the environment, not a branch;
+    the environment (declared in `cfinfra:github.environments`) admits only the default branch and
+    needs a reviewer."""
+    rotation_environment: EnvironmentName = "rotation"
+    """The GitHub environment the automatic rotators run in (writes to 1Password and the cirun
+    user's access keys)."""
     read_only_role: IamName = "cfinfra-read-only"
     """Name of the role previews and drift checks assume (no write permission at all)."""
     deploy_role: IamName = "cfinfra-deploy"
     """Name of the role `pulumi up` assumes."""
+    rotation_role: IamName = "cfinfra-rotation"
+    """Name of the role the automatic rotators assume (the cirun user's access keys only)."""
 
     @model_validator(mode="after")
     def _distinct_roles(self) -> GitHubOidc:
-        if self.read_only_role == self.deploy_role:
-            raise ValueError("`read_only_role` and `deploy_role` must be different roles")
+        roles = [self.read_only_role, self.deploy_role, self.rotation_role]
+        if len(set(roles)) != len(roles):
+            raise ValueError("`read_only_role`, `deploy_role` and `rotation_role` must differ")
+        envs = [self.read_only_environment, self.deploy_environment, self.rotation_environment]
+        if len(set(envs)) != len(envs):
+            raise ValueError("each role needs an environment of its own")
         return self
 
 

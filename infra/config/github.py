@@ -16,6 +16,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from infra.config.audience import Audience
 from infra.config.base import Description, Kebab, Model, RepoName, enum_field
+from infra.config.environments import Environment, EnvironmentName
 from infra.config.folder import load_folder
 from infra.config.github_org import ActionsPolicy, OrgSettings
 from infra.errors import Problem
@@ -240,6 +241,9 @@ class GitHubSettings(Model):
     """Default-branch rules of the infrastructure repositories."""
     webhook_base_url: Annotated[str, StringConstraints(pattern=r"^https://[a-z0-9.-]+(:[0-9]+)?$")]
     """Scheme and host every webhook path is appended to, e.g. `https://conda-forge.herokuapp.com`."""
+    environments: dict[EnvironmentName, Environment] = Field(default_factory=dict)
+    """Deployment environments of infrastructure repositories, by name: where CI credentials live
+    (manifest targets of kind `github-environment-secret`)."""
 
 
 class GitHubConfig(GitHubSettings):

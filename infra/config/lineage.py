@@ -13,6 +13,7 @@ from infra.config.audience import Audience
 from infra.config.manifest import (
     AzureProjectIdTarget,
     AzureVariableTarget,
+    GitHubEnvironmentSecretTarget,
     GitHubOrgSecretTarget,
     GitHubWebhookSecretTarget,
     HerokuConfigVarTarget,
@@ -79,6 +80,15 @@ def reach(target: Target, config: StackConfig) -> Reach:
             heroku_app = config.heroku.apps.get(app)
             aud = heroku_app.audience if heroku_app else Audience.PUBLIC
             return Reach(aud, f"readable by the operators of Heroku app {app} ({aud})")
+        case GitHubEnvironmentSecretTarget(environment=name):
+            env = config.github.environments.get(name)
+            if env is None:
+                return Reach(Audience.PUBLIC, f"environment `{name}` is not declared")
+            repo = config.github.repositories.get(env.repository)
+            aud, why = env.audience(
+                repo.audience if repo else Audience.PUBLIC, config.github.rulesets.review_team
+            )
+            return Reach(aud, f"environment {name} of {env.repository}: {why}")
         case GitHubWebhookSecretTarget():
             return Reach(
                 Audience.CORE, "readable by org owners and the webservices receiving the hook"

@@ -191,6 +191,30 @@ class GitHubWebhookSecretTarget(Model):
         return f"GitHub webhook {self.webhook}"
 
 
+class GitHubEnvironmentSecretTarget(Model):
+    """A GitHub Actions secret of one deployment environment: only jobs that name the environment
+    and pass its protection rules (branches, required reviewers) can read it. CI credentials of this
+    project live here, never in an org or repository secret. Example:
+
+    ```yaml
+    - kind: github-environment-secret
+      environment: production
+      name: OP_SERVICE_ACCOUNT_TOKEN
+    ```
+    """
+
+    kind: Literal["github-environment-secret"]
+    """The target kind: `github-environment-secret`."""
+    environment: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,255}$")]
+    """The environment (a key of the stack's `cfinfra:github.environments`)."""
+    name: EnvName
+    """The secret's name as the environment's jobs see it (`secrets.NAME`)."""
+
+    @property
+    def label(self) -> str:
+        return f"GitHub environment secret {self.environment}/{self.name}"
+
+
 class AzureVariableTarget(Model):
     """A secret variable in an Azure DevOps variable group. Example:
 
@@ -260,6 +284,7 @@ class HerokuConfigVarTarget(Model):
 Target = Annotated[
     GitHubOrgSecretTarget
     | GitHubWebhookSecretTarget
+    | GitHubEnvironmentSecretTarget
     | AzureVariableTarget
     | AzureProjectIdTarget
     | HerokuConfigVarTarget,

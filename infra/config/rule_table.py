@@ -16,6 +16,11 @@ from infra.config.aws_rules import (
     validate_gpu_pool_declared,
 )
 from infra.config.data import Data, Part, Rule
+from infra.config.environment_rules import (
+    validate_ci_credentials_in_environments,
+    validate_environments,
+    validate_oidc_environments,
+)
 from infra.config.heroku_rules import validate_heroku_vars_set_once
 from infra.config.people_rules import (
     validate_core_are_owners,
@@ -82,6 +87,9 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_azure, SECRETS, STACK),
     Rule(validate_cirun_key_rotated, SECRETS, STACK),
     Rule(validate_heroku_vars_set_once, SECRETS, STACK),
+    Rule(validate_environments, STACK),
+    Rule(validate_ci_credentials_in_environments, SECRETS),
+    Rule(validate_oidc_environments, STACK),
     # people and teams
     Rule(validate_unique_rows, PEOPLE),
     Rule(validate_owner_or_member, PEOPLE),

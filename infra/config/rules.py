@@ -17,6 +17,7 @@ from infra.config.lineage import reach
 from infra.config.manifest import (
     AzureProjectIdTarget,
     AzureVariableTarget,
+    GitHubEnvironmentSecretTarget,
     GitHubOrgSecretTarget,
     GitHubWebhookSecretTarget,
     HerokuConfigVarTarget,
@@ -81,6 +82,8 @@ def _target_key(target: Target) -> Hashable:
     match target:
         case GitHubOrgSecretTarget(name=name):
             return ("github-org-secret", name)
+        case GitHubEnvironmentSecretTarget(environment=env, name=name):
+            return ("github-environment-secret", env, name)
         case GitHubWebhookSecretTarget(webhook=hook):
             return ("github-webhook-secret", hook)
         case AzureVariableTarget(project=p, group=g, variable=v):
@@ -211,6 +214,14 @@ def validate_targets_exist(data: Data) -> Iterable[Problem]:
                     entry.file,
                     f"{path}.webhook",
                     f"`{hook}` is not a webhook of {WEBHOOKS_DIR}/",
+                )
+            case GitHubEnvironmentSecretTarget(environment=env) if (
+                env not in config.github.environments
+            ):
+                yield Problem(
+                    entry.file,
+                    f"{path}.environment",
+                    f"`{env}` is not in {stack_file} cfinfra:github.environments",
                 )
             case AzureVariableTarget(project=p, group=g) if (p, g) not in groups:
                 yield Problem(

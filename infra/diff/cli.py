@@ -31,6 +31,16 @@ def _emit(markdown: str, output: Path | None) -> None:
         output.write_text(markdown, encoding="utf-8")
 
 
+def _head_id(root: Path) -> str:
+    """The head commit (the working tree is what was planned; CI checks out a clean commit)."""
+    from infra.diff.source import RevisionError, resolve_commit
+
+    try:
+        return resolve_commit(root, "HEAD")
+    except RevisionError:
+        return "working tree"
+
+
 def diff(
     base: Annotated[
         str | None,
@@ -57,6 +67,12 @@ def diff(
     root: Annotated[
         Path, typer.Option(help="The project directory (holding Pulumi.<stack>.yaml).")
     ] = Path("."),
+    json_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--json", help="Also write the reviewed change set (URN, op, properties) here."
+        ),
+    ] = None,
 ) -> None:
     """Diff the stack's plan against a base: Markdown for the pull request; exit 1 if guarded."""
     from infra.diff.guard import GuardPolicy
@@ -80,6 +96,7 @@ def diff(
                 raise _fail(f"cannot read plan {path}: {exc}") from None
         base_side, head_side = plans
         base_label, head_label = code(str(base_plan)), code(str(head_plan))
+        base_id, head_id = str(base_plan), str(head_plan)
         stack = head_side.stack
     else:
         assert base is not None
@@ -117,8 +134,19 @@ def diff(
             raise typer.Exit(EXIT_LEAK if leak else EXIT_NO_DIFF) from None
         base_side = found.plan
         base_label = f"{code(base)} ({code(found.commit[:12])})"
+        base_id, head_id = found.commit, _head_id(root)
         if found.stack_missing:
             base_label += ", where the stack does not exist yet"
+
+    if json_out is not None:
+        from infra.pipeline.changeset import build_change_set
+
+        try:
+            build_change_set(base_side, head_side, base_label=base_id, head_label=head_id).write(
+                json_out
+            )
+        except ValueError as exc:
+            raise _fail(f"cannot write the change set: {exc}") from None
 
     policy = GuardPolicy(max_share=max_removal_share, allow_removals=allow_removals)
     report = build_report(base_side, head_side, policy)

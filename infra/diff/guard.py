@@ -14,14 +14,22 @@ The rule (documented for reviewers in ``docs/pull-request-diff.md``):
   guard, whatever the counts: losing owners can lock core out of the organisation.
 
 ``--allow-removals`` overrides all three; the diff still reports them.
+
+Two bases, one rule. On a pull request the base is the target branch's plan (``cfinfra diff``).
+Before a deploy the base is **what is deployed** (``cfinfra deploy-guard --deployed``, reading
+``pulumi stack export``): it advances after every successful ``up``, whoever ran it, and never
+needs an old commit to load, so neither an approved removal nor a schema change can wedge it. An
+intended removal passes once, through the deploy workflow's ``allow-removals`` input, which only
+runs after the ``production`` environment's reviewers approve.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from infra.diff.access import PersonChange
-from infra.diff.compare import Op, PlanDiff
+from infra.diff.access import PersonChange, person_changes
+from infra.diff.compare import Op, PlanDiff, diff_plans
+from infra.plan.model import Plan
 
 DEFAULT_MAX_SHARE = 0.2
 DEFAULT_SMALL_TYPE_FLOOR = 10
@@ -107,3 +115,37 @@ def check_removals(
             removals.append(TypeRemoval(type_, n, base, small_type=small and not over_share))
     owners_removed = tuple(p.person for p in people if p.lost_owner)
     return GuardResult(policy, tuple(removals), owners_removed)
+
+
+_NOT_GUARDED = ("pulumi:pulumi:Stack", "pulumi:providers:")
+
+
+def _guarded(plan: Plan) -> Plan:
+    """Without the root stack and providers: the state holds default providers the plan does not,
+    and a provider is never removed by a data change."""
+    kept = [r for r in plan.resources if not r.type.startswith(_NOT_GUARDED)]
+    return Plan(stack=plan.stack, resources=kept)
+
+
+def check_against_deployed(deployed: Plan, head: Plan, policy: GuardPolicy) -> GuardResult:
+    """The removal guard with what is deployed as the base (``infra.pipeline.deployed``)."""
+    base, new = _guarded(deployed), _guarded(head)
+    return check_removals(diff_plans(base, new), person_changes(base, new), policy)
+
+
+def render_guard(result: GuardResult) -> str:
+    """The guard's verdict as Markdown for the deploy run's summary."""
+    lines = ["## Removal guard against what is deployed", ""]
+    if not result.violated:
+        return "\n".join([*lines, "Nothing is removed beyond the guard's limits."]) + "\n"
+    if result.tripped:
+        lines += [
+            "> [!CAUTION]",
+            "> This deploy removes more than the guard allows. If that is intended, run the deploy "
+            "workflow by hand with `allow-removals` (the production reviewers approve it).",
+            "",
+        ]
+    else:
+        lines += ["Removals beyond the guard's limits, approved with `allow-removals`:", ""]
+    lines += [f"- {reason}" for reason in result.reasons()]
+    return "\n".join(lines) + "\n"

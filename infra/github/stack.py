@@ -6,8 +6,13 @@ import pulumi
 import pulumi_github as github
 
 from infra.config.loader import Project
-from infra.config.manifest import GitHubOrgSecretTarget, GitHubWebhookSecretTarget
+from infra.config.manifest import (
+    GitHubEnvironmentSecretTarget,
+    GitHubOrgSecretTarget,
+    GitHubWebhookSecretTarget,
+)
 from infra.deliveries import SecretValues
+from infra.github.environments import Environments
 from infra.github.org_secrets import OrgSecrets
 from infra.github.org_settings import OrgSettings
 from infra.github.people import OrgPeople
@@ -32,4 +37,12 @@ def declare_github(project: Project, values: SecretValues) -> github.Provider:
     repo_ids = RepositoryIds(cfg.org, provider, managed=repos.repositories)
     OrgSecrets("github-org-secrets", values.of(GitHubOrgSecretTarget), repo_ids, opts=opts)
     Webhooks("github-webhooks", cfg, values.of(GitHubWebhookSecretTarget), opts=opts)
+    Environments(
+        "github-environments",
+        cfg.org,
+        cfg.environments,
+        values.of(GitHubEnvironmentSecretTarget),
+        repos.repositories,
+        opts=opts,
+    )
     return provider

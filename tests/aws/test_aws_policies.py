@@ -17,10 +17,9 @@ from infra.aws.policies import (
     cirun_policy,
     deny_insecure_transport,
     deploy_policy,
-    deploy_subjects,
+    environment_subjects,
     github_trust,
     read_only_policy,
-    read_only_subjects,
     to_json,
 )
 from tests.aws.aws_helpers import actions, is_read_only, statement
@@ -51,7 +50,8 @@ def test_rendering_is_deterministic_whatever_the_input_order():
 
 
 def test_trust_lists_exact_subjects_with_string_equals_never_wildcards():
-    doc = github_trust(PROVIDER_ARN, deploy_subjects("conda-forge/infrastructure", "production"))
+    subjects = environment_subjects("conda-forge/infrastructure", "production")
+    doc = github_trust(PROVIDER_ARN, subjects)
     condition = doc["Statement"][0]["Condition"]
     assert set(condition) == {"StringEquals"}
     assert condition["StringEquals"] == {
@@ -63,10 +63,9 @@ def test_trust_lists_exact_subjects_with_string_equals_never_wildcards():
     assert "*" not in json.dumps(condition)
 
 
-def test_read_only_subjects_are_pull_requests_and_the_default_branch():
-    assert read_only_subjects("conda-forge/infrastructure", "main") == [
-        "repo:conda-forge/infrastructure:pull_request",
-        "repo:conda-forge/infrastructure:ref:refs/heads/main",
+def test_a_role_trusts_one_environment_whatever_the_branch_or_event():
+    assert environment_subjects("conda-forge/infrastructure", "read-only") == [
+        "repo:conda-forge/infrastructure:environment:read-only"
     ]
 
 
@@ -169,8 +168,8 @@ def test_iam_accepts_every_policy_document():
         Url="https://token.actions.githubusercontent.com", ClientIDList=["sts.amazonaws.com"]
     )
     for name, subjects in {
-        "cfinfra-read-only": read_only_subjects("conda-forge/infrastructure", "main"),
-        "cfinfra-deploy": deploy_subjects("conda-forge/infrastructure", "production"),
+        "cfinfra-read-only": environment_subjects("conda-forge/infrastructure", "read-only"),
+        "cfinfra-deploy": environment_subjects("conda-forge/infrastructure", "production"),
     }.items():
         iam.create_role(
             RoleName=name,

@@ -6,6 +6,8 @@ Source: ../shared/context/conda-forge-inventory.md.
 AR, AM, WS = "admin-requests", "admin-migrations", "conda-forge-webservices"
 MINIFORGE = ["miniforge"]
 
+# OP_SERVICE_ACCOUNT_TOKEN, an org secret selected for `infrastructure` in the YAML projects, is
+# deliberately no org secret any more: it is a secret of the `production` environment (issue 12).
 ORG_SECRETS: dict[str, list[str] | None] = {
     "AZURE_TOKEN": [AR, AM],
     "CF_ADMIN_GITHUB_TOKEN": [AR, AM, WS],
@@ -28,7 +30,6 @@ ORG_SECRETS: dict[str, list[str] | None] = {
     "MACOS_NOTARIZATION_AUTHKEY_BASE64": MINIFORGE,
     "MACOS_NOTARIZATION_ISSUER_ID": MINIFORGE,
     "MACOS_NOTARIZATION_KEY_ID": MINIFORGE,
-    "OP_SERVICE_ACCOUNT_TOKEN": ["infrastructure"],
     "POST_STAGING_BINSTAR_TOKEN": [WS],
     "PROD_BINSTAR_TOKEN": [WS, AR],
     "READ_ORG_ADMIN_TOKEN": ["governance"],

@@ -34,7 +34,7 @@ def test_selected_secrets_select_exactly_the_inventorys_repositories(prod_plan):
         for r in prod_plan.of_type(REPOS_T)
     }
     expected = {n: r for n, r in ORG_SECRETS.items() if r is not None}
-    assert len(selections) == 36
+    assert len(selections) == 35
     assert set(selections) == set(expected)
     for name, repos in expected.items():
         assert sorted(selections[name]) == sorted(f"<repo_id:conda-forge/{r}>" for r in repos), name

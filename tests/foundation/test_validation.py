@@ -37,7 +37,7 @@ def test_the_real_prod_stack_is_valid():
     project = load_project(REPO_ROOT, "prod")
     assert (
         len([t for e in project.secrets for t in e.secret.targets if t.kind == "github-org-secret"])
-        == 37
+        == 36
     )
 
 

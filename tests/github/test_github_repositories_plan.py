@@ -100,9 +100,9 @@ def test_core_has_access_to_every_repository_it_must_review(prod_plan, configure
 
 
 def test_org_secrets_still_select_their_repositories_by_id(prod_plan):
-    assert len(prod_plan.of_type(SECRET_T)) == 37
+    assert len(prod_plan.of_type(SECRET_T)) == 36
     selections = prod_plan.of_type(SELECTION_T)
-    assert len(selections) == 36
+    assert len(selections) == 35
     ids = {i for s in selections for i in s.inputs["selectedRepositoryIds"]}
     assert ids
     assert all(i.startswith("<repo_id:conda-forge/") for i in ids)
@@ -122,5 +122,5 @@ def test_managed_repositories_are_never_looked_up_through_the_api(monkeypatch, c
 
     monkeypatch.setitem(fakes.INVOKES, "github:index/getRepository:getRepository", recording)
     plan = plan_stack(REPO_ROOT, "prod")
-    assert len(plan.of_type(SELECTION_T)) == 36
+    assert len(plan.of_type(SELECTION_T)) == 35
     assert not {f"conda-forge/{n}" for n in configured} & set(looked_up)

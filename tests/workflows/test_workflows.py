@@ -115,16 +115,40 @@ def test_each_action_is_pinned_to_one_commit_everywhere() -> None:
     assert {a: v for a, v in pins.items() if len(v) > 1} == {}
 
 
-def test_the_pulumi_cli_matches_the_locked_sdk() -> None:
-    lock = tomllib.loads((REPO / "uv.lock").read_text(encoding="utf-8"))
-    [sdk] = [p["version"] for p in lock["package"] if p["name"] == "pulumi"]
+PULUMI_VERSION_EXPR = "${{ steps.pulumi-version.outputs.version }}"
+
+
+def test_the_pulumi_cli_version_comes_from_the_locked_sdk() -> None:
+    """One source of truth: uv.lock (Dependabot bumps it); the CLI is whatever SDK it installed."""
+    found = 0
     for path in workflow_files():
-        for _, job in jobs(path):
+        for name, job in jobs(path):
             for step in steps(job):
-                if action(step) == "pulumi/actions":
-                    assert str(step["with"]["pulumi-version"]) == sdk, (
-                        f"{path.name}: pulumi-version should be the locked SDK version {sdk}"
-                    )
+                if action(step) != "pulumi/actions":
+                    continue
+                found += 1
+                version = str(step["with"]["pulumi-version"])
+                assert version == PULUMI_VERSION_EXPR, (
+                    f"{path.name}: {name}: pulumi-version is {version!r}; fix: give the job the "
+                    f"`pulumi-version` step (see deploy.yml) and set `pulumi-version: "
+                    f"{PULUMI_VERSION_EXPR}`"
+                )
+                [reader] = [s for s in steps(job) if s.get("id") == "pulumi-version"]
+                assert 'm.version("pulumi")' in reader["run"], f"{path.name}: {name}"
+    assert found >= 3
+
+
+def test_uv_and_python_are_pinned_in_one_place() -> None:
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    pinned = pyproject["tool"]["uv"]["required-version"]
+    assert re.fullmatch(r"==\d+\.\d+\.\d+", pinned), "pin uv exactly: required-version = ==X.Y.Z"
+    assert (REPO / ".python-version").read_text().strip() == "3.11"
+    for path in workflow_files():
+        for name, job in jobs(path):
+            for step in steps(job):
+                if action(step) == "astral-sh/setup-uv":
+                    # setup-uv reads required-version from pyproject.toml when `version` is unset.
+                    assert "version" not in step.get("with", {}), f"{path.name}: {name}"
 
 
 # -- permissions, timeouts, credentials ------------------------------------------------------------
@@ -174,23 +198,117 @@ def test_only_jobs_assuming_an_aws_role_get_an_oidc_token(path: Path) -> None:
         )
 
 
-def test_every_pulumi_up_runs_in_production_one_at_a_time_after_the_guard() -> None:
-    found = 0
+def _runs(job: dict[str, Any]) -> list[str]:
+    return [str(s.get("run", "")) for s in steps(job)]
+
+
+def test_every_pulumi_up_is_the_deploy_jobs_last_checked_step() -> None:
+    ups = [
+        (path.name, name)
+        for path in workflow_files()
+        for name, job in jobs(path)
+        if any("pulumi up" in r for r in _runs(job))
+        or any(s.get("with", {}).get("command") == "up" for s in steps(job))
+    ]
+    assert ups == [("deploy.yml", "deploy")]
+    job = dict(jobs(WORKFLOWS / "deploy.yml"))["deploy"]
+    assert job["environment"] == "production"
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert "AWS_DEPLOY_ROLE_ARN" in json.dumps(steps(job))
+    script = "\n".join(_runs(job))
+    order = [
+        "cfinfra deploy-guard --deployed",
+        "cfinfra diff --base",
+        'pulumi preview --stack "$STACK" --refresh --json',
+        "cfinfra verify-preview",
+        "git ls-remote origin refs/heads/main",
+        'pulumi up --stack "$STACK" --refresh --yes',
+    ]
+    positions = [script.index(marker) for marker in order]
+    assert positions == sorted(positions), "deploy.yml runs its checks out of order"
+    assert "--json reviewed.json" in script
+    assert "--reviewed reviewed.json" in script
+
+
+def test_everything_that_mutates_production_is_serialised_at_the_workflow_level() -> None:
+    for name in ("deploy.yml", "rotation.yml"):
+        assert load(WORKFLOWS / name)["concurrency"] == {
+            "group": "production",
+            "cancel-in-progress": False,
+        }, name
+
+
+def test_removals_have_a_reviewed_path_through_the_production_approval() -> None:
+    workflow = load(WORKFLOWS / "deploy.yml")
+    inputs = workflow["on"]["workflow_dispatch"]["inputs"]
+    assert inputs["allow-removals"]["type"] == "boolean"
+    assert inputs["allow-removals"]["default"] is False
+    [(_, job)] = [(n, j) for n, j in jobs(WORKFLOWS / "deploy.yml") if n == "deploy"]
+    guard = next(s for s in steps(job) if "deploy-guard" in str(s.get("run", "")))
+    assert guard["env"]["ALLOW_REMOVALS"] == "${{ inputs.allow-removals }}"
+    assert job["environment"] == "production"  # the input only acts after the approval
+
+
+def test_rotation_applies_only_when_something_is_due_in_its_own_environment() -> None:
+    rotation = dict(jobs(WORKFLOWS / "rotation.yml"))
+    rotate = rotation["rotate"]
+    assert "needs.status.outputs.state == 'due'" in rotate["if"]
+    assert rotate["environment"] == "rotation"
+    assert "OP_SERVICE_ACCOUNT_TOKEN_ROTATION" in json.dumps(rotate)
+    assert "AWS_ROTATION_ROLE_ARN" in json.dumps(rotate)
+    assert "deploy.yml" in json.dumps(rotation["deliver"])
+
+
+def test_every_secret_is_read_inside_an_environment() -> None:
     for path in workflow_files():
         for name, job in jobs(path):
-            ups = [s for s in steps(job) if s.get("with", {}).get("command") == "up"]
-            if not ups:
+            if "secrets." in json.dumps(job):
+                assert job.get("environment"), f"{path.name}: {name} reads a secret outside one"
+
+
+def test_credentialed_jobs_install_no_dev_dependencies() -> None:
+    for path in workflow_files():
+        for name, job in jobs(path):
+            if not job.get("environment"):
                 continue
-            found += 1
             where = f"{path.name}: {name}"
-            assert job.get("environment") == "production", where
-            assert job.get("concurrency") == {"group": "deploy-prod", "cancel-in-progress": False}
-            needs = job.get("needs", [])
-            needs = [needs] if isinstance(needs, str) else needs
-            assert "guard" in needs, f"{where} does not wait for the removal guard"
-            assert job["permissions"] == {"contents": "read", "id-token": "write"}, where
-            assert "AWS_DEPLOY_ROLE_ARN" in json.dumps(steps(job)), where
-    assert found == 2  # deploy.yml and rotation.yml
+            assert job.get("env", {}).get("UV_NO_DEV") == "1", where
+            for run in _runs(job):
+                for line in run.splitlines():
+                    if "uv sync" in line:
+                        assert "--no-dev" in line, where
+                    if "uv run" in line and "`" not in line:
+                        assert "--no-sync" in line, where
+
+
+def test_no_public_page_gets_rotation_details_or_security_drift() -> None:
+    rotation = dict(jobs(WORKFLOWS / "rotation.yml"))
+    status = json.dumps(rotation["status"])
+    assert "actions/upload-artifact" not in status
+    assert 'rotation.md" >> "$GITHUB_STEP_SUMMARY' not in status
+    assert "PRIVATE_REPORTS_TOKEN" in status
+    assert "REPORT" not in json.dumps(rotation["issue"]["steps"][0]["env"])
+    check = json.dumps(dict(jobs(WORKFLOWS / "drift.yml"))["check"])
+    assert "cfinfra drift-triage preview.json" in check
+    assert "private-drift.md" in check
+    assert "PRIVATE_REPORTS_TOKEN" in check
+
+
+def test_scheduled_workflows_keep_each_other_alive() -> None:
+    for name in ("drift.yml", "rotation.yml"):
+        keepalive = dict(jobs(WORKFLOWS / name))["keepalive"]
+        assert keepalive["permissions"] == {"actions": "write"}
+        script = "\n".join(_runs(keepalive))
+        assert "/enable" in script
+        assert "gh run list --workflow" in script
+
+
+def test_a_failed_diff_run_replaces_the_comment() -> None:
+    [(_, job)] = list(jobs(WORKFLOWS / "diff-comment.yml"))
+    script = "\n".join(_runs(job))
+    assert "Diff unavailable for ${HEAD_SHA}" in script
+    download = next(s for s in steps(job) if action(s) == "actions/download-artifact")
+    assert download.get("continue-on-error") is True
 
 
 def test_pull_request_workflows_see_no_secrets_except_the_same_repository_preview() -> None:
@@ -206,6 +324,7 @@ def test_pull_request_workflows_see_no_secrets_except_the_same_repository_previe
             )
             assert "AWS_READONLY_ROLE_ARN" in json.dumps(job)
             assert "OP_SERVICE_ACCOUNT_TOKEN_READONLY" in json.dumps(job)
+            assert job["environment"] == "read-only"
 
 
 def test_the_fork_diff_job_is_read_only_and_only_uploads_its_result() -> None:
@@ -253,8 +372,9 @@ def test_dependabot_updates_actions_and_uv_weekly_in_groups() -> None:
 # -- linters ---------------------------------------------------------------------------------------
 
 
-def test_zizmor_reports_no_findings() -> None:
-    result = run_tool("zizmor", "--offline", "--format", "json", ".github")
+@pytest.mark.parametrize("persona", ["regular", "auditor"])
+def test_zizmor_reports_no_findings(persona: str) -> None:
+    result = run_tool("zizmor", "--offline", "--persona", persona, "--format", "json", ".github")
     assert result.stdout.strip(), result.stderr
     findings = json.loads(result.stdout)
     summary = [

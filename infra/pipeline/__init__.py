@@ -1,0 +1,1 @@
+"""The deploy pipeline: reviewed change sets, preview verification, the deployed-state guard."""

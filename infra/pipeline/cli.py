@@ -1,0 +1,148 @@
+"""``cfinfra verify-preview`` and ``cfinfra deploy-guard``: what the deploy workflow runs before
+``pulumi up`` (docs/pipeline.md).
+
+Exit codes: 0 go ahead, 1 stop (an unexplained step; the removal guard tripped), 2 unreadable
+input or invalid configuration. Never a traceback: every failure is one line on stderr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_OK = 0
+EXIT_STOP = 1
+EXIT_BAD_INPUT = 2
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        typer.echo(f"error: cannot read {what} {path}: {reason}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _emit(markdown: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(markdown, nl=False)
+    else:
+        output.write_text(markdown, encoding="utf-8")
+
+
+def verify_preview(
+    preview: Annotated[
+        Path, typer.Argument(help="File holding the stdout of `pulumi preview --refresh --json`.")
+    ],
+    reviewed: Annotated[
+        list[Path],
+        typer.Option(
+            "--reviewed",
+            help="Reviewed change set (`cfinfra diff --json`); repeat to combine several.",
+        ),
+    ],
+    secret_values: Annotated[
+        bool,
+        typer.Option(
+            "--secret-values",
+            help="Also accept updates that change only secret values (delivering a rotation).",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the Markdown report here instead of stdout."),
+    ] = None,
+) -> None:
+    """Check a preview against reviewed change sets: 0 all explained, 1 unexplained, 2 bad input."""
+    from infra.pipeline.changeset import ChangeSet
+    from infra.pipeline.verify import PreviewError, parse_steps, render, verify
+
+    sets = []
+    for path in reviewed:
+        try:
+            sets.append(ChangeSet.from_json(_read(path, "change set")))
+        except ValueError as exc:
+            typer.echo(f"error: {path}: not a reviewed change set: {exc}", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    try:
+        change_set = ChangeSet.merge(sets)
+        steps = parse_steps(_read(preview, "preview"))
+    except PreviewError as exc:
+        typer.echo(f"error: {preview}: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except ValueError as exc:
+        typer.echo(f"error: the reviewed change sets disagree: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    verdict = verify(steps, change_set, secret_values=secret_values)
+    _emit(render(verdict, change_set), output)
+    typer.echo(
+        f"verify-preview: {verdict.checked} changing step(s), {len(verdict.unexplained)} "
+        "unexplained",
+        err=True,
+    )
+    raise typer.Exit(EXIT_OK if verdict.ok else EXIT_STOP)
+
+
+def deploy_guard(
+    deployed: Annotated[
+        Path, typer.Option(help="`pulumi stack export` of the stack as it is deployed now.")
+    ],
+    stack: Annotated[str, typer.Option("--stack", "-s", help="The stack to plan.")] = "prod",
+    allow_removals: Annotated[
+        bool,
+        typer.Option(
+            "--allow-removals",
+            help="Reviewed removals: let the guard pass (the workflow input needs the production "
+            "approval).",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the Markdown here.")
+    ] = None,
+    root: Annotated[
+        Path, typer.Option(help="The project directory (holding Pulumi.<stack>.yaml).")
+    ] = Path("."),
+) -> None:
+    """The removal guard against what is deployed: 0 pass, 1 tripped, 2 bad input."""
+    import json
+
+    from infra.diff.guard import GuardPolicy, check_against_deployed, render_guard
+    from infra.errors import ConfigError
+    from infra.pipeline.deployed import StateError, deployed_plan
+    from infra.plan.engine import plan_stack
+
+    try:
+        base = deployed_plan(json.loads(_read(deployed, "stack export")))
+    except (ValueError, StateError) as exc:
+        typer.echo(f"error: {deployed}: not a `pulumi stack export`: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    try:
+        head = plan_stack(root, stack)
+    except ConfigError as exc:
+        typer.echo(f"error: the head cannot be planned\n{exc.report()}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    result = check_against_deployed(base, head, GuardPolicy(allow_removals=allow_removals))
+    _emit(render_guard(result), output)
+    typer.echo(result.message(), err=True)
+    raise typer.Exit(EXIT_STOP if result.tripped else EXIT_OK)
+
+
+def drift_triage(
+    preview: Annotated[
+        Path, typer.Argument(help="File holding the stdout of `pulumi preview --refresh --json`.")
+    ],
+) -> None:
+    """Print `clean`, `ordinary` or `security` and the count: may the drift go to a public issue?"""
+    from infra.pipeline.privacy import classify
+    from infra.pipeline.verify import PreviewError, parse_steps
+
+    try:
+        steps = parse_steps(_read(preview, "preview"))
+    except PreviewError as exc:
+        typer.echo(f"error: {preview}: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    drift, count = classify(steps)
+    typer.echo(f"{drift.value} {count}")

@@ -1,0 +1,134 @@
+"""The removal guard before a deploy compares with what is deployed, so it can never wedge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from infra.cli import app
+from infra.diff.guard import GuardPolicy, check_against_deployed
+from infra.pipeline.deployed import StateError, deployed_plan
+from infra.plan.model import Plan
+from tests.pipeline.helpers import hook, member, plan, repo, stack_export
+
+APPROVED = GuardPolicy(allow_removals=True)
+
+
+def _deploy(head: Plan) -> Plan:
+    """`pulumi up` of ``head``: what `pulumi stack export` shows afterwards, read back."""
+    return deployed_plan(stack_export(head))
+
+
+def test_remove_on_purpose_approve_deploy_then_the_next_commit_is_not_blocked() -> None:
+    deployed = _deploy(plan(hook("a"), hook("b"), repo("x")))
+
+    # 1. A commit removes one of two webhooks on purpose: the guard refuses it.
+    removal = plan(hook("a"), repo("x"))
+    assert check_against_deployed(deployed, removal, GuardPolicy()).tripped
+
+    # 2. The production reviewers approve a run with `allow-removals`: it passes, still reported.
+    approved = check_against_deployed(deployed, removal, APPROVED)
+    assert approved.violated
+    assert not approved.tripped
+
+    # 3. `up` succeeds: the deployed state now lacks the webhook.
+    deployed = _deploy(removal)
+
+    # 4. The next, unrelated commit is compared with that state: nothing is removed, no block.
+    unrelated = plan(hook("a"), repo("x", description="new"), repo("y"))
+    assert not check_against_deployed(deployed, unrelated, GuardPolicy()).violated
+
+
+def test_a_removal_never_deployed_still_trips_the_next_commit() -> None:
+    """Without the approved run, a later commit cannot smuggle the removal through."""
+    deployed = _deploy(plan(hook("a"), hook("b")))
+    later = plan(hook("a"), repo("unrelated"))
+    assert check_against_deployed(deployed, later, GuardPolicy()).tripped
+
+
+def test_a_hand_run_up_advances_the_guard_too() -> None:
+    deployed = _deploy(plan(hook("a"), hook("b")))
+    by_hand = plan(hook("a"))  # an admin's `pulumi up` removed it
+    assert not check_against_deployed(_deploy(by_hand), by_hand, GuardPolicy()).violated
+    assert check_against_deployed(deployed, by_hand, GuardPolicy()).tripped
+
+
+def test_removing_an_owner_from_what_is_deployed_trips() -> None:
+    people = [member(f"m{i:03}") for i in range(30)]
+    deployed = _deploy(plan(*people, member("boss", "admin")))
+    result = check_against_deployed(deployed, plan(*people, member("boss")), GuardPolicy())
+    assert result.owners_removed == ("boss",)
+
+
+def test_providers_and_the_root_stack_are_never_counted_as_removed() -> None:
+    deployed = _deploy(plan(hook("a")))
+    assert {r.type for r in deployed.resources} == {
+        "cfinfra:github:Webhooks",
+        "github:index/organizationWebhook:OrganizationWebhook",
+    }
+    assert not check_against_deployed(deployed, plan(hook("a")), GuardPolicy()).violated
+
+
+@pytest.mark.parametrize(
+    "doc", [[], {"deployment": []}, {"deployment": {"resources": [{"urn": "nope"}]}}]
+)
+def test_a_document_that_is_no_stack_export_is_refused(doc: object) -> None:
+    with pytest.raises(StateError):
+        deployed_plan(doc)
+
+
+def test_a_schema_change_never_blocks_the_guard(
+    prod_plan: Plan, project_copy: Path, tmp_path: Path
+) -> None:
+    """The guard reads the deployed state, never an old commit: the project copy is not even a
+    git repository, and the state was written by an older program whose inputs had another shape
+    (here: every input renamed, an unknown field per resource, a future export version)."""
+    export = stack_export(prod_plan)
+    export["version"] = 4
+    for r in export["deployment"]["resources"]:
+        r["inputs"] = {f"old_{k}": v for k, v in r.get("inputs", {}).items()}
+        r["someFutureField"] = True
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(export))
+    result = CliRunner().invoke(
+        app,
+        [
+            "deploy-guard",
+            "--deployed",
+            str(state),
+            "--root",
+            str(project_copy),
+            "-o",
+            str(tmp_path / "g.md"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "removal guard: ok" in result.stderr
+    assert "Nothing is removed" in (tmp_path / "g.md").read_text()
+
+
+def test_the_cli_trips_on_a_removal_and_passes_it_once_approved(
+    prod_plan: Plan, project_copy: Path, tmp_path: Path
+) -> None:
+    # Deployed: the prod plan plus one webhook that the head no longer declares.
+    extra = hook("retired")
+    deployed = Plan(prod_plan.stack, [*prod_plan.resources, extra])
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(stack_export(deployed)))
+    args = ["deploy-guard", "--deployed", str(state), "--root", str(project_copy)]
+    tripped = CliRunner().invoke(app, args)
+    assert tripped.exit_code == 1, tripped.output
+    assert "OrganizationWebhook" in tripped.stdout
+    assert "allow-removals" in tripped.stdout
+    approved = CliRunner().invoke(app, [*args, "--allow-removals"])
+    assert approved.exit_code == 0, approved.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    unreadable = CliRunner().invoke(
+        app, ["deploy-guard", "--deployed", str(bad), "--root", str(project_copy)]
+    )
+    assert unreadable.exit_code == 2
+    assert "Traceback" not in unreadable.output
