@@ -53,7 +53,7 @@ def main() -> None:
         declare(project, OnePasswordSource())
         # Which commit this update deploys: the next deploy's reviewed change set starts there
         # (docs/pipeline.md). Every successful `up` advances it, a hand-run one included.
-        from infra.pipeline.deployed import RECORD_OUTPUT, deployment_record
+        from infra.deployment import RECORD_OUTPUT, deployment_record
 
         pulumi.export(RECORD_OUTPUT, deployment_record(Path.cwd()))
     except (ConfigError, SecretSourceError) as exc:

@@ -30,6 +30,14 @@ def _owned(doc: dict[str, Any]) -> bool:
     return any(t.get("kind") in TARGET_KINDS for t in doc.get("targets") or [])
 
 
+ENVIRONMENT_SECRET = "github-environment-secret"  # noqa: S105 - a target kind
+
+
+def _in_environments(doc: dict[str, Any]) -> bool:
+    """A CI credential this project moved out of org secrets into deployment environments."""
+    return any(t.get("kind") == ENVIRONMENT_SECRET for t in doc.get("targets") or [])
+
+
 def _merge_config(raw: dict[str, Any], imported: dict[str, Any]) -> dict[str, Any]:
     config = copy.deepcopy(raw)
     gh, new_gh = config.setdefault("cfinfra:github", {}), imported["cfinfra:github"]
@@ -67,6 +75,19 @@ def carry_over(translation: Translation, reference: Reference) -> Translation:
     sources = dict(translation.sources)
     assumed = list(translation.assumed)
     for secret_id, doc in sorted(reference.raw_secrets.items()):
+        if secret_id in secrets and _in_environments(doc):
+            # The YAML projects deliver it as an org secret; here it lives only in deployment
+            # environments (an org secret copy would reach any branch, unapproved).
+            secrets[secret_id] = copy.deepcopy(doc)
+            sources[secret_id] = [LIKE]
+            assumed.append(
+                Finding(
+                    f"secret {secret_id}",
+                    "delivered to deployment environments as in --like, not as the YAML projects' "
+                    "org secret (delete that org secret by hand once the environments hold it)",
+                )
+            )
+            continue
         if secret_id in secrets:
             continue
         if _owned(doc):

@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from infra.adopt.translate import Translation
 from infra.config.azure import AzureConfig, AzureProject, VariableGroup
 from infra.config.data import Data
-from infra.config.github import GitHubConfig, Repository
+from infra.config.environments import Environment
+from infra.config.github import GitHubConfig, Repository, RulesetPolicy
 from infra.config.heroku import HerokuConfig
 from infra.config.loader import MANIFEST_DIR, Project, load_project, stack_file_name
 from infra.config.manifest import Secret, SecretEntry
@@ -60,7 +61,13 @@ def leak_check(translation: Translation, stack: str) -> list[Problem]:
     gh, az, he = config["cfinfra:github"], config["cfinfra:azure"], config["cfinfra:heroku"]
     try:
         github: dict[str, Any] = {
-            "repositories": {k: Repository.model_validate(v) for k, v in gh["repositories"].items()}
+            "repositories": {
+                k: Repository.model_validate(v) for k, v in gh["repositories"].items()
+            },
+            "environments": {
+                k: Environment.model_validate(v) for k, v in (gh.get("environments") or {}).items()
+            },
+            "rulesets": RulesetPolicy.model_validate(gh.get("rulesets") or {}),
         }
         azure: dict[str, Any] = {
             "projects": {k: AzureProject.model_validate(v) for k, v in az["projects"].items()},

@@ -139,7 +139,7 @@ def diff(
             base_label += ", where the stack does not exist yet"
 
     if json_out is not None:
-        from infra.pipeline.changeset import build_change_set
+        from infra.plan.changeset import build_change_set
 
         try:
             build_change_set(base_side, head_side, base_label=base_id, head_label=head_id).write(

@@ -57,8 +57,8 @@ def verify_preview(
     ] = None,
 ) -> None:
     """Check a preview against reviewed change sets: 0 all explained, 1 unexplained, 2 bad input."""
-    from infra.pipeline.changeset import ChangeSet
     from infra.pipeline.verify import PreviewError, parse_steps, render, verify
+    from infra.plan.changeset import ChangeSet
 
     sets = []
     for path in reviewed:

@@ -3,23 +3,18 @@
 ``pulumi stack export`` holds every resource the last ``pulumi up`` left behind, whoever ran it (the
 deploy workflow, a rotation, an admin by hand): it advances after every successful update by
 construction, and its format does not change with this project's configuration schema. The removal
-guard compares the head's plan with it; ``deployment_record`` is the stack output that says which
+guard compares the head's plan with it; ``infra.deployment`` records, as a stack output, which
 commit the last update ran (the base of the reviewed change set).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-from pathlib import Path
 from typing import Any
 
 from infra.plan.model import Plan, PlannedResource
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
-RECORD_OUTPUT = "cfinfra_deployed"
-"""The stack output holding the deployment record (``pulumi stack output cfinfra_deployed``)."""
 
 
 class StateError(ValueError):
@@ -75,29 +70,3 @@ def deployed_plan(export: Any) -> Plan:
         )
     resources.sort(key=lambda r: (r.type, r.name))
     return Plan(stack=stack, resources=resources)
-
-
-def deployment_record(root: Path) -> dict[str, Any]:
-    """Which commit this run deploys: the base of the next deploy's reviewed change set.
-
-    Exported by real runs only. ``dirty`` is true when the working tree differs from the commit
-    (a hand-run `up` of uncommitted changes): the next deploy then cannot trust the record and
-    asks for a reviewed base (docs/pipeline.md).
-    """
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", *args], cwd=root, capture_output=True, text=True, timeout=30, check=False
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {
-        "commit": commit,
-        "dirty": status is None or bool(status),
-        "run": os.environ.get("GITHUB_RUN_ID"),
-    }

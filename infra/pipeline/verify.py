@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from infra.pipeline.changeset import ChangeOp, ChangeSet
+from infra.plan.changeset import ChangeOp, ChangeSet
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 # Pulumi's signature of a secret value (sdk/go/common/resource/sig), not a credential.

@@ -132,3 +132,27 @@ def test_the_cli_trips_on_a_removal_and_passes_it_once_approved(
     )
     assert unreadable.exit_code == 2
     assert "Traceback" not in unreadable.output
+
+
+def test_the_deployment_record_names_the_commit_and_whether_the_tree_was_clean(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+
+    from infra.deployment import deployment_record
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(tmp_path), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "f").write_text("1")
+    git("add", "f")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
+    record = deployment_record(tmp_path)
+    assert record["commit"] == git("rev-parse", "HEAD")
+    assert record["dirty"] is False
+    (tmp_path / "f").write_text("2")
+    assert deployment_record(tmp_path)["dirty"] is True
+    assert deployment_record(tmp_path / "nowhere")["dirty"] is True

@@ -41,13 +41,14 @@ def test_production_admits_main_only_and_needs_a_core_approval(prod_plan: Plan) 
     assert resource.protect
 
 
-def test_every_1password_token_of_ci_is_an_environment_secret(prod_plan: Plan) -> None:
+def test_every_credential_of_ci_is_an_environment_secret(prod_plan: Plan) -> None:
     secrets = {
         (i["environment"], i["secretName"]) for i in _by_name(prod_plan, ENV_SECRET_T).values()
     }
     assert secrets == {
         ("production", "OP_SERVICE_ACCOUNT_TOKEN"),
         ("read-only", "OP_SERVICE_ACCOUNT_TOKEN_READONLY"),
+        ("read-only", "PRIVATE_REPORTS_TOKEN"),
         ("rotation", "OP_SERVICE_ACCOUNT_TOKEN_ROTATION"),
     }
     for inputs in _by_name(prod_plan, ENV_SECRET_T).values():

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.cli import app
-from infra.pipeline.changeset import ChangeOp, ChangeSet, build_change_set
+from infra.plan.changeset import ChangeOp, ChangeSet, build_change_set
 from tests.pipeline.helpers import (
     HOOK_T,
     SECRET_SIG,
