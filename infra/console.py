@@ -1,11 +1,83 @@
-"""The CLI's two consoles, shared by every sub-command module.
+"""The CLI's two consoles and the helpers every sub-command shares.
 
 They live here because importing ``infra.cli`` from a sub-command module would cycle.
 """
 
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
 from rich.console import Console
+
+from infra.exitcodes import ExitCode
 
 out = Console(highlight=False, soft_wrap=True)
 """Results: tables, summaries, paths written."""
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 """Problems: validation reports, failures."""
+
+STDOUT = "-"
+"""Where a command expects an output path, ``-`` means standard output."""
+
+_warned: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """Print a warning on stderr, once per process however many times it is raised.
+
+    ``diff`` plans two revisions and the docs plan once more: the same warning must not be repeated
+    for each.
+    """
+    if message in _warned:
+        return
+    _warned.add(message)
+    err.print(f"warning: {message}", markup=False)
+
+
+def is_stdout(path: Path | str) -> bool:
+    return str(path) == STDOUT
+
+
+def check_output_path(path: Path, option: str) -> None:
+    """Refuse, before any work is done, an output path that cannot be written (exit 2, one line)."""
+    if is_stdout(path):
+        return
+    parent = path.parent
+    problem = None
+    if path.is_dir():
+        problem = "it is a folder"
+    elif not parent.is_dir():
+        problem = f"folder {parent} does not exist"
+    elif not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        problem = "permission denied"
+    if problem:
+        err.print(f"error: cannot write {path} ({option}): {problem}", markup=False)
+        raise typer.Exit(ExitCode.INVALID)
+
+
+def write_output(path: Path, text: str, option: str) -> None:
+    """Write ``text`` to ``path`` (``-``: standard output); a failure is exit 2 with one line."""
+    if is_stdout(path):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        err.print(f"error: cannot write {path} ({option}): {exc.strerror or exc}", markup=False)
+        raise typer.Exit(ExitCode.INVALID) from None
+
+
+@contextmanager
+def progress(message: str) -> Iterator[None]:
+    """A spinner on an interactive terminal while a long step runs; nothing in CI or a pipe."""
+    if not err.is_terminal or os.environ.get("CI"):
+        yield
+        return
+    with err.status(message):
+        yield

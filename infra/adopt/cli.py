@@ -11,11 +11,8 @@ from typing import Annotated
 
 import typer
 
-from infra.console import err, out
-
-EXIT_INCOMPLETE = 1
-EXIT_INVALID = 2
-EXIT_LEAK = 3
+from infra.console import check_output_path, err, out, write_output
+from infra.exitcodes import ExitCode, is_leak
 
 
 def _parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
@@ -24,7 +21,7 @@ def _parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key or not value:
             err.print(f"error: {option} takes ITEM=PROJECT, got `{pair}`", markup=False)
-            raise typer.Exit(EXIT_INVALID)
+            raise typer.Exit(ExitCode.INVALID)
         out_map[key] = value
     return out_map
 
@@ -80,12 +77,12 @@ def import_yaml(
             loaded.append(project)
     if problems:
         err.print(str(ConfigError(problems)), markup=False)
-        raise typer.Exit(EXIT_INVALID)
+        raise typer.Exit(ExitCode.INVALID)
     try:
         reference = Reference.load(like, stack) if like is not None else Reference()
     except ConfigError as exc:
         err.print(f"the --like project is unusable:\n{exc}", markup=False)
-        raise typer.Exit(EXIT_INVALID) from None
+        raise typer.Exit(ExitCode.INVALID) from None
 
     result = translate(loaded, reference, _parse_pairs(azure_project or [], "--azure-project"))
     result = carry_over(result, reference)
@@ -93,7 +90,7 @@ def import_yaml(
         written = write_translation(result, output, stack, overwrite=overwrite)
     except OutputExistsError as exc:
         err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(EXIT_INVALID) from None
+        raise typer.Exit(ExitCode.INVALID) from None
 
     targets = sum(len(doc.get("targets") or []) for doc in result.secrets.values())
     out.print(
@@ -117,7 +114,7 @@ def import_yaml(
     try:
         validate_output(output, stack, like)
     except ConfigError as exc:
-        leaks = [p for p in exc.problems if p.message.startswith("LEAK:")]
+        leaks = [p for p in exc.problems if is_leak(p.message)]
         if not leaks:
             # Other problems can stop the loader before its rules run: the guard must still speak.
             leaks = leak_check(result, stack)
@@ -128,10 +125,10 @@ def import_yaml(
                 "(without --like, stack sections the YAML projects cannot express are missing)",
                 markup=False,
             )
-        raise typer.Exit(EXIT_LEAK if leaks else EXIT_INVALID) from None
+        raise typer.Exit(ExitCode.SECRETS if leaks else ExitCode.INVALID) from None
     if result.untranslated:
         err.print("\nthe import is incomplete: see NOT translated above", markup=False)
-        raise typer.Exit(EXIT_INCOMPLETE)
+        raise typer.Exit(ExitCode.FOUND)
     out.print("the imported configuration validates (leak guard included)", markup=False)
 
 
@@ -181,12 +178,13 @@ def import_plan(
     from infra.errors import ConfigError
     from infra.plan.engine import plan_project
 
+    check_output_path(output, "--output")
     try:
         maps = load_id_maps(webhook_ids, variable_group_ids, ids)
         project = load_project(root, stack)
     except (ConfigError, IdFileError) as exc:
         err.print(str(exc), markup=False)
-        raise typer.Exit(EXIT_INVALID) from None
+        raise typer.Exit(ExitCode.INVALID) from None
     result = build_import_plan(plan_project(project), project, maps)
     for line in result.report():
         (err if line.startswith("UNRESOLVED") else out).print(line, markup=False)
@@ -196,8 +194,8 @@ def import_plan(
             "(importing without them would make `pulumi up` create duplicates)",
             markup=False,
         )
-        raise typer.Exit(EXIT_INCOMPLETE)
-    output.write_text(result.to_json(), encoding="utf-8")
+        raise typer.Exit(ExitCode.FOUND)
+    write_output(output, result.to_json(), "--output")
     out.print(f"\nwrote {output}: {len(result.entries)} resources to import", markup=False)
     if result.unresolved:
-        raise typer.Exit(EXIT_INCOMPLETE)
+        raise typer.Exit(ExitCode.FOUND)

@@ -13,22 +13,20 @@ from typing import Annotated
 
 import typer
 
-EXIT_OK = 0
-EXIT_GUARD = 1
-EXIT_NO_DIFF = 2
-EXIT_LEAK = 3
+from infra.console import check_output_path, write_output
+from infra.exitcodes import ExitCode
 
 
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
-    return typer.Exit(EXIT_NO_DIFF)
+    return typer.Exit(ExitCode.INVALID)
 
 
 def _emit(markdown: str, output: Path | None) -> None:
     if output is None:
         typer.echo(markdown, nl=False)
     else:
-        output.write_text(markdown, encoding="utf-8")
+        write_output(output, markdown, "--output")
 
 
 def _head_id(root: Path) -> str:
@@ -49,7 +47,9 @@ def diff(
     stack: Annotated[str, typer.Option("--stack", "-s", help="The stack to plan.")] = "prod",
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the Markdown here instead of stdout."),
+        typer.Option(
+            "--output", "-o", help="Write the Markdown here instead of stdout (`-`: stdout)."
+        ),
     ] = None,
     allow_removals: Annotated[
         bool, typer.Option("--allow-removals", help="Let the removal guard pass (still reported).")
@@ -81,6 +81,8 @@ def diff(
     from infra.errors import ConfigError
     from infra.plan.model import Plan
 
+    if output is not None:
+        check_output_path(output, "--output")
     use_files = base_plan is not None or head_plan is not None
     if use_files == (base is not None) or (use_files and (base_plan is None or head_plan is None)):
         raise _fail("give either --base REV, or both --base-plan and --head-plan")
@@ -131,7 +133,7 @@ def diff(
                 output,
             )
             typer.echo(f"error: the {side} cannot be planned\n{text}", err=True)
-            raise typer.Exit(EXIT_LEAK if leak else EXIT_NO_DIFF) from None
+            raise typer.Exit(ExitCode.SECRETS if leak else ExitCode.INVALID) from None
         base_side = found.plan
         base_label = f"{code(base)} ({code(found.commit[:12])})"
         base_id, head_id = found.commit, _head_id(root)
@@ -155,4 +157,4 @@ def diff(
     typer.echo("no changes" if report.is_empty else f"{report.summary()}", err=True)
     if report.guard.violated:
         typer.echo(report.guard.message(), err=True)
-    raise typer.Exit(EXIT_GUARD if report.guard.tripped else EXIT_OK)
+    raise typer.Exit(ExitCode.FOUND if report.guard.tripped else ExitCode.OK)

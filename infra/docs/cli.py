@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from infra.console import err, out
+from infra.exitcodes import ExitCode
 
 
 def docs(
@@ -30,7 +31,7 @@ def docs(
         plan = plan_stack(root, stack)
     except ConfigError as exc:
         err.print(f"cannot plan stack {stack}:\n{exc}", markup=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.of_config_error(exc)) from None
     files = render_all(root / "docs", plan)
     if check:
         stale = stale_files(files)
@@ -39,7 +40,7 @@ def docs(
             for path in stale:
                 err.print(f"  {path.as_posix()}", markup=False)
             err.print(f"regenerate with: {REGENERATE}", markup=False)
-            raise typer.Exit(1)
+            raise typer.Exit(ExitCode.FOUND)
         out.print(f"{len(files)} generated docs are current", markup=False)
         return
     for path, text in files.items():

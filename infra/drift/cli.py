@@ -12,9 +12,8 @@ from typing import Annotated
 
 import typer
 
-EXIT_CLEAN = 0
-EXIT_DRIFT = 1
-EXIT_BAD_INPUT = 2
+from infra.console import check_output_path, write_output
+from infra.exitcodes import ExitCode
 
 
 def drift_report(
@@ -30,6 +29,8 @@ def drift_report(
     ] = None,
 ) -> None:
     """Report drift from a `pulumi preview --json` file: exit 0 clean, 1 drift, 2 bad input."""
+    if output is not None:
+        check_output_path(output, "--output")
     from infra.drift.report import PreviewFormatError, parse_preview, render_markdown, summary_line
 
     try:
@@ -37,23 +38,17 @@ def drift_report(
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         typer.echo(f"error: cannot read {preview}: {reason}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(ExitCode.INVALID) from None
     try:
         report = parse_preview(text)
     except PreviewFormatError as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(ExitCode.INVALID) from None
 
     markdown = render_markdown(report)
     if output is None or str(output) == "-":
         typer.echo(markdown, nl=False)
     else:
-        try:
-            output.write_text(markdown, encoding="utf-8")
-        except OSError as exc:
-            # Exit 2, not a traceback's 1: drift.yml reads 1 as "drift".
-            reason = exc.strerror or str(exc)
-            typer.echo(f"error: cannot write {output}: {reason}", err=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+        write_output(output, markdown, "--output")
         typer.echo(summary_line(report), err=True)
-    raise typer.Exit(EXIT_CLEAN if report.is_clean else EXIT_DRIFT)
+    raise typer.Exit(ExitCode.OK if report.is_clean else ExitCode.FOUND)

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.console import err, out
+from infra.console import check_output_path, err, out, write_output
+from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
     from infra.config.manifest import SecretEntry
@@ -50,15 +51,17 @@ def _load(root: Path) -> list[SecretEntry]:
         return load_manifest(root)
     except ConfigError as exc:
         err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.INVALID) from None
 
 
 def _onepassword_failed(exc: Exception) -> typer.Exit:
     err.print(f"1Password: {exc}", markup=False)
-    return typer.Exit(3)
+    return typer.Exit(ExitCode.SECRETS)
 
 
-@app.command()
+@app.command(
+    epilog="\b\nExamples:\n  cfinfra rotation status\n  cfinfra rotation status --markdown -"
+)
 def status(
     root: RootOpt = Path("."),
     markdown: Annotated[
@@ -71,6 +74,8 @@ def status(
     from infra.rotation.render import notes, print_whole, summary, table
     from infra.rotation.status import exit_code
 
+    if markdown is not None:
+        check_output_path(markdown, "--markdown")
     entries = _load(root)
     now = _now()
     try:
@@ -82,7 +87,7 @@ def status(
         out.print(line, markup=False)
     out.print(summary(rows))
     if markdown is not None:
-        markdown.write_text(render_markdown(rows, now), encoding="utf-8")
+        write_output(markdown, render_markdown(rows, now), "--markdown")
         out.print(f"wrote {markdown}")
     failing = [f"{r.secret_id} ({r.state})" for r in rows if r.state.failing]
     if failing:
@@ -108,11 +113,11 @@ def plan(
         project = load_project(root, stack)
     except ConfigError as exc:
         err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.INVALID) from None
     entry = next((e for e in project.secrets if e.id == secret), None)
     if entry is None:
         err.print(f"no secret `{secret}` in the manifest", markup=False)
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.INVALID)
     urns = target_urns(project, [entry])[entry.id] if entry.secret.targets else []
     out.print(render(rotation_plan(project, entry, urns)), markup=False, highlight=False, end="")
 
@@ -125,7 +130,10 @@ async def _collect(entries: list[SecretEntry], now: datetime) -> list[StatusRow]
     return await collect_status(client, entries, now)
 
 
-@app.command()
+@app.command(
+    epilog="\b\nExamples:\n  cfinfra rotation run --dry-run\n"
+    "  cfinfra rotation run --secret cirun-aws-access-key"
+)
 def run(
     root: RootOpt = Path("."),
     secret: Annotated[
@@ -168,14 +176,14 @@ def run(
         selected = select_automatic(entries, secret)
     except SelectionError as exc:
         err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.INVALID) from None
     if emergency and (secret is None or selected[0].secret.rotation.rotator != ANACONDA):
         err.print(
             "--emergency needs --secret naming an anaconda.org token; for any other secret follow "
             "docs/runbooks/leaked-token.md",
             markup=False,
         )
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.INVALID)
     if not selected:
         out.print("no secret is rotated automatically")
         return
@@ -185,7 +193,7 @@ def run(
     except Exception as exc:  # authentication failed before any rotator ran
         raise _onepassword_failed(exc) from None
     _print_outcomes(outcomes, ctx)
-    raise typer.Exit(1 if any(o.error for o in outcomes) else 0)
+    raise typer.Exit(ExitCode.FOUND if any(o.error for o in outcomes) else ExitCode.OK)
 
 
 async def _run(
@@ -232,7 +240,7 @@ def _anaconda_rotator(client: Any, root: Path, stack: str, selected: list[Secret
         project = load_project(root, stack)
     except ConfigError as exc:
         err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.INVALID) from None
     by_id = {e.id: e for e in project.secrets}
     urns = target_urns(project, selected)
 

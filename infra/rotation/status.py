@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from infra.config.manifest import RotationMode, SecretEntry
+from infra.exitcodes import ExitCode
 from infra.rotation.op_items import OnePasswordClient, matching
 from infra.rotation.policy import Assessment, RotationState, assess
 
@@ -116,6 +117,6 @@ async def collect_status(
     return rows
 
 
-def exit_code(rows: Sequence[StatusRow]) -> int:
-    """1 when anything is overdue or missing, else 0."""
-    return 1 if any(r.state.failing for r in rows) else 0
+def exit_code(rows: Sequence[StatusRow]) -> ExitCode:
+    """``FOUND`` (1) when anything is overdue or missing, else ``OK``."""
+    return ExitCode.FOUND if any(r.state.failing for r in rows) else ExitCode.OK

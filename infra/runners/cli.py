@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from infra.exitcodes import ExitCode
+
 if TYPE_CHECKING:
     from infra.config.runners import RunnerData
     from infra.errors import Problem
-
-EXIT_INVALID = 2
 
 app = typer.Typer(
     name="runners",
@@ -30,7 +30,7 @@ def _fail(problems: list[Problem]) -> NoReturn:
     from infra.errors import ConfigError
 
     typer.echo(ConfigError(problems).report(), err=True)
-    raise typer.Exit(EXIT_INVALID)
+    raise typer.Exit(ExitCode.INVALID)
 
 
 def _load(data_dir: Path) -> RunnerData:
@@ -43,7 +43,10 @@ def _load(data_dir: Path) -> RunnerData:
     return data
 
 
-@app.command("apply-request")
+@app.command(
+    "apply-request",
+    epilog="\b\nExamples:\n  cfinfra runners apply-request requests/vllm-gpu.yml --dry-run",
+)
 def apply_request(
     file: Annotated[
         Path,
@@ -77,7 +80,7 @@ def apply_request(
         )
 
 
-@app.command("report")
+@app.command("report", epilog="\b\nExamples:\n  cfinfra runners report")
 def report(data_dir: DataDir = Path("data/runners")) -> None:
     """Host capacity, how many of each flavor fit at once, who reaches each GPU."""
     from rich.console import Console
@@ -87,7 +90,10 @@ def report(data_dir: DataDir = Path("data/runners")) -> None:
     render_report(_load(data_dir), Console(highlight=False))
 
 
-@app.command("render")
+@app.command(
+    "render",
+    epilog="\b\nExamples:\n  cfinfra runners render\n  cfinfra runners render --out /tmp/cirun",
+)
 def render(
     data_dir: DataDir = Path("data/runners"),
     out: Annotated[

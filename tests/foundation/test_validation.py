@@ -102,7 +102,7 @@ def test_the_2025_incident_is_refused_naming_secret_target_and_why(project_copy)
         project_copy / "secrets" / "prod-binstar-token.yaml", put_prod_token_in_feedstock_builds
     )
     result = run_cli("validate", "--root", str(project_copy))
-    assert result.returncode == 2
+    assert result.returncode == 3, "a leak exits 3 (README: secrets unresolved or leaking)"
     assert (
         "secrets/prod-binstar-token.yaml: targets[3]: "
         "LEAK: secret `prod-binstar-token` is cleared for `core` "
