@@ -1,36 +1,183 @@
 """``cfinfra``: the command line of conda-forge-infra.
 
-Sub-commands live next to the domain they serve; this module only wires them together. Heavy imports
-(Pulumi, provider SDKs) happen inside the commands so that ``cfinfra --help`` stays instant.
+Sub-commands live next to the domain they serve; this module only wires them together, lazily:
+a sub-command's module is imported only when that sub-command runs (``LazyGroup``), and heavy
+imports (Pulumi, provider SDKs) happen inside the commands, so ``cfinfra plan`` pays for nothing
+but the plan and ``cfinfra --help`` stays instant.
 
-Exit codes: 0 ok; 1 the check found something (drift, overdue, guard tripped); 2 invalid
-configuration or input; 3 secrets could not be resolved or would leak.
+Exit codes: ``infra.exitcodes.ExitCode`` (0 ok; 1 the check found something; 2 invalid
+configuration or input; 3 secrets unresolved or leaking).
 """
 
 from __future__ import annotations
 
-import json
+import importlib
+from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
+from typer.models import CommandInfo
 
-from infra.adopt.cli import import_plan, import_yaml
-from infra.console import err, out
-from infra.diff.cli import diff
-from infra.docs.cli import docs
-from infra.drift.cli import drift_report
-from infra.pipeline.cli import deploy_guard, drift_triage, verify_preview
-from infra.rotation.cli import app as rotation_app
-from infra.runners.cli import app as runners_app
+from infra.console import check_output_path, err, is_stdout, out, progress, write_output
+from infra.exitcodes import ExitCode
+
+# Typer vendors click (typer._click); its UsageError is not re-exported.
+UsageError: type[Exception] = typer.BadParameter.__mro__[1]
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A sub-command whose module is imported only when it runs (or its own help is shown)."""
+
+    module: str
+    attr: str
+    """A command function, or a ``typer.Typer`` of sub-commands."""
+    summary: str
+    """The line ``cfinfra --help`` lists (the command's own help is its docstring)."""
+    epilog: str = ""
+    """Examples (command functions only; a Typer's commands carry their own)."""
+
+
+def examples(*lines: str) -> str:
+    """An epilog click prints as written (``\\b`` stops it from re-wrapping the lines)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+LAZY: dict[str, Lazy] = {
+    "diff": Lazy(
+        "infra.diff.cli",
+        "diff",
+        "A pull request's changes as Markdown for reviewers; removal guard.",
+        examples(
+            "cfinfra diff --base origin/main -o diff.md",
+            "cfinfra diff --base-plan base.json --head-plan head.json",
+        ),
+    ),
+    "drift-report": Lazy(
+        "infra.drift.cli",
+        "drift_report",
+        "Turn `pulumi preview --refresh --json` into a drift report.",
+        examples(
+            "pulumi preview --refresh --expect-no-changes --json > preview.json",
+            "cfinfra drift-report preview.json -o drift.md",
+        ),
+    ),
+    "rotation": Lazy("infra.rotation.cli", "app", "Secret rotation: status, automatic rotators."),
+    "runners": Lazy(
+        "infra.runners.cli", "app", "CI runners: admin-requests, capacity, .cirun files."
+    ),
+    "import-yaml": Lazy(
+        "infra.adopt.cli",
+        "import_yaml",
+        "Translate the old Pulumi YAML projects into data.",
+        examples("cfinfra import-yaml ../sync-secrets-gha ../sync-secrets-azure -o out"),
+    ),
+    "import-plan": Lazy(
+        "infra.adopt.cli",
+        "import_plan",
+        "Write the `pulumi import --file` JSON that adopts what exists.",
+        examples("cfinfra import-plan -o import.json --webhook-ids hooks.json"),
+    ),
+    "docs": Lazy(
+        "infra.docs.cli",
+        "docs",
+        "Regenerate (or --check) the generated docs.",
+        examples("cfinfra docs", "cfinfra docs --check"),
+    ),
+}
+
+
+def _plain_help(command: Any) -> Any:
+    """No rich markup in help (``[secret]`` must stay visible); flags print as flags."""
+    if hasattr(command, "rich_markup_mode"):
+        command.rich_markup_mode = None
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """Imports a sub-command's module only when that sub-command is looked up to run."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *LAZY]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        lazy = LAZY.get(cmd_name)
+        if lazy is None:
+            return super().get_command(ctx, cmd_name)
+        obj = getattr(importlib.import_module(lazy.module), lazy.attr)
+        if isinstance(obj, typer.Typer):
+            command = typer.main.get_command(obj)
+            command.name = cmd_name
+        else:
+            command = typer.main.get_command_from_info(
+                CommandInfo(name=cmd_name, callback=obj, epilog=lazy.epilog or None),
+                pretty_exceptions_short=True,
+                rich_markup_mode=None,
+            )
+        return _plain_help(command)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            # Typer suggests only among eagerly registered commands: add the lazy ones.
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            message: str = getattr(exc, "message", "")
+            if matches and "Did you mean" not in message:
+                names = ", ".join(f"'{m}'" for m in matches)
+                exc.message = f"{message.rstrip('.')}. Did you mean {names}?"  # type: ignore[attr-defined]
+            raise
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # The listing uses the summaries above: `cfinfra --help` imports no sub-command module.
+        rows = []
+        for name in super().list_commands(ctx):
+            cmd = super().get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=formatter.width)))
+        rows += [(name, lazy.summary) for name, lazy in LAZY.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(rows))
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"cfinfra {version('conda-forge-infra')}", markup=False)
+        raise typer.Exit()
+
 
 app = typer.Typer(
     name="cfinfra",
+    cls=LazyGroup,
     help="conda-forge's infrastructure as code: validate, plan, diff, rotate, report.",
+    epilog=examples(
+        "cfinfra validate",
+        "cfinfra plan --stack prod",
+        "cfinfra --install-completion   # tab completion for your shell",
+    ),
     no_args_is_help=True,
-    add_completion=False,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """conda-forge's infrastructure as code: validate, plan, diff, rotate, report."""
 
 
 StackOpt = Annotated[
@@ -44,14 +191,22 @@ RootOpt = Annotated[
 ]
 
 
-def fail_config(exc: Exception) -> typer.Exit:
+def fail_config(exc: Any) -> typer.Exit:
+    """Print a ``ConfigError``'s report; exit 3 if the leak guard is among its problems, else 2."""
     err.print(str(exc), markup=False)
-    return typer.Exit(2)
+    return typer.Exit(ExitCode.of_config_error(exc))
 
 
-@app.command()
+@app.command(
+    short_help="Validate the stack file and the secrets manifest (exit 2/3).",
+    epilog=examples("cfinfra validate", "cfinfra validate --stack prod --root ."),
+)
 def validate(stack: StackOpt = "prod", root: RootOpt = Path(".")) -> None:
-    """Validate the stack file and the secrets manifest (no network, nothing declared)."""
+    """Validate the stack file and the secrets manifest (no network, nothing declared).
+
+    Exit 2 listing every problem; exit 3 if a secret would reach a wider audience than it is
+    cleared for (the leak guard).
+    """
     from infra.config.loader import load_project
     from infra.errors import ConfigError
 
@@ -62,20 +217,34 @@ def validate(stack: StackOpt = "prod", root: RootOpt = Path(".")) -> None:
     targets = sum(len(e.secret.targets) for e in project.secrets)
     out.print(
         f"{project.stack_file} and secrets/ are valid: "
-        f"{len(project.secrets)} secrets, {targets} targets"
+        f"{len(project.secrets)} secrets, {targets} targets",
+        markup=False,
     )
 
 
-@app.command()
+@app.command(
+    short_help="The offline plan: a summary, and the plan as JSON.",
+    epilog=examples(
+        "cfinfra plan --stack prod",
+        "cfinfra plan --json plan.json",
+        "cfinfra plan --json - | jq '.resources | length'",
+    ),
+)
 def plan(
     stack: StackOpt = "prod",
     root: RootOpt = Path("."),
     json_path: Annotated[
         Path | None,
-        typer.Option("--json", help='Also write the plan as JSON (secrets as "[secret]").'),
+        typer.Option(
+            "--json",
+            help='Also write the plan as JSON (secrets as "[secret]"); `-` writes it to stdout '
+            "and the summary to stderr.",
+        ),
     ] = None,
 ) -> None:
     """Run the real program offline (Pulumi's mock engine, placeholder secrets) and summarise it."""
+    if json_path is not None:
+        check_output_path(json_path, "--json")
     from infra.config.loader import load_project
     from infra.errors import ConfigError
     from infra.plan.engine import plan_project
@@ -83,55 +252,21 @@ def plan(
     from infra.plan.summary import print_summary
 
     try:
-        result = plan_project(load_project(root, stack))
+        with progress(f"planning stack {stack}"):
+            result = plan_project(load_project(root, stack))
     except ConfigError as exc:
         raise fail_config(exc) from None
     except SecretLeakError as exc:
         err.print(str(exc), markup=False)
-        raise typer.Exit(3) from None
+        raise typer.Exit(ExitCode.SECRETS) from None
+    if json_path is not None and is_stdout(json_path):
+        print_summary(result, err)
+        write_output(json_path, result.to_json(), "--json")
+        return
     print_summary(result, out)
     if json_path is not None:
-        result.write(json_path)
-        out.print(f"wrote {json_path}")
-
-
-@app.command()
-def bench(
-    stack: StackOpt = "prod",
-    root: RootOpt = Path("."),
-    rounds: Annotated[int, typer.Option(min=1, help="Timed rounds per measurement.")] = 5,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
-) -> None:
-    """Time the offline plan against bare SDK registration of as many resources (prints figures)."""
-    from infra.bench import run_bench
-
-    figures = run_bench(root, stack, rounds)
-    if json_out:
-        out.print(json.dumps(figures, indent=2, sort_keys=True))
-        return
-    out.print(
-        f"stack {stack}: {figures['resources']:.0f} resources, median of {rounds} rounds\n"
-        f"  offline plan     {figures['plan_median_s'] * 1000:8.1f} ms  "
-        f"({figures['plan_ms_per_resource']:.2f} ms/resource, "
-        f"best {figures['plan_best_s'] * 1000:.1f} ms)\n"
-        f"  bare SDK floor   {figures['bare_median_s'] * 1000:8.1f} ms  "
-        f"({figures['bare_ms_per_resource']:.2f} ms/resource, "
-        f"best {figures['bare_best_s'] * 1000:.1f} ms)\n"
-        f"  ratio            {figures['ratio']:8.2f}x  (target <= 1.30x)\n"
-        f"  plan peak memory {figures['plan_peak_mib']:8.1f} MiB (tracemalloc)"
-    )
-
-
-app.command("drift-report")(drift_report)
-app.add_typer(rotation_app, name="rotation")
-app.add_typer(runners_app, name="runners")
-app.command("diff")(diff)
-app.command("import-yaml")(import_yaml)
-app.command("import-plan")(import_plan)
-app.command("docs")(docs)
-app.command("verify-preview")(verify_preview)
-app.command("deploy-guard")(deploy_guard)
-app.command("drift-triage")(drift_triage)
+        write_output(json_path, result.to_json(), "--json")
+        out.print(f"wrote {json_path}", markup=False)
 
 
 def main() -> None:

@@ -175,8 +175,7 @@ def run_program(
 ) -> M:
     """Run ``program`` under mocks on a fresh event loop and return the monitor with its records.
 
-    The default monitor records registrations; ``bench`` passes the SDK's stock one to measure the
-    floor.
+    The default monitor records registrations; a caller may pass another (e.g. the SDK's stock one).
     """
     if monitor is None:
         monitor = RecordingMonitor(FakeOutputs(registry or FakeRegistry()))  # type: ignore[assignment]

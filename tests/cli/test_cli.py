@@ -1,0 +1,121 @@
+"""The command line as a person meets it: help, version, exit codes, output paths, start-up cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from infra.cli import LAZY, app
+from infra.exitcodes import ExitCode
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def _leaf_paths() -> list[list[str]]:
+    """Every runnable command, as the words that name it (`["rotation", "status"]`)."""
+    root = get_command(app)
+    ctx = root.make_context("cfinfra", ["--help"], resilient_parsing=True)
+    paths = []
+    for name in root.list_commands(ctx):  # type: ignore[attr-defined]
+        cmd = root.get_command(ctx, name)  # type: ignore[attr-defined]
+        subs = getattr(cmd, "commands", None)
+        paths += [[name, sub] for sub in subs] if subs else [[name]]
+    return paths
+
+
+@pytest.mark.parametrize("words", _leaf_paths(), ids=" ".join)
+def test_every_command_shows_an_example_and_renders_flags_as_flags(words):
+    result = runner.invoke(app, [*words, "--help"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    assert "Examples:" in result.output, f"`cfinfra {' '.join(words)}` has no example"
+    assert f"cfinfra {' '.join(words)}" in result.output.split("Examples:")[1]
+    assert "<bool>" not in result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+def test_help_keeps_square_brackets_visible():
+    result = runner.invoke(app, ["plan", "--help"])
+    assert '"[secret]"' in result.output
+
+
+def test_version_prints_the_package_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("cfinfra ")
+
+
+def test_a_misspelt_command_gets_a_suggestion_even_when_loaded_lazily():
+    result = runner.invoke(app, ["rotaton"])
+    assert result.exit_code == 2
+    assert "Did you mean 'rotation'?" in result.output
+
+
+def test_exit_codes_are_the_readme_contract():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3]
+    for code in ExitCode:
+        assert f"`{int(code)}`" in readme.split("Exit codes:")[1][:400]
+
+
+def test_an_unwritable_json_path_is_exit_2_in_one_line_before_planning(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.cli", "plan", "--json", str(tmp_path / "no" / "p.json")],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == ExitCode.INVALID
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "--json" in result.stderr
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_drift_report_to_a_missing_folder_is_exit_2_without_traceback(tmp_path):
+    preview = REPO_ROOT / "tests" / "fixtures" / "preview" / "clean.json"
+    result = runner.invoke(
+        app, ["drift-report", str(preview), "-o", "/nonexistent-dir/x.md"], catch_exceptions=False
+    )
+    assert result.exit_code == ExitCode.INVALID
+    assert "Traceback" not in result.output
+    assert "/nonexistent-dir" in result.output
+
+
+def test_plan_json_dash_writes_the_json_to_stdout_and_the_summary_to_stderr():
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.cli", "plan", "--json", "-"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["stack"] == "prod"
+    assert "Offline plan" in result.stderr
+    assert not (REPO_ROOT / "-").exists()
+
+
+def test_a_command_imports_no_other_sub_command_module():
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from infra.cli import app\n"
+        "result = CliRunner().invoke(app, ['validate'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = set(done.stdout.split())
+    lazy_modules = {lazy.module for lazy in LAZY.values()}
+    assert not loaded & lazy_modules, loaded & lazy_modules
+    assert not any(m.startswith("pulumi") for m in loaded), "validate must not import Pulumi"
