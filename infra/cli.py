@@ -21,7 +21,15 @@ import typer
 from typer.core import TyperGroup
 from typer.models import CommandInfo
 
-from infra.console import check_output_path, err, is_stdout, out, progress, write_output
+from infra.console import (
+    check_output_path,
+    err,
+    is_stdout,
+    out,
+    progress,
+    route_program_warnings,
+    write_output,
+)
 from infra.exitcodes import ExitCode
 
 # Typer vendors click (typer._click); its UsageError is not re-exported.
@@ -68,6 +76,15 @@ LAZY: dict[str, Lazy] = {
     "rotation": Lazy("infra.rotation.cli", "app", "Secret rotation: status, automatic rotators."),
     "runners": Lazy(
         "infra.runners.cli", "app", "CI runners: admin-requests, capacity, .cirun files."
+    ),
+    "who-can": Lazy(
+        "infra.query.cli", "who_can", "Who can read a secret, who can use a runner label."
+    ),
+    "access": Lazy(
+        "infra.query.cli",
+        "access",
+        "What a person can do: teams, repositories, secrets, runners.",
+        examples("cfinfra access beckermr", "cfinfra access beckermr --json"),
     ),
     "import-yaml": Lazy(
         "infra.adopt.cli",
@@ -160,6 +177,7 @@ app = typer.Typer(
     epilog=examples(
         "cfinfra validate",
         "cfinfra plan --stack prod",
+        "cfinfra who-can read prod-binstar-token",
         "cfinfra --install-completion   # tab completion for your shell",
     ),
     no_args_is_help=True,
@@ -178,6 +196,7 @@ def _main(
     ] = False,
 ) -> None:
     """conda-forge's infrastructure as code: validate, plan, diff, rotate, report."""
+    route_program_warnings()
 
 
 StackOpt = Annotated[

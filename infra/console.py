@@ -5,8 +5,10 @@ They live here because importing ``infra.cli`` from a sub-command module would c
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,7 +38,34 @@ def warn_once(message: str) -> None:
     if message in _warned:
         return
     _warned.add(message)
-    err.print(f"warning: {message}", markup=False)
+    err.print(wrap(f"warning: {message}", err.width, indent="  "), markup=False)
+
+
+def wrap(text: str, width: int, indent: str = "") -> str:
+    """``text`` wrapped at spaces to ``width`` (continuation lines indented); words never cut."""
+    return textwrap.fill(
+        text,
+        width=max(40, width),
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+class _OncePerCommand(logging.Handler):
+    """Routes the program's warnings (``pulumi.log.warn`` under mocks) to ``warn_once``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        warn_once(record.getMessage())
+
+
+def route_program_warnings() -> None:
+    """Print the Pulumi program's warnings once per command (``diff`` plans twice, ``docs`` once
+    more), instead of once per plan."""
+    log = logging.getLogger("cfinfra.program")
+    if not any(isinstance(h, _OncePerCommand) for h in log.handlers):
+        log.addHandler(_OncePerCommand(logging.WARNING))
+        log.propagate = False
 
 
 def is_stdout(path: Path | str) -> bool:

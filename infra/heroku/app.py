@@ -75,10 +75,13 @@ class HerokuApp(pulumi.ComponentResource):
                     pulumi.ResourceOptions(import_=f"{name}:{process}", retain_on_delete=True)
                 ),
             )
-        for var in config.unconfirmed_vars:
+        if config.unconfirmed_vars:
+            # One warning per app, with the fix: a reader must not see the same advice twice.
+            unconfirmed = ", ".join(config.unconfirmed_vars)
             pulumi.log.warn(
-                f"Heroku app {name}: {var} is not confirmed in the stack file; "
-                "it is left as set by hand on Heroku",
+                f"Heroku app {name}: {unconfirmed} left as set by hand (null under "
+                f"cfinfra:heroku.apps.{name}.github_app_ids). To manage them, read each with "
+                f"`heroku config:get VAR -a {name}` and put the id in the stack file.",
                 resource=self,
             )
         sensitive_vars = {

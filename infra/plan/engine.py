@@ -8,6 +8,7 @@ retain on delete, parent, import id), which ``Mocks.new_resource`` alone cannot 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from infra.plan.model import Plan, PlannedResource
 from infra.sources.offline import OfflineSource
 
 PROJECT_NAME = "conda-forge-infra"
+PROGRAM_LOG = logging.getLogger("cfinfra.program")
+"""Where the program's ``pulumi.log`` messages go under mocks (the CLI prints each once)."""
 M = TypeVar("M", bound=pmocks.MockMonitor)
 
 
@@ -187,7 +190,12 @@ def run_program(
     asyncio.set_event_loop(loop)
     try:
         pulumi.runtime.set_mocks(
-            monitor.mocks, project=PROJECT_NAME, stack=stack, preview=False, monitor=monitor
+            monitor.mocks,
+            project=PROJECT_NAME,
+            stack=stack,
+            preview=False,
+            monitor=monitor,
+            logger=PROGRAM_LOG,
         )
         pulumi.runtime.mocks.test(program)()
     finally:

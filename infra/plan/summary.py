@@ -1,9 +1,15 @@
-"""The human-readable summary of a plan: what an admin reads before trusting ``pulumi up``."""
+"""The human-readable summary of a plan: what an admin reads before trusting ``pulumi up``.
+
+It is laid out for an 80-column terminal (and CI logs): no column repeats what another says, type
+names are shortened only where the short name stays unambiguous, and secret ids are never cut.
+"""
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter, defaultdict
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -12,52 +18,79 @@ from infra.plan.model import Plan
 
 
 def short_type(type_token: str) -> str:
-    """The type token without its module, for display.
+    """The type token without its provider module, for display.
 
     ``github:index/actionsOrganizationSecret:ActionsOrganizationSecret`` →
-    ``github:ActionsOrganizationSecret``.
+    ``github:ActionsOrganizationSecret``. Component types (``cfinfra:heroku:App``) and provider
+    types (``pulumi:providers:aws``) are kept whole: their middle part is what tells them apart.
     """
     parts = type_token.split(":")
-    return f"{parts[0]}:{parts[-1]}" if len(parts) >= 3 else type_token
+    if len(parts) == 3 and "/" in parts[1]:
+        return f"{parts[0]}:{parts[2]}"
+    return type_token
+
+
+def display_types(type_tokens: set[str]) -> dict[str, str]:
+    """Short names for ``type_tokens``; any two that would collide keep their full token."""
+    short = {t: short_type(t) for t in type_tokens}
+    taken = Counter(short.values())
+    return {t: s if taken[s] == 1 else t for t, s in short.items()}
 
 
 def print_summary(plan: Plan, console: Console) -> None:
     by_type = Counter(r.type for r in plan.resources)
     by_service = Counter(r.service for r in plan.resources)
-    table = Table(title=f"Offline plan of stack `{plan.stack}`: {len(plan.resources)} resources")
-    table.add_column("service")
-    table.add_column("type", overflow="fold", min_width=30)
+    names = display_types(set(by_type))
+    services = ", ".join(f"{svc} {n}" for svc, n in sorted(by_service.items()))
+    _para(
+        console,
+        f"Offline plan of stack `{plan.stack}`: {len(plan.resources)} resources ({services})",
+    )
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("type", no_wrap=True)
     table.add_column("count", justify="right")
-    table.add_column("protected", justify="right")
-    table.add_column("retained", justify="right")
-    table.add_column("adopted", justify="right")
-    for type_token in sorted(by_type, key=lambda t: (plan_service(t), short_type(t))):
+    table.add_column("protect", justify="right")
+    table.add_column("retain", justify="right")
+    table.add_column("import", justify="right")
+    for type_token in sorted(by_type, key=lambda t: (plan_service(t), names[t])):
         rs = plan.of_type(type_token)
         table.add_row(
-            plan_service(type_token),
-            short_type(type_token),
+            names[type_token],
             str(by_type[type_token]),
             _n(sum(r.protect for r in rs)),
             _n(sum(r.retain_on_delete for r in rs)),
             _n(sum(r.import_id is not None for r in rs)),
         )
     console.print(table)
-    console.print(
-        "per service: " + ", ".join(f"{svc} {n}" for svc, n in sorted(by_service.items()))
+    _para(
+        console,
+        "protect: `pulumi destroy` refuses; retain: left in place when removed from the code; "
+        "import: adopted, not created.",
     )
 
     reach: dict[str, list[str]] = defaultdict(list)
     for s in plan.lineage:
         reach[s.reaches].append(s.secret)
-    aud = Table(title=f"{len(plan.lineage)} secrets by the widest audience they reach")
-    aud.add_column("audience")
-    aud.add_column("count", justify="right")
-    aud.add_column("secrets", overflow="fold")
+    console.print(f"\n{len(plan.lineage)} secrets by the widest audience they reach:", markup=False)
     order = [a.value for a in reversed(Audience)]
     for audience in sorted(reach, key=lambda a: order.index(a) if a in order else len(order)):
-        names = sorted(reach[audience])
-        aud.add_row(audience, str(len(names)), ", ".join(names))
-    console.print(aud)
+        ids = sorted(reach[audience])
+        console.print(f"  {audience} ({len(ids)})", markup=False)
+        # Wrapped only between ids: an id is never folded, so it can be searched and copied.
+        _para(console, ", ".join(ids), indent="    ")
+
+
+def _para(console: Console, text: str, indent: str = "") -> None:
+    """Print ``text`` wrapped at spaces to the console's width; words are never cut."""
+    wrapped = textwrap.fill(
+        text,
+        width=max(40, console.width),
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    console.print(wrapped, markup=False)
 
 
 def plan_service(type_token: str) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,7 +63,7 @@ def test_exit_codes_are_the_readme_contract():
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     assert [int(c) for c in ExitCode] == [0, 1, 2, 3]
     for code in ExitCode:
-        assert f"`{int(code)}`" in readme.split("Exit codes:")[1][:400]
+        assert f"`{int(code)}`" in readme.split("Exit codes")[1][:500]
 
 
 def test_an_unwritable_json_path_is_exit_2_in_one_line_before_planning(tmp_path):
@@ -119,3 +121,38 @@ def test_a_command_imports_no_other_sub_command_module():
     lazy_modules = {lazy.module for lazy in LAZY.values()}
     assert not loaded & lazy_modules, loaded & lazy_modules
     assert not any(m.startswith("pulumi") for m in loaded), "validate must not import Pulumi"
+
+
+def test_plan_reads_in_80_columns_with_every_secret_id_whole_and_no_warning_twice():
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.cli", "plan", "--stack", "prod"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert result.returncode == 0, result.stderr
+    text = result.stdout + result.stderr
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for secret in (REPO_ROOT / "secrets").glob("*.yaml"):
+        assert re.search(rf"(?<![\w-]){re.escape(secret.stem)}(?![\w-])", result.stdout), secret
+    warnings = [line for line in lines if line.startswith("warning:")]
+    assert len(warnings) == len(set(warnings))
+    # Short type names stay unambiguous: a component keeps its domain.
+    assert "cfinfra:heroku:App" in result.stdout
+    assert "cfinfra:App" not in result.stdout
+
+
+def test_identical_program_warnings_print_once_per_command():
+    from infra.console import err, route_program_warnings
+    from infra.plan.engine import PROGRAM_LOG
+
+    route_program_warnings()
+    with err.capture() as captured:
+        PROGRAM_LOG.warning("the same advice")
+        PROGRAM_LOG.warning("the same advice")
+        PROGRAM_LOG.warning("other advice")
+    assert captured.get().count("warning: the same advice") == 1
+    assert captured.get().count("warning: other advice") == 1
