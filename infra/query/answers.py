@@ -1,0 +1,174 @@
+"""The answers, as plain data (the CLI prints them as a table or as JSON).
+
+Nothing here talks to a service: the answers are what the data files say, which is what
+``pulumi up`` makes true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from typing import Any
+
+from infra.config.audience import Audience
+from infra.config.lineage import reach
+from infra.config.loader import Project
+
+
+class UnknownName(LookupError):
+    """A name that is not in the data; the message suggests close ones."""
+
+    def __init__(self, kind: str, name: str, known: list[str]):
+        close = get_close_matches(name, known, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        super().__init__(f"no {kind} `{name}`{hint}")
+
+
+@dataclass(frozen=True)
+class TargetReach:
+    target: str
+    audience: str
+    why: str
+
+
+@dataclass(frozen=True)
+class SecretReaders:
+    """Who can read one secret: per target, the audience and why; overall, the widest."""
+
+    secret: str
+    sensitivity: str
+    cleared_for: str
+    reaches: str
+    """The widest audience any target reaches (``nobody`` when it is delivered nowhere)."""
+    targets: list[TargetReach]
+    core_people: list[str]
+    """The people of the narrowest audience, `core` (org owners and conda-forge/core members),
+    who can read every delivered secret."""
+
+
+@dataclass(frozen=True)
+class LabelUsers:
+    """Which feedstocks (and, within them, which people) can run jobs on one runner label."""
+
+    label: str
+    cloud: str
+    current: bool
+    grants: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PersonAccess:
+    login: str
+    owner: bool
+    member: bool
+    teams: list[dict[str, str]]
+    audience: str
+    """The narrowest audience the person belongs to (what they can read follows from it)."""
+    readable_secrets: list[str]
+    runner_grants: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _core_logins(project: Project) -> list[str]:
+    people = project.people
+    if people is None:
+        return []
+    logins = {p.login for p in people.owners}
+    core = people.teams.get("core")
+    if core is not None:
+        logins |= {m.login for m in core.members}
+    return sorted(logins, key=str.lower)
+
+
+def who_can_read(project: Project, secret_id: str) -> SecretReaders:
+    entries = {e.id: e for e in project.secrets}
+    entry = entries.get(secret_id)
+    if entry is None:
+        raise UnknownName("secret", secret_id, list(entries))
+    targets = [
+        TargetReach(t.label, str(r.audience), r.why)
+        for t in entry.secret.targets
+        for r in [reach(t, project.config)]
+    ]
+    widest = max((Audience(t.audience) for t in targets), key=lambda a: a.rank, default=None)
+    return SecretReaders(
+        secret=entry.id,
+        sensitivity=str(entry.secret.sensitivity),
+        cleared_for=str(entry.secret.cleared_for),
+        reaches=str(widest) if widest else "nobody",
+        targets=targets,
+        core_people=_core_logins(project),
+    )
+
+
+def _grant_row(feedstock: str, grant: Any) -> dict[str, Any]:
+    who: list[str] = []
+    if grant.users:
+        who += grant.users
+    if grant.roles:
+        who += [f"role:{r}" for r in grant.roles]
+    if grant.users_from_json:
+        who.append(f"users from {grant.users_from_json}")
+    return {
+        "feedstock": feedstock,
+        "grant": grant.name or "",
+        "labels": list(grant.resources),
+        "who": who or ["the policy's default roles"],
+        "pull_request": grant.pull_request,
+    }
+
+
+def who_can_use(project: Project, label: str) -> LabelUsers:
+    data = project.runners
+    if data is None or data.resource(label) is None:
+        known = [r.label for r in data.resources] if data is not None else []
+        raise UnknownName("runner label", label, known)
+    resource = data.resource(label)
+    grants = [
+        _grant_row(entry.feedstock, grant)
+        for entry in sorted(data.access, key=lambda e: e.feedstock)
+        for grant in entry.access.cirun
+        if label in grant.resources
+    ]
+    return LabelUsers(label, str(resource.cloud), data.is_current(resource), grants)
+
+
+def access_of(project: Project, login: str) -> PersonAccess:
+    people = project.people
+    key = login.lower()
+    everyone = people.org_member_keys() if people is not None else set()
+    if people is None or key not in everyone:
+        known = sorted({p.login for p in (*people.owners, *people.members)}) if people else []
+        raise UnknownName("org member", login, known)
+    owner = any(p.key == key for p in people.owners)
+    teams = [
+        {"team": slug, "role": str(m.role)}
+        for slug, team in sorted(people.teams.items())
+        for m in team.members
+        if m.key == key
+    ]
+    core = owner or any(t["team"] == "core" for t in teams)
+    # Everyone in the org can get a feedstock build to run; core and owners reach everything.
+    audience = Audience.CORE if core else Audience.FEEDSTOCKS
+    readable = sorted(
+        e.id
+        for e in project.secrets
+        for r in [who_can_read(project, e.id)]
+        if r.reaches != "nobody" and not audience.wider_than(Audience(r.reaches))
+    )
+    grants = []
+    if project.runners is not None:
+        grants = [
+            _grant_row(entry.feedstock, grant)
+            for entry in sorted(project.runners.access, key=lambda e: e.feedstock)
+            for grant in entry.access.cirun
+            if any(u.lower() == key for u in grant.users or [])
+        ]
+    return PersonAccess(
+        login=login,
+        owner=owner,
+        member=not owner,
+        teams=teams,
+        audience=str(audience),
+        readable_secrets=readable,
+        runner_grants=grants,
+    )

@@ -1,0 +1,82 @@
+"""`cfinfra who-can` and `cfinfra access`: answers from the leak guard's own `reach()`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from infra.cli import app
+from infra.config.loader import load_project
+from infra.plan.lineage import secret_lineage
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, [*args, "--root", str(REPO_ROOT)], terminal_width=80)
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def project():
+    return load_project(REPO_ROOT, "prod")
+
+
+def test_who_can_read_agrees_with_the_plan_lineage_for_every_secret(project):
+    from infra.query.answers import who_can_read
+
+    lineage = {s.secret: s.reaches for s in secret_lineage(project)}
+    for entry in project.secrets:
+        answer = who_can_read(project, entry.id)
+        if answer.targets:
+            assert answer.reaches == lineage[entry.id], entry.id
+
+
+def test_who_can_read_names_each_target_its_audience_and_why():
+    code, out = invoke("who-can", "read", "staging-binstar-token", "--json")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["reaches"] == "feedstocks"
+    assert doc["cleared_for"] == "feedstocks"
+    assert all(t["why"] for t in doc["targets"])
+
+
+def test_who_can_read_as_a_table_fits_80_columns():
+    code, out = invoke("who-can", "read", "prod-binstar-token")
+    assert code == 0, out
+    assert "reaches: core" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_an_unknown_secret_is_exit_2_with_suggestions():
+    code, out = invoke("who-can", "read", "prod-binstar-tokn")
+    assert code == 2
+    assert "did you mean prod-binstar-token" in out
+
+
+def test_who_can_use_a_label_lists_the_feedstocks_granted_it():
+    code, out = invoke("who-can", "use", "cirun-macos-m4-large", "--json")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["current"] is True
+    assert "tensorflow" in {g["feedstock"] for g in doc["grants"]}
+
+
+def test_access_of_a_person_lists_teams_secrets_and_runner_grants():
+    code, out = invoke("access", "wolfv", "--json")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert "core" in {t["team"] for t in doc["teams"]}
+    assert "prod-binstar-token" in doc["readable_secrets"]
+    assert "tensorflow" in {g["feedstock"] for g in doc["runner_grants"]}
+
+
+def test_access_of_someone_not_in_the_org_is_exit_2():
+    code, out = invoke("access", "wolfvv")
+    assert code == 2
+    assert "no org member `wolfvv`" in out
+    assert "did you mean wolfv" in out
