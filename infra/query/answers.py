@@ -119,10 +119,10 @@ def _grant_row(feedstock: str, grant: Any) -> dict[str, Any]:
 
 def who_can_use(project: Project, label: str) -> LabelUsers:
     data = project.runners
-    if data is None or data.resource(label) is None:
+    resource = data.resource(label) if data is not None else None
+    if data is None or resource is None:
         known = [r.label for r in data.resources] if data is not None else []
         raise UnknownName("runner label", label, known)
-    resource = data.resource(label)
     grants = [
         _grant_row(entry.feedstock, grant)
         for entry in sorted(data.access, key=lambda e: e.feedstock)
