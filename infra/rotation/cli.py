@@ -95,7 +95,10 @@ def status(
     raise typer.Exit(exit_code(rows))
 
 
-@app.command()
+@app.command(
+    epilog="\b\nExamples:\n  cfinfra rotation plan prod-binstar-token\n"
+    "  cfinfra rotation plan prod-binstar-token --stack prod"
+)
 def plan(
     secret: Annotated[str, typer.Argument(help="The secret's id (its file name in secrets/).")],
     root: RootOpt = Path("."),
