@@ -58,7 +58,7 @@ LAZY: dict[str, Lazy] = {
     "diff": Lazy(
         "infra.diff.cli",
         "diff",
-        "A pull request's changes as Markdown for reviewers; removal guard.",
+        "A pull request's changes as Markdown; the removal guard.",
         examples(
             "cfinfra diff --base origin/main -o diff.md",
             "cfinfra diff --base-plan base.json --head-plan head.json",
@@ -72,6 +72,24 @@ LAZY: dict[str, Lazy] = {
             "pulumi preview --refresh --expect-no-changes --json > preview.json",
             "cfinfra drift-report preview.json -o drift.md",
         ),
+    ),
+    "verify-preview": Lazy(
+        "infra.pipeline.cli",
+        "verify_preview",
+        "Check a preview against reviewed change sets (deploy).",
+        examples("cfinfra verify-preview preview.json --reviewed reviewed.json -o check.md"),
+    ),
+    "deploy-guard": Lazy(
+        "infra.pipeline.cli",
+        "deploy_guard",
+        "The removal guard against the deployed state (deploy).",
+        examples("cfinfra deploy-guard --deployed deployed-state.json --stack prod"),
+    ),
+    "drift-triage": Lazy(
+        "infra.pipeline.cli",
+        "drift_triage",
+        "clean, ordinary or security: may drift go to a public issue?",
+        examples("cfinfra drift-triage preview.json"),
     ),
     "rotation": Lazy("infra.rotation.cli", "app", "Secret rotation: status, automatic rotators."),
     "runners": Lazy(
@@ -95,7 +113,7 @@ LAZY: dict[str, Lazy] = {
     "import-plan": Lazy(
         "infra.adopt.cli",
         "import_plan",
-        "Write the `pulumi import --file` JSON that adopts what exists.",
+        "The `pulumi import --file` JSON that adopts what exists.",
         examples("cfinfra import-plan -o import.json --webhook-ids hooks.json"),
     ),
     "docs": Lazy(

@@ -12,9 +12,8 @@ from typing import Annotated
 
 import typer
 
-EXIT_OK = 0
-EXIT_STOP = 1
-EXIT_BAD_INPUT = 2
+from infra.console import write_output
+from infra.exitcodes import ExitCode
 
 
 def _read(path: Path, what: str) -> str:
@@ -23,14 +22,14 @@ def _read(path: Path, what: str) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         typer.echo(f"error: cannot read {what} {path}: {reason}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(ExitCode.INVALID) from None
 
 
 def _emit(markdown: str, output: Path | None) -> None:
     if output is None:
         typer.echo(markdown, nl=False)
     else:
-        output.write_text(markdown, encoding="utf-8")
+        write_output(output, markdown, "--output")
 
 
 def verify_preview(
@@ -66,16 +65,16 @@ def verify_preview(
             sets.append(ChangeSet.from_json(_read(path, "change set")))
         except ValueError as exc:
             typer.echo(f"error: {path}: not a reviewed change set: {exc}", err=True)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            raise typer.Exit(ExitCode.INVALID) from None
     try:
         change_set = ChangeSet.merge(sets)
         steps = parse_steps(_read(preview, "preview"))
     except PreviewError as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(ExitCode.INVALID) from None
     except ValueError as exc:
         typer.echo(f"error: the reviewed change sets disagree: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(ExitCode.INVALID) from None
     verdict = verify(steps, change_set, secret_values=secret_values)
     _emit(render(verdict, change_set), output)
     typer.echo(
@@ -83,7 +82,7 @@ def verify_preview(
         "unexplained",
         err=True,
     )
-    raise typer.Exit(EXIT_OK if verdict.ok else EXIT_STOP)
+    raise typer.Exit(ExitCode.OK if verdict.ok else ExitCode.FOUND)
 
 
 def deploy_guard(
@@ -118,16 +117,16 @@ def deploy_guard(
         base = deployed_plan(json.loads(_read(deployed, "stack export")))
     except (ValueError, StateError) as exc:
         typer.echo(f"error: {deployed}: not a `pulumi stack export`: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(ExitCode.INVALID) from None
     try:
         head = plan_stack(root, stack)
     except ConfigError as exc:
         typer.echo(f"error: the head cannot be planned\n{exc.report()}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(ExitCode.INVALID) from None
     result = check_against_deployed(base, head, GuardPolicy(allow_removals=allow_removals))
     _emit(render_guard(result), output)
     typer.echo(result.message(), err=True)
-    raise typer.Exit(EXIT_STOP if result.tripped else EXIT_OK)
+    raise typer.Exit(ExitCode.FOUND if result.tripped else ExitCode.OK)
 
 
 def drift_triage(
@@ -143,6 +142,6 @@ def drift_triage(
         steps = parse_steps(_read(preview, "preview"))
     except PreviewError as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(ExitCode.INVALID) from None
     drift, count = classify(steps)
     typer.echo(f"{drift.value} {count}")
