@@ -14,7 +14,10 @@ class AzureProject(Model):
     ```yaml
     feedstock-builds: {audience: feedstocks}
     ```
-    Its id comes from 1Password (a manifest secret with an `azure-project-id` target).
+    Its id comes from 1Password (a manifest secret with an `azure-project-id` target). That secret
+    supplies this one project's id and is delivered nowhere else, and no other project reads its
+    id from the same item: the audience comes from this key, so the id must not come from another
+    project's item.
     """
 
     audience: Audience = enum_field()

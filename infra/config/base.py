@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from infra.errors import Problem, format_loc
 
@@ -26,8 +33,22 @@ M = TypeVar("M", bound=BaseModel)
 
 # Names used as identities. Kept deliberately narrow so that a typo is an error, not a new entity.
 Kebab = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$")]
+
+
+def _repository_name(name: str) -> str:
+    """GitHub's rules beyond the character set: `.` and `..` are reserved, `.git` is stripped."""
+    if name in (".", ".."):
+        raise ValueError("`.` and `..` are not repository names")
+    if name.casefold().endswith(".git"):
+        raise ValueError("GitHub drops a trailing `.git`: write the name without it")
+    return name
+
+
+# GitHub's repository names: letters, digits, `.`, `_`, `-`, at most 100, not `.`/`..`.
 RepoName = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=100)
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=100),
+    AfterValidator(_repository_name),
 ]
 EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$", max_length=255)]
 # GitHub logins: 1-39 alphanumerics or single hyphens, not starting or ending with a hyphen.

@@ -23,7 +23,7 @@ from infra.errors import Problem
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
-KEBAB = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$")
+KEBAB = re.compile(r"^(?:[a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])\Z")  # \Z: `$` allows a newline
 """Lower-case words and dashes: the default shape of an id."""
 
 Reader = Callable[[Path, Path | None], tuple[T | None, list[Problem]]]

@@ -273,7 +273,9 @@ class GitHubConfig(GitHubSettings):
 GITHUB_DIR = "data/github"
 REPOSITORIES_DIR = f"{GITHUB_DIR}/repositories"
 WEBHOOKS_DIR = f"{GITHUB_DIR}/webhooks"
-_REPO_FILE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+# GitHub's repository names: letters, digits, `.`, `_`, `-`, at most 100; not `.` or `..`
+# (reserved), not ending in `.git` (GitHub drops it, so the name would name another repository).
+_REPO_FILE_NAME = re.compile(r"^(?!\.{1,2}\Z)(?!.*\.git\Z)[A-Za-z0-9._-]{1,100}\Z", re.IGNORECASE)
 
 
 def repository_file(name: str) -> str:
@@ -301,7 +303,10 @@ def read_github_entities(
         root,
         what="repository",
         id_pattern=_REPO_FILE_NAME,
-        id_rule="the repository's name on GitHub (letters, digits, `.`, `_`, `-`)",
+        id_rule=(
+            "the repository's name on GitHub (letters, digits, `.`, `_`, `-`; not `.` or `..`, "
+            "not ending in `.git`)"
+        ),
     )
     problems.extend(found)
     hooks, found = load_folder(root / WEBHOOKS_DIR, Webhook, root, what="webhook")

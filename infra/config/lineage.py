@@ -40,9 +40,16 @@ def reach(target: Target, config: StackConfig) -> Reach:
         case GitHubOrgSecretTarget(visibility=Visibility.SELECTED, repositories=repos):
             widest = Audience.CORE
             culprits: list[str] = []
+            # GitHub resolves `Staged-Recipes` to `staged-recipes`: so does the audience. Two
+            # spellings declared with different audiences (refused by validation) count as the
+            # wider one.
+            declared: dict[str, Audience] = {}
+            for n, r in config.github.repositories.items():
+                seen = declared.get(n.casefold())
+                if seen is None or r.audience.wider_than(seen):
+                    declared[n.casefold()] = r.audience
             for name in repos:
-                repo = config.github.repositories.get(name)
-                aud = repo.audience if repo else Audience.PUBLIC
+                aud = declared.get(name.casefold(), Audience.PUBLIC)
                 if aud.wider_than(widest):
                     widest, culprits = aud, [name]
                 elif aud is widest:

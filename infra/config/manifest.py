@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from infra.config.audience import Audience, Sensitivity
 from infra.config.base import Description, EnvName, Kebab, Model, RepoName, enum_field
@@ -19,6 +19,16 @@ OpName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*
 # IAM's own rule for user names (1-64 of letters, digits and `_+=,.@-`).
 IamUserName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")]
 AWS_IAM_ACCESS_KEY = "aws-iam-access-key"
+
+
+def _github_secret_name(name: str) -> str:
+    if name.upper().startswith("GITHUB_"):
+        raise ValueError("GitHub refuses secret names starting with `GITHUB_`")
+    return name
+
+
+# GitHub's rules: letters, digits and `_`, not starting with a digit or `GITHUB_` (upper case here).
+GitHubSecretName = Annotated[EnvName, AfterValidator(_github_secret_name)]
 ANACONDA = "anaconda"
 ROTATORS = (AWS_IAM_ACCESS_KEY, ANACONDA)
 """The automatic rotators ``infra.rotation`` has (``rotation.rotator`` must name one)."""
@@ -152,8 +162,9 @@ class GitHubOrgSecretTarget(Model):
 
     kind: Literal["github-org-secret"]
     """The target kind: `github-org-secret`."""
-    name: EnvName
-    """The secret's name as workflows see it (`secrets.NAME`)."""
+    name: GitHubSecretName
+    """The secret's name as workflows see it (`secrets.NAME`); GitHub refuses a `GITHUB_`
+    prefix."""
     visibility: Visibility = enum_field()
     """Which repositories can read it. `all` and `private` include every feedstock."""
     repositories: list[RepoName] = Field(default_factory=list)

@@ -22,6 +22,14 @@ from infra.config.environment_rules import (
     validate_oidc_environments,
 )
 from infra.config.heroku_rules import validate_heroku_vars_set_once
+from infra.config.identity_rules import (
+    validate_core_team_not_empty,
+    validate_project_id_serves_one_project,
+    validate_project_ids_from_distinct_items,
+    validate_repository_names_unique_ignoring_case,
+    validate_repository_references_spelled_as_declared,
+    validate_secret_id_names_its_item,
+)
 from infra.config.people_rules import (
     validate_core_are_owners,
     validate_core_or_emeritus,
@@ -79,9 +87,14 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_unique_targets, SECRETS),
     Rule(validate_unique_selected_repositories, SECRETS),
     Rule(validate_no_orphan_secrets, SECRETS),
+    Rule(validate_secret_id_names_its_item, SECRETS),
+    Rule(validate_project_id_serves_one_project, SECRETS),
+    Rule(validate_project_ids_from_distinct_items, SECRETS),
     Rule(validate_rotation_issuers, SECRETS),
     # the manifest against the stack
     Rule(validate_targets_exist, SECRETS, STACK),
+    Rule(validate_repository_names_unique_ignoring_case, STACK),
+    Rule(validate_repository_references_spelled_as_declared, SECRETS, STACK),
     Rule(validate_leak_guard, SECRETS, STACK),
     Rule(validate_webhooks, SECRETS, STACK),
     Rule(validate_azure, SECRETS, STACK),
@@ -98,6 +111,7 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_team_members_are_org_members, PEOPLE),
     Rule(validate_core_or_emeritus, PEOPLE),
     Rule(validate_core_are_owners, PEOPLE),
+    Rule(validate_core_team_not_empty, PEOPLE),
     Rule(validate_parent_teams, PEOPLE),
     Rule(validate_review_team, PEOPLE, STACK),
     # runners

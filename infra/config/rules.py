@@ -123,11 +123,11 @@ def validate_unique_selected_repositories(data: Data) -> Iterable[Problem]:
         if isinstance(target, GitHubOrgSecretTarget):
             seen: set[str] = set()
             for j, repo in enumerate(target.repositories):
-                if repo in seen:
+                if repo.casefold() in seen:  # GitHub names are case-insensitive
                     yield Problem(
                         entry.file, f"targets[{i}].repositories[{j}]", f"`{repo}` is listed twice"
                     )
-                seen.add(repo)
+                seen.add(repo.casefold())
 
 
 def validate_no_orphan_secrets(data: Data) -> Iterable[Problem]:
@@ -202,8 +202,9 @@ def validate_targets_exist(data: Data) -> Iterable[Problem]:
         path = f"targets[{i}]"
         match target:
             case GitHubOrgSecretTarget(repositories=repos):
+                declared = {n.casefold() for n in config.github.repositories}
                 for j, repo in enumerate(repos):
-                    if repo not in config.github.repositories:
+                    if repo.casefold() not in declared:  # a case variant: see identity_rules
                         yield Problem(
                             entry.file,
                             f"{path}.repositories[{j}]",
@@ -272,7 +273,9 @@ def validate_webhooks(data: Data) -> Iterable[Problem]:
     }
     for hook_id, hook in config.github.webhooks.items():
         file = webhook_file(hook_id)
-        if hook.repository is not None and hook.repository not in config.github.repositories:
+        if hook.repository is not None and hook.repository.casefold() not in {
+            n.casefold() for n in config.github.repositories
+        }:
             yield Problem(
                 file,
                 "repository",

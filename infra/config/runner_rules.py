@@ -402,7 +402,8 @@ def validate_cirun_repository_declared(data: Data) -> Iterable[Problem]:
     """Ensure the cirun repository is one of the stack's infrastructure repositories."""
     config = data.config
     settings = config.runners
-    if settings is not None and settings.cirun_repository not in config.github.repositories:
+    declared = {n.casefold() for n in config.github.repositories}  # GitHub ignores case
+    if settings is not None and settings.cirun_repository.casefold() not in declared:
         yield Problem(
             data.stack_file,
             "config.cfinfra:runners.cirun_repository",

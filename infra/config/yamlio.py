@@ -18,7 +18,9 @@ crash. What it refuses, and why:
   scalars;
 - duplicate keys (PyYAML silently keeps the last one) and non-scalar keys;
 - control characters in any key or value (tab and newline excepted), and the bidirectional
-  overrides that make text read differently from what it is.
+  overrides that make text read differently from what it is;
+- any key or value that looks like a credential (``infra.config.cleartext``): every file read here
+  is clear text.
 """
 
 from __future__ import annotations
@@ -263,6 +265,10 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
     problems = [
         Problem(shown, format_loc(where), why) for where, why in _control_characters(data, [])
     ]
+    if not problems:
+        from infra.config.cleartext import credential_problems
+
+        problems = credential_problems(data, shown)
     return (None if problems else data), problems
 
 

@@ -93,6 +93,9 @@ DOCUMENTS = st.one_of(
     ),
     st.just('"k\\x00ey": 1\n'),
     st.just("? [a, b]\n: 1\n"),
+    st.sampled_from(
+        ["AKIA" + "IOSFODNN7EXAMPL3", "ghp_" + "aBcDeFgHiJkLmNoPqRsTuVwXyZ01234567"]
+    ).map(lambda token: f"description: pasted {token} here\n"),
     st.just("--- a\n--- b\n"),
 )
 

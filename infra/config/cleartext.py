@@ -1,0 +1,93 @@
+"""No credential in a clear-text input: every string of every data file is asked of a scanner.
+
+Values never live in this repository's files: the stack file, the manifest and the data folders are
+public, and what they hold is published as plain resource inputs (descriptions, URLs, file
+contents, config vars not marked sensitive). A token pasted into any of them would be published
+with it, so every string (and every key) is scanned before anything else reads it.
+
+The scanner is `detect-secrets <https://github.com/Yelp/detect-secrets>`_ (the same one
+``infra.secretscan`` runs on reports): token formats of GitHub, AWS, Slack, PyPI, Stripe, JWTs,
+private keys, basic-auth URLs and high-entropy base64/hex strings, in its ordinary mode. Each value
+is scanned whole (quoted, under a neutral name, so the keyword plugin judges the value and not the
+key it sits under) and word by word (a token inside a sentence). Results are cached per value, so
+the project's thousand strings are scanned once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from infra.errors import Problem, format_loc
+
+MIN_LENGTH = 8
+"""Shorter strings are not scanned (no credential format is that short)."""
+
+_WORD = re.compile(r"[^\s\"'`<>()\[\]{},;]{16,}")
+_CACHE: dict[str, tuple[str, ...]] = {}
+
+
+def _scan(values: Iterable[str]) -> None:
+    todo = sorted({v for v in values if len(v) >= MIN_LENGTH and v not in _CACHE})
+    if not todo:
+        return
+    from detect_secrets.core.scan import get_plugins
+    from detect_secrets.settings import default_settings
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    with default_settings():
+        plugins = get_plugins()
+        for value in todo:
+            lines = [f"value = {json.dumps(value)}"]
+            lines += [f"word = {json.dumps(w)}" for w in _WORD.findall(value) if w != value]
+            kinds: set[str] = set()
+            for line in lines:
+                context = get_code_snippet(lines=[line], line_number=1)
+                for plugin in plugins:
+                    for secret in plugin.analyze_line(
+                        filename="cfinfra-input", line=line, line_number=1, context=context
+                    ):
+                        kinds.add(str(secret.type))
+            _CACHE[value] = tuple(sorted(kinds))
+
+
+def credential_kinds(value: str) -> tuple[str, ...]:
+    """The kinds of credential ``value`` looks like (sorted), empty when it looks harmless."""
+    _scan([value])
+    return _CACHE.get(value, ())
+
+
+def _strings(node: Any, loc: list[str | int]) -> Iterator[tuple[list[str | int], str, bool]]:
+    """Every string of a loaded document: (key path, string, is it a key)."""
+    if isinstance(node, str):
+        yield loc, node, False
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str):
+                yield [*loc, key], key, True
+            yield from _strings(value, [*loc, key if isinstance(key, str) else str(key)])
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _strings(value, [*loc, i])
+
+
+def credential_problems(data: Any, file: str) -> list[Problem]:
+    """A problem for every string of ``data`` that looks like a credential (never the value)."""
+    found = list(_strings(data, []))
+    _scan(s for _, s, _ in found)
+    problems = []
+    for loc, text, is_key in found:
+        kinds = _CACHE.get(text, ())
+        if kinds:
+            what = "this key" if is_key else "this value"
+            problems.append(
+                Problem(
+                    file,
+                    format_loc(loc),
+                    f"{what} looks like a credential ({', '.join(kinds)}): values live in "
+                    "1Password, never in this repository (if it is one, rotate it now)",
+                )
+            )
+    return problems
