@@ -26,7 +26,7 @@ from infra.config.rules import validate_leak_guard
 from infra.config.stack import StackConfig
 from infra.errors import Problem
 
-_IGNORED = shutil.ignore_patterns(".*", "__pycache__", "node_modules")
+_IGNORED = shutil.ignore_patterns("__pycache__")  # `.cirun.yaml` is data: keep dotfiles
 
 
 def validate_output(output: Path, stack: str, like: Path | None) -> Project:

@@ -32,6 +32,8 @@ FILE_KINDS = [
     "Pulumi.prod.yaml",
     "secrets/prod-binstar-token.yaml",
     "data/github/teams.yaml",
+    "data/github/repositories/staged-recipes.yaml",
+    "data/github/webhooks/autotickbot.yaml",
     "data/runners/resources.yaml",
     "data/runners/providers.yaml",
     "data/runners/policy-defaults.yaml",
@@ -39,7 +41,13 @@ FILE_KINDS = [
     "data/runners/hosts/open-gpu-server.yaml",
     "data/runners/access/gstreamer.yaml",
 ]
-DATA_FOLDERS = ["secrets", "data/runners/access", "data/runners/hosts"]
+DATA_FOLDERS = [
+    "secrets",
+    "data/github/repositories",
+    "data/github/webhooks",
+    "data/runners/access",
+    "data/runners/hosts",
+]
 
 _TEMPLATE: Path | None = None
 
