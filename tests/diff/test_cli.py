@@ -132,7 +132,9 @@ def test_a_widened_secret_and_a_demoted_owner_are_named_guarded_and_never_show_a
 ) -> None:
     def widen(doc: dict) -> None:
         doc["cleared_for"] = "infra-maintainers"
-        doc["onepassword"]["item"] = "cf-curator-app-id-2026"
+        # Another field of the same item: re-pointing at another item needs a rename (the id
+        # names its item), which the diff shows as a removed and an added secret.
+        doc["onepassword"]["field"] = "credential-2026"
         doc["targets"][0]["repositories"].append("staged-recipes")
 
     def drop_labeler_target(doc: dict) -> None:
