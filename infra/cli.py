@@ -116,6 +116,14 @@ LAZY: dict[str, Lazy] = {
         "The `pulumi import --file` JSON that adopts what exists.",
         examples("cfinfra import-plan -o import.json --webhook-ids hooks.json"),
     ),
+    "actions-audit": Lazy(
+        "infra.live.audit_cli",
+        "actions_audit",
+        "Every `uses:` a proposed Actions policy would block, by repository.",
+        examples(
+            "cfinfra actions-audit snapshot.json --policy data/github/actions-policy.proposed.yaml"
+        ),
+    ),
     "docs": Lazy(
         "infra.docs.cli",
         "docs",

@@ -36,8 +36,9 @@ class Repository(Model):
     `audience` is who can run code that reads the repository's Actions secrets; the leak guard
     compares it with each secret's `cleared_for`.
     The settings below default to the stated choices; conda-forge's current values are unknown. An
-    adopted repository whose settings differ fails its import (the preview names the field): set the
-    field here to GitHub's value, adopt, then change it in a later, reviewable pull request.
+    adopted repository whose settings differ is imported and then *updated* in the same `up`
+    (Pulumi >= 3.174): `cfinfra plan --against SNAPSHOT` names each field, and `cfinfra adopt --from
+    SNAPSHOT` writes GitHub's values here; change them later in a reviewable pull request.
     """
 
     audience: Audience = enum_field()
@@ -138,6 +139,37 @@ class BypassActor(Model):
         return self
 
 
+class AppBypass(Model):
+    """A GitHub App that pushes straight to the default branch of some repositories. Example:
+
+    ```yaml
+    apps:
+      conda-forge-webservices:
+        app_id: null          # unknown: looked up by slug (`GET /apps/<slug>`) at deploy time
+        repositories: [feedstock-outputs, feedstocks]
+    ```
+    The key is the App's slug (its `https://github.com/apps/<slug>` page). Its rulesets on the
+    listed repositories get an `Integration` bypass actor; elsewhere it bypasses nothing.
+    """
+
+    app_id: int | None = Field(default=None, gt=0)
+    """The App's numeric id. `null` while it is not known here: the program then reads it from
+    GitHub by slug (`getGithubApp`), so a wrong guess can never lock the App out; a slug GitHub
+    does not know fails the preview instead of declaring a ruleset without the App."""
+    repositories: list[RepoName] = Field(min_length=1)
+    """Repositories (of `repositories`) whose default branch the App pushes to."""
+    mode: BypassMode = enum_field(default=BypassMode.ALWAYS)
+    """When the App may bypass (`always`: bots push directly)."""
+
+    @field_validator("repositories")
+    @classmethod
+    def _unique_repositories(cls, repos: list[str]) -> list[str]:
+        dupes = sorted({r for r in repos if repos.count(r) > 1})
+        if dupes:
+            raise ValueError(f"listed twice: {', '.join(dupes)}")
+        return repos
+
+
 class RulesetPolicy(Model):
     """The ruleset every infrastructure repository gets on its default branch. Example:
 
@@ -165,6 +197,8 @@ class RulesetPolicy(Model):
     )
     """Actors that may bypass the rules: automation that pushes straight to a default branch must be
     one of them, or its pushes are refused."""
+    apps: dict[Kebab, AppBypass] = Field(default_factory=dict)
+    """GitHub Apps (by slug) that may bypass the rules on the repositories they push to."""
 
 
 class PeopleSettings(Model):
@@ -177,10 +211,10 @@ class PeopleSettings(Model):
 
     adopt: bool = True
     """Import existing org memberships, teams and team memberships instead of creating them, so the
-    first run changes nothing it has not read (a role GitHub disagrees with fails the import
-    instead of silently promoting or demoting someone). Turn it off once the stack's state holds
-    them: from then on a newly listed person is invited, and an import would fail for someone not
-    yet in the org."""
+    first run creates nothing that exists. An imported role GitHub disagrees with is *changed* by
+    the same `up` (Pulumi >= 3.174), so check `cfinfra plan --against SNAPSHOT` first. Turn it off
+    once the stack's state holds them: from then on a newly listed person is invited (someone not
+    yet in the org has nothing to import)."""
 
 
 class ContentType(StrEnum):
@@ -233,8 +267,10 @@ class GitHubSettings(Model):
     """The organisation's login, e.g. `conda-forge`."""
     org_settings: OrgSettings
     """Organisation-wide settings."""
-    actions: ActionsPolicy = Field(default_factory=ActionsPolicy)
-    """The organisation's GitHub Actions policy."""
+    actions: ActionsPolicy | None = None
+    """The organisation's GitHub Actions policy. Omitted: not managed (left exactly as set on
+    GitHub). An org-wide policy is declared only from evidence: the value adopted from a snapshot
+    (`cfinfra adopt --from`), or a tightening that `cfinfra actions-audit` showed blocks nothing."""
     people: PeopleSettings = Field(default_factory=PeopleSettings)
     """How org members and teams (data files under `data/github/`) are applied."""
     rulesets: RulesetPolicy = Field(default_factory=RulesetPolicy)

@@ -1,9 +1,11 @@
 """``cfinfra:github.org_settings`` and ``cfinfra:github.actions``: what owners set by hand today.
 
 Values GitHub shows publicly (the profile) are conda-forge's real ones. Values nobody outside the
-org can read are *unknown*: their defaults below are documented choices, and adoption (an import)
-refuses to go ahead when GitHub disagrees with them, so a wrong guess fails a preview instead of
-changing the org.
+org can read are *unknown*, and an unknown org-wide value is not guessed: omitted (`null`), it is
+not managed and stays exactly as set on GitHub. Since Pulumi 3.174 an import whose declared inputs
+differ from the live resource no longer fails: it imports, then *updates* in the same `up`. So a
+guess would become a live change; `cfinfra plan --against SNAPSHOT` and the real preview show each
+such update, and `cfinfra adopt --from SNAPSHOT` writes the live values here instead.
 """
 
 from __future__ import annotations
@@ -71,9 +73,9 @@ class OrgSettings(Model):
     """
 
     adopt: bool = True
-    """The settings already exist: import them (by `id`) instead of overwriting them blind. Pulumi
-    refuses an import whose values differ from GitHub's, so the first preview lists every
-    disagreement."""
+    """The settings already exist: import them (by `id`) instead of creating them. An import whose
+    declared values differ from GitHub's is imported and then updated in the same `up` (Pulumi
+    >= 3.174): `cfinfra plan --against SNAPSHOT` and the preview list every such update."""
     id: int | None = Field(default=None, gt=0)
     """The organisation's numeric id (public: `GET /orgs/<org>`), the import id of its settings."""
     billing_email: Email | None = None
@@ -89,24 +91,22 @@ class OrgSettings(Model):
         None
     )
     """Twitter/X handle on the profile. Omitted: not managed."""
-    default_repository_permission: RepositoryPermission = enum_field(
-        default=RepositoryPermission.READ
-    )
-    """Base permission of members on every repository. Unknown today; `read` is GitHub's default
-    and keeps the thousands of feedstock maintainers (org members) from writing outside their
-    feedstocks."""
-    members_can_create_repositories: bool = False
-    """Whether members (not only owners) may create repositories, public or private. Unknown today;
-    `false` because feedstocks are created by staged-recipes automation, never by hand."""
-    web_commit_signoff_required: bool = False
-    """Whether commits made in the web UI need a DCO sign-off. Unknown today; `false` is GitHub's
-    default (feedstock maintainers edit recipes in the web UI)."""
+    default_repository_permission: RepositoryPermission | None = enum_field(default=None)
+    """Base permission of members on every repository. Not public: omitted means not managed
+    (kept as set on GitHub) until a snapshot is adopted."""
+    members_can_create_repositories: bool | None = None
+    """Whether members (not only owners) may create repositories, public or private. Not public:
+    omitted means not managed until a snapshot is adopted."""
+    web_commit_signoff_required: bool | None = None
+    """Whether commits made in the web UI need a DCO sign-off. Not public: omitted means not
+    managed until a snapshot is adopted."""
     has_organization_projects: bool = False
     """Organisation-level Projects (off on conda-forge's public profile)."""
     has_repository_projects: bool = True
     """Repository-level Projects (on on conda-forge's public profile)."""
-    new_repositories: NewRepositorySecurity = Field(default_factory=NewRepositorySecurity)
-    """Security features enabled for new repositories."""
+    new_repositories: NewRepositorySecurity | None = None
+    """Security features enabled for new repositories. Not public: omitted means not managed
+    until a snapshot is adopted."""
 
     @model_validator(mode="after")
     def _adoption_needs_an_id(self) -> OrgSettings:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from infra.config.data import Data
-from infra.config.people import CORE, EMERITUS, Person
+from infra.config.people import CORE, EMERITUS, Person, TeamRole
 from infra.errors import Problem
 
 MIN_OWNERS = 2
@@ -122,6 +122,22 @@ def validate_core_are_owners(data: Data) -> Iterable[Problem]:
                 f"`{m.login}` is core but not in {people.owners_file}: "
                 "core members own the organisation",
             )
+
+
+def validate_owners_maintain_their_teams(data: Data) -> Iterable[Problem]:
+    """Ensure an org owner is `maintainer` in every team (GitHub reports no other role)."""
+    people = data.people
+    owners = {p.key for p in people.owners}
+    for team in sorted(people.teams.values(), key=lambda t: t.slug):
+        for m in team.members:
+            if m.key in owners and m.role is not TeamRole.MAINTAINER:
+                yield Problem(
+                    team.file,
+                    f"row {m.row}.role",
+                    f"`{m.login}` owns the organisation, and GitHub reports an owner as "
+                    "`maintainer` in every team: write `maintainer` (a `member` here would be "
+                    "changed on every `up` and reported as drift on every check)",
+                )
 
 
 def validate_parent_teams(data: Data) -> Iterable[Problem]:

@@ -35,6 +35,7 @@ from infra.config.people_rules import (
     validate_core_or_emeritus,
     validate_enough_owners,
     validate_owner_or_member,
+    validate_owners_maintain_their_teams,
     validate_parent_teams,
     validate_review_team,
     validate_team_files,
@@ -42,6 +43,7 @@ from infra.config.people_rules import (
     validate_unique_rows,
 )
 from infra.config.rules import (
+    validate_app_bypass_repositories,
     validate_azure,
     validate_clearance_within_sensitivity,
     validate_leak_guard,
@@ -97,6 +99,7 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_repository_references_spelled_as_declared, SECRETS, STACK),
     Rule(validate_leak_guard, SECRETS, STACK),
     Rule(validate_webhooks, SECRETS, STACK),
+    Rule(validate_app_bypass_repositories, STACK),
     Rule(validate_azure, SECRETS, STACK),
     Rule(validate_cirun_key_rotated, SECRETS, STACK),
     Rule(validate_heroku_vars_set_once, SECRETS, STACK),
@@ -112,6 +115,7 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_core_or_emeritus, PEOPLE),
     Rule(validate_core_are_owners, PEOPLE),
     Rule(validate_core_team_not_empty, PEOPLE),
+    Rule(validate_owners_maintain_their_teams, PEOPLE),
     Rule(validate_parent_teams, PEOPLE),
     Rule(validate_review_team, PEOPLE, STACK),
     # runners

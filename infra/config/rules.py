@@ -292,6 +292,19 @@ def validate_webhooks(data: Data) -> Iterable[Problem]:
             )
 
 
+def validate_app_bypass_repositories(data: Data) -> Iterable[Problem]:
+    """Ensure a GitHub App bypasses rulesets only on repositories this stack declares."""
+    github = data.config.github
+    for slug, app in sorted(github.rulesets.apps.items()):
+        for i, repo in enumerate(app.repositories):
+            if repo not in github.repositories:
+                yield Problem(
+                    data.stack_file,
+                    f"config.cfinfra:github.rulesets.apps.{slug}.repositories[{i}]",
+                    f"`{repo}` is not a repository of {REPOSITORIES_DIR}/",
+                )
+
+
 def validate_azure(data: Data) -> Iterable[Problem]:
     """Ensure variable groups are unique, in known projects and non-empty.
 

@@ -27,6 +27,24 @@ _UNMANAGED_SETTINGS = [
     "members_can_fork_private_repositories",
 ]
 _OPTIONAL_PROFILE = ("billing_email", "name", "description", "blog", "twitter_username")
+# Config field (not public, so unset until a snapshot is adopted) -> the provider fields it sets.
+_UNKNOWN_UNLESS_SET: dict[str, list[str]] = {
+    "default_repository_permission": ["default_repository_permission"],
+    "members_can_create_repositories": [
+        "members_can_create_repositories",
+        "members_can_create_public_repositories",
+        "members_can_create_private_repositories",
+    ],
+    "web_commit_signoff_required": ["web_commit_signoff_required"],
+    "new_repositories": [
+        "dependency_graph_enabled_for_new_repositories",
+        "dependabot_alerts_enabled_for_new_repositories",
+        "dependabot_security_updates_enabled_for_new_repositories",
+        "secret_scanning_enabled_for_new_repositories",
+        "secret_scanning_push_protection_enabled_for_new_repositories",
+        "advanced_security_enabled_for_new_repositories",
+    ],
+}
 
 
 class OrgSettings(pulumi.ComponentResource):
@@ -35,7 +53,8 @@ class OrgSettings(pulumi.ComponentResource):
     def __init__(self, name: str, config: GitHubConfig, opts: pulumi.ResourceOptions | None = None):
         super().__init__("cfinfra:github:OrgSettings", name, None, opts)
         self.settings = self._settings(config)
-        self.actions = self._actions(config)
+        # No policy in the config: the org's Actions policy is not managed (left as set on GitHub).
+        self.actions = self._actions(config) if config.actions is not None else None
         self.register_outputs({})
 
     def _settings(self, config: GitHubConfig) -> github.OrganizationSettings:
@@ -43,6 +62,11 @@ class OrgSettings(pulumi.ComponentResource):
         sec = s.new_repositories
         ignored = list(_UNMANAGED_SETTINGS)
         ignored += [f for f in _OPTIONAL_PROFILE if getattr(s, f) is None]
+        # An org-wide value nobody outside the org can read is not guessed: unset, it is ignored,
+        # so the import keeps GitHub's value and no `up` changes it.
+        for field, provider_fields in _UNKNOWN_UNLESS_SET.items():
+            if getattr(s, field) is None:
+                ignored += provider_fields
         return github.OrganizationSettings(
             config.org,
             billing_email=s.billing_email or UNMANAGED_BILLING_EMAIL,
@@ -50,7 +74,9 @@ class OrgSettings(pulumi.ComponentResource):
             description=s.description,
             blog=s.blog,
             twitter_username=s.twitter_username,
-            default_repository_permission=s.default_repository_permission.value,
+            default_repository_permission=(
+                s.default_repository_permission.value if s.default_repository_permission else None
+            ),
             # One decision, three switches: GitHub splits repository creation by visibility.
             members_can_create_repositories=s.members_can_create_repositories,
             members_can_create_public_repositories=s.members_can_create_repositories,
@@ -58,16 +84,16 @@ class OrgSettings(pulumi.ComponentResource):
             web_commit_signoff_required=s.web_commit_signoff_required,
             has_organization_projects=s.has_organization_projects,
             has_repository_projects=s.has_repository_projects,
-            dependency_graph_enabled_for_new_repositories=sec.dependency_graph,
-            dependabot_alerts_enabled_for_new_repositories=sec.dependabot_alerts,
+            dependency_graph_enabled_for_new_repositories=sec.dependency_graph if sec else None,
+            dependabot_alerts_enabled_for_new_repositories=sec.dependabot_alerts if sec else None,
             dependabot_security_updates_enabled_for_new_repositories=(
-                sec.dependabot_security_updates
+                sec.dependabot_security_updates if sec else None
             ),
-            secret_scanning_enabled_for_new_repositories=sec.secret_scanning,
+            secret_scanning_enabled_for_new_repositories=sec.secret_scanning if sec else None,
             secret_scanning_push_protection_enabled_for_new_repositories=(
-                sec.secret_scanning_push_protection
+                sec.secret_scanning_push_protection if sec else None
             ),
-            advanced_security_enabled_for_new_repositories=sec.advanced_security,
+            advanced_security_enabled_for_new_repositories=(sec.advanced_security if sec else None),
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # Deleting this resource resets the org to GitHub's defaults: never from a diff.
@@ -79,6 +105,7 @@ class OrgSettings(pulumi.ComponentResource):
 
     def _actions(self, config: GitHubConfig) -> github.ActionsOrganizationPermissions:
         a = config.actions
+        assert a is not None
         allowed_config = None
         if a.allowed_actions is AllowedActions.SELECTED:
             allowed_config = github.ActionsOrganizationPermissionsAllowedActionsConfigArgs(
@@ -86,8 +113,9 @@ class OrgSettings(pulumi.ComponentResource):
                 verified_allowed=a.verified_allowed,
                 patterns_alloweds=sorted(a.patterns_allowed),
             )
-        # Not imported: this resource exists to change the policy, and an import must match the
-        # current one. Creating it is a PUT of the whole policy, shown in full in the preview.
+        # Not imported: the provider's import would be followed by an update to these values in the
+        # same `up` anyway. Declaring it is a PUT of the whole policy, shown in full in the preview;
+        # declare it only with the live policy (adopted from a snapshot) or an audited tightening.
         return github.ActionsOrganizationPermissions(
             config.org,
             enabled_repositories=a.enabled_repositories.value,

@@ -9,8 +9,9 @@ import pulumi_github as github
 
 from infra.config.github import BypassActor, BypassKind, GitHubConfig, Repository
 
-# Repository settings this stack does not decide. Ignored so that adopting a repository (the import
-# must match GitHub exactly) and later updates leave what maintainers set by hand alone.
+# Repository settings this stack does not decide. Ignored so that adopting a repository (an import
+# that differs is followed by an update, Pulumi >= 3.174) and later updates leave what maintainers
+# set by hand alone.
 _UNMANAGED = [
     "allow_auto_merge",
     "allow_forking",
@@ -56,6 +57,7 @@ class Repositories(pulumi.ComponentResource):
         self._config = config
         self._review_team = review_team
         self._reviewer_id: pulumi.Output[int] | None = None
+        self._app_ids: dict[str, pulumi.Output[int]] = {}
         self.repositories: dict[str, github.Repository] = {}
         for repo_name, repo in sorted(config.repositories.items()):
             self.repositories[repo_name] = self._repository(repo_name, repo)
@@ -125,6 +127,7 @@ class Repositories(pulumi.ComponentResource):
         depends: list[pulumi.Resource],
     ) -> github.RepositoryRuleset:
         policy = self._config.rulesets
+        repo_name = full.split("/", 1)[1]
         pull_request = None
         if repo.require_pull_request:
             reviewers = None
@@ -160,9 +163,33 @@ class Repositories(pulumi.ComponentResource):
             rules=github.RepositoryRulesetRulesArgs(
                 deletion=True, non_fast_forward=True, pull_request=pull_request
             ),
-            bypass_actors=[_bypass(b) for b in policy.bypass],
+            bypass_actors=[_bypass(b) for b in policy.bypass] + self._app_bypass(repo_name),
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
         )
+
+    def _app_bypass(self, repo_name: str) -> list[github.RepositoryRulesetBypassActorArgs]:
+        """`Integration` bypass actors of the GitHub Apps that push to this repository."""
+        actors = []
+        for slug, app in sorted(self._config.rulesets.apps.items()):
+            if repo_name not in app.repositories:
+                continue
+            actors.append(
+                github.RepositoryRulesetBypassActorArgs(
+                    actor_type="Integration",
+                    actor_id=app.app_id if app.app_id is not None else self._app_id(slug),
+                    bypass_mode=app.mode.value,
+                )
+            )
+        return actors
+
+    def _app_id(self, slug: str) -> pulumi.Output[int]:
+        """An App's numeric id read from GitHub by slug (public), once per run."""
+        if slug not in self._app_ids:
+            app = github.get_github_app_output(
+                slug=slug, opts=pulumi.InvokeOutputOptions(parent=self)
+            )
+            self._app_ids[slug] = app.id.apply(int)
+        return self._app_ids[slug]
 
     def _review_team_id(self) -> pulumi.Output[int]:
         """The review team's numeric id, looked up once (rulesets name reviewers by number)."""

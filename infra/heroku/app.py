@@ -63,8 +63,9 @@ class HerokuApp(pulumi.ComponentResource):
         # than a `get_app` lookup) also orders these after the adoption.
         app_id = self.app.uuid
         for process, formation in sorted(config.formation.items()):
-            # A formation always exists for a process type; importing it means a wrong size or
-            # quantity in the stack file fails the first `up` instead of resizing the live dynos.
+            # A formation always exists for a process type, so it is imported. Since Pulumi 3.174 an
+            # import that differs is followed by an update: a wrong size or quantity here resizes
+            # the live dynos on the first `up` (`cfinfra plan --against` and the preview show it).
             heroku.formation.Formation(
                 f"{name}-{process}",
                 app_id=app_id,

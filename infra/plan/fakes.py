@@ -65,7 +65,15 @@ def _get_team(reg: FakeRegistry, args: dict[str, Any]) -> dict[str, Any]:
     return {"id": str(reg.make_int("team_id", slug)), "slug": slug, "name": slug, "members": []}
 
 
+def _get_github_app(reg: FakeRegistry, args: dict[str, Any]) -> dict[str, Any]:
+    slug = args.get("slug", "")
+    # The data source reports the App's numeric id as a string, as the real one does.
+    app_id = reg.make_int("app_id", slug)
+    return {"id": str(app_id), "slug": slug, "name": slug, "nodeId": f"A_{app_id}"}
+
+
 INVOKES: dict[str, InvokeFake] = {
+    "github:index/getGithubApp:getGithubApp": _get_github_app,
     "github:index/getRepository:getRepository": _get_repository,
     "github:index/getTeam:getTeam": _get_team,
     "aws:index/getCallerIdentity:getCallerIdentity": _get_caller_identity,

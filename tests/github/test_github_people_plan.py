@@ -94,3 +94,17 @@ def test_people_resources_live_in_the_people_component(prod_plan):
     for t in (MEMBERSHIP_T, TEAM_T, TEAM_MEMBER_T):
         for r in prod_plan.of_type(t):
             assert r.parent == "cfinfra:github:People::github-people", r.key
+
+
+def test_every_team_membership_of_an_org_owner_is_maintainer(prod_plan):
+    # GitHub reports an owner as `maintainer` in every team; `member` would change on every `up`.
+    owners = {m.inputs["username"].lower() for m in prod_plan.of_type(MEMBERSHIP_T)} & {
+        m.inputs["username"].lower()
+        for m in prod_plan.of_type(MEMBERSHIP_T)
+        if m.inputs["role"] == "admin"
+    }
+    of_owners = [
+        m for m in prod_plan.of_type(TEAM_MEMBER_T) if m.inputs["username"].lower() in owners
+    ]
+    assert len(of_owners) == 61
+    assert {m.inputs["role"] for m in of_owners} == {"maintainer"}

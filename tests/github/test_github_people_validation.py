@@ -82,7 +82,7 @@ def test_the_cli_lists_every_people_problem_and_exits_2(project_copy):
 
 def test_a_duplicate_row_is_refused_even_with_other_capitalisation(project_copy):
     with (project_copy / DATA / "teams" / "help-perl.csv").open("a", encoding="utf-8") as f:
-        f.write("Daniel Nachun,DanielNachun\n")
+        f.write("Daniel Nachun,DanielNachun,maintainer\n")
     assert (
         "data/github/teams/help-perl.csv: row 3.github: `DanielNachun` is already listed in row 2"
         in problems_of(project_copy)
@@ -91,7 +91,7 @@ def test_a_duplicate_row_is_refused_even_with_other_capitalisation(project_copy)
 
 def test_a_team_member_must_be_an_org_member(project_copy):
     with (project_copy / DATA / "teams" / "help-go.csv").open("a", encoding="utf-8") as f:
-        f.write("Somebody New,somebody-new\n")
+        f.write("Somebody New,somebody-new,\n")
     (problem,) = [p for p in problems_of(project_copy) if "somebody-new" in p]
     assert problem.startswith(
         "data/github/teams/help-go.csv: row 5.github: `somebody-new` is not an org member"
@@ -153,15 +153,18 @@ def test_a_broken_header_or_row_shape_is_a_problem_not_a_traceback(project_copy)
     base = project_copy / DATA
     (base / "teams" / "bot.csv").write_text("github,name\nbeckermr,Matthew\n", encoding="utf-8")
     rewrite(
-        base / "teams" / "miniforge.csv", "Uwe L. Korn,xhochy", "Uwe L. Korn,xhochy,owner,extra"
+        base / "teams" / "miniforge.csv",
+        "Uwe L. Korn,xhochy,maintainer",
+        "Uwe L. Korn,xhochy,owner,extra",
     )
-    rewrite(base / "teams" / "help-java.csv", "name,github\n", "name,github,role\n")
-    rewrite(base / "teams" / "help-java.csv", "Uwe L. Korn,xhochy", "Uwe L. Korn,xhochy,boss")
+    rewrite(
+        base / "teams" / "help-java.csv", "Uwe L. Korn,xhochy,maintainer", "Uwe L. Korn,xhochy,boss"
+    )
     problems = problems_of(project_copy)
     assert any(
         p.startswith("data/github/teams/bot.csv: row 1: the header must be") for p in problems
     )
-    assert "data/github/teams/miniforge.csv: row 4: expected 2 columns, found 4" in problems
+    assert "data/github/teams/miniforge.csv: row 4: expected 3 columns, found 4" in problems
     assert any(
         p.startswith("data/github/teams/help-java.csv: row 4.role: Input should be")
         for p in problems
@@ -175,3 +178,15 @@ def test_a_missing_people_folder_is_refused(project_copy):
     assert "data/github: missing: org owners, members and teams live here" in problems_of(
         project_copy
     )
+
+
+def test_an_owner_listed_as_a_plain_team_member_is_refused(project_copy):
+    # GitHub reports owners as `maintainer` in every team: `member` would be drift forever.
+    rewrite(
+        project_copy / DATA / "teams" / "bot.csv",
+        "Chris Burr,chrisburr,maintainer",
+        "Chris Burr,chrisburr,member",
+    )
+    (problem,) = problems_of(project_copy)
+    assert problem.startswith("data/github/teams/bot.csv: row 3.role: `chrisburr` owns")
+    assert "write `maintainer`" in problem

@@ -71,10 +71,49 @@ def test_every_default_branch_refuses_deletion_and_force_push_and_needs_a_pull_r
         assert i["rules"]["deletion"] is True
         assert i["rules"]["nonFastForward"] is True
         assert "pullRequest" in i["rules"], name
-        assert {b["actorType"] for b in i["bypassActors"]} == {
+        assert {b["actorType"] for b in i["bypassActors"]} >= {
             "OrganizationAdmin",
             "RepositoryRole",
         }
+
+
+def test_the_webservices_app_bypasses_the_rulesets_of_the_repositories_it_pushes_to(prod_plan):
+    rulesets = by_repo(prod_plan, RULESET_T, "/default-branch")
+    bots = {"feedstock-outputs", "feedstocks"}
+    for name, rs in rulesets.items():
+        apps = [b for b in rs.inputs["bypassActors"] if b["actorType"] == "Integration"]
+        if name in bots:
+            # The App's id is read from GitHub by slug (unknown publicly), always bypassing.
+            assert apps == [
+                {
+                    "actorType": "Integration",
+                    "actorId": "<app_id:conda-forge-webservices>",
+                    "bypassMode": "always",
+                }
+            ], name
+        else:
+            assert apps == [], name
+
+
+def test_a_known_app_id_is_used_as_is_and_unknown_repositories_are_refused(project_copy):
+    from infra.plan.engine import plan_stack
+    from tests.foundation.test_validation import edit_yaml, problems_of
+
+    def set_app(app):
+        edit_yaml(
+            project_copy / "Pulumi.prod.yaml",
+            lambda d: d["config"]["cfinfra:github"]["rulesets"]["apps"].update(
+                {"conda-forge-webservices": app}
+            ),
+        )
+
+    set_app({"app_id": 4242, "repositories": ["feedstocks"]})
+    rulesets = by_repo(plan_stack(project_copy, "prod"), RULESET_T, "/default-branch")
+    (app,) = [b for b in rulesets["feedstocks"].inputs["bypassActors"] if b.get("actorId") == 4242]
+    assert app["actorType"] == "Integration"
+    set_app({"repositories": ["no-such-repo"]})
+    (problem,) = problems_of(project_copy)
+    assert "rulesets.apps.conda-forge-webservices: `no-such-repo`" in problem
 
 
 def test_sensitive_repositories_need_a_review_from_core(prod_plan, configured):
