@@ -43,9 +43,22 @@ GpuInstanceType = Annotated[str, AfterValidator(check_gpu_instance_type)]
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=500)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 FEEDSTOCK_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+PolicyId = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=200)
+]
+"""A cirun policy id in `.access.yml`."""
 """A feedstock's package name (conda package names: lower-case letters, digits, `.`, `_`, `-`)."""
 
 # --- the stack file -------------------------------------------------------------------------------
+
+
+class CirunFilesWriter(StrEnum):
+    """The one system that writes `.access.yml` and `.cirun.global.yml`."""
+
+    ADMIN_REQUESTS = "admin-requests"
+    """conda-forge/admin-requests' `cirun` automation (and hand edits): before the cutover."""
+    INFRASTRUCTURE = "infrastructure"
+    """This repository's data, through `pulumi up`: after the cutover."""
 
 
 class RunnersConfig(Model):
@@ -70,7 +83,11 @@ class RunnersConfig(Model):
     cirun_branch: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/-]+$")] = "main"
     """Branch the generated files are committed to."""
     manage_cirun_files: bool = True
-    """Generate and commit `.cirun.global.yml` and `.access.yml`; false leaves them alone."""
+    """Declare `.cirun.global.yml` and `.access.yml`; false leaves them alone."""
+    cirun_files_writer: CirunFilesWriter = enum_field(default=CirunFilesWriter.ADMIN_REQUESTS)
+    """Who writes the two files (docs/migration.md, "One writer of the cirun files"). Until the
+    cutover, `admin-requests`: the files are adopted (imported) and never overwritten by an `up`.
+    After it, `infrastructure`: the data here is rendered into them."""
     manage_runner_groups: bool = True
     """Declare a runner group per large-runner provider, open to granted feedstocks only."""
 
@@ -291,6 +308,9 @@ class CirunGrant(Model):
 
     name: Kebab | None = None
     """Tells a feedstock's policies apart: the id becomes `<feedstock>-feedstock-<name>-policy`."""
+    id: PolicyId | None = None
+    """The policy's id when it does not follow `<feedstock>-feedstock[-<name>]-policy` (a live id
+    kept by `cfinfra runners import-access`, e.g. `cf-autotick-bot-test-package-policy`)."""
     resources: list[Label] = Field(min_length=1)
     """Labels from `resources.yaml`."""
     pull_request: bool
@@ -309,6 +329,8 @@ class CirunGrant(Model):
         return self
 
     def policy_id(self, feedstock: str) -> str:
+        if self.id is not None:
+            return self.id
         middle = f"-{self.name}" if self.name else ""
         return f"{feedstock}-feedstock{middle}-policy"
 

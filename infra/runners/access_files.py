@@ -15,7 +15,7 @@ from infra.config.kinds import schema_header
 from infra.config.runners import CirunGrant, FeedstockAccess, RunnerData
 from infra.config.yamlio import dump_yaml
 
-_GRANT_KEYS = ("name", "resources", "pull_request", "roles", "users", "users_from_json")
+_GRANT_KEYS = ("name", "id", "resources", "pull_request", "roles", "users", "users_from_json")
 
 
 def _ordered(values: Sequence[str], order: Sequence[str]) -> list[str]:

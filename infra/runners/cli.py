@@ -111,3 +111,62 @@ def render(
             out.mkdir(parents=True, exist_ok=True)
             (out / name).write_text(text, encoding="utf-8")
             typer.echo(f"wrote {out / name}")
+
+
+@app.command("import-access")
+def import_access_cmd(
+    access_yml: Annotated[Path, typer.Argument(help="conda-forge/.cirun's live `.access.yml`.")],
+    global_yml: Annotated[
+        Path | None,
+        typer.Option("--global", help="conda-forge/.cirun's live `.cirun.global.yml` (notes)."),
+    ] = None,
+    data_dir: DataDir = Path("data/runners"),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and show the result; write nothing.")
+    ] = False,
+) -> None:
+    """Make `access/` grant exactly what the live `.access.yml` does (every kept grant, and every
+    dropped one named)."""
+    from infra.runners.data import load_runner_data
+    from infra.runners.import_access import (
+        import_access,
+        read_live_yaml,
+        sorted_lines,
+        write_access,
+    )
+
+    data = _load(data_dir)
+    doc, problems = read_live_yaml(access_yml, Path.cwd())
+    global_doc = None
+    if global_yml is not None:
+        global_doc, found = read_live_yaml(global_yml, Path.cwd())
+        problems += found
+        if not isinstance(global_doc, dict):
+            global_doc = {}
+    if problems:
+        _fail(problems)
+    result, problems = import_access(doc, data, str(access_yml), global_doc)
+    if problems:
+        _fail(problems)
+    feedstocks = len(result.access)
+    typer.echo(
+        f"{result.policies} live policies, {result.grants} grants (policy x label): "
+        f"kept {result.kept} in {sum(len(g) for g in result.access.values())} grants of "
+        f"{feedstocks} feedstocks; dropped {result.grants - result.kept}"
+    )
+    for line in sorted_lines(result.dropped):
+        typer.echo(f"  dropped  {line}")
+    for line in result.notes:
+        typer.echo(f"  note     {line}")
+    if dry_run:
+        typer.echo("dry run: nothing written")
+        return
+    touched, removed = write_access(data, data_dir / "access", result)
+    for line in removed:
+        typer.echo(f"  removed  {line}")
+    for path in touched:
+        typer.echo(f"{'wrote' if path.exists() else 'deleted'} {path}")
+    # The written data must load and pass every rule, or the import is not done.
+    _, problems = load_runner_data(data_dir, Path.cwd())
+    if problems:
+        _fail(problems)

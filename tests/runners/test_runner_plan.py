@@ -26,15 +26,45 @@ def _files(plan) -> dict:
     }
 
 
-def test_the_prod_plan_commits_both_cirun_files_to_the_cirun_repository(prod_plan):
+def test_the_prod_plan_adopts_both_cirun_files_and_never_overwrites_them_before_cutover(
+    prod_plan,
+):
     files = _files(prod_plan)
 
     assert sorted(files) == [".access.yml", ".cirun.global.yml"]
-    for f in files.values():
+    for path, f in files.items():
         assert f.inputs["branch"] == "main"
-        assert f.inputs["overwriteOnCreate"] is True
+        # admin-requests writes the files until the cutover: imported, never created over them.
+        assert f.inputs["overwriteOnCreate"] is False
+        assert f.import_id == f".cirun:{path}:main"
+        assert f.retain_on_delete
         assert f.inputs["commitMessage"].startswith("Update ")
         assert f.parent == "cfinfra:runners:CirunFiles::runners-cirun"
+
+
+def test_before_cutover_the_content_is_ignored_and_after_it_is_managed(monkeypatch, project_copy):
+    from infra.plan import engine
+    from infra.plan.engine import plan_stack
+    from tests.foundation.test_validation import edit_yaml as edit_stack
+
+    seen: dict[str, list[str]] = {}
+    original = engine.RecordingMonitor.RegisterResource
+
+    def record(self, request):
+        if request.type == REPOSITORY_FILE:
+            seen[request.name] = list(request.ignoreChanges)
+        return original(self, request)
+
+    monkeypatch.setattr(engine.RecordingMonitor, "RegisterResource", record)
+    plan_stack(project_copy, "prod")
+    assert seen["runners-cirun-access-yml"] == ["content", "commitMessage"]
+    edit_stack(
+        project_copy / "Pulumi.prod.yaml",
+        lambda d: d["config"]["cfinfra:runners"].update(cirun_files_writer="infrastructure"),
+    )
+    after = {r.name: r for r in plan_stack(project_copy, "prod").of_type(REPOSITORY_FILE)}
+    assert seen["runners-cirun-access-yml"] == []
+    assert after["runners-cirun-access-yml"].import_id is None
 
 
 def test_the_prod_plan_declares_no_flavor_because_no_current_host_is_openstack(prod_plan):

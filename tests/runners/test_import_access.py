@@ -1,0 +1,193 @@
+"""`cfinfra runners import-access`: the live `.access.yml` becomes data, every grant kept or named.
+
+The input is synthetic, shaped like conda-forge/.cirun's live file (several policies per feedstock,
+`users` and `users_from_json`, an id that does not follow the naming pattern, a label listed twice
+in `access_control`, labels of the retired OpenStack host, a label nobody defined).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from infra.cli import app
+from infra.plan.engine import plan_stack
+from infra.runners.import_access import grants_of
+from tests.runners.runner_helpers import DATA, edit_yaml, load, write_yaml
+
+TOS = (
+    "https://raw.githubusercontent.com/Quansight/open-gpu-server/main/access/conda-forge-users.json"
+)
+ROLES = ["admin", "maintain", "write"]
+RETIRED = "cirun-openstack-gpu-large"
+
+
+def policy(pid: str, repo: str, pr: bool = True, users: list[str] | None = None) -> dict:
+    p: dict = {"id": pid, "repo": repo, "roles": ROLES}
+    p.update({"users": users} if users else {"users_from_json": TOS})
+    p["pull_request"] = pr
+    return p
+
+
+LIVE = {
+    "version": 1,
+    "policies": [
+        policy("cf-autotick-bot-test-package-policy", "cf-autotick-bot-test-package-feedstock"),
+        policy("tensorflow-feedstock-policy", "tensorflow-feedstock"),
+        policy(
+            "tensorflow-feedstock-osx-m4-policy", "tensorflow-feedstock", users=["wolfv", "isuruf"]
+        ),
+        policy("pytorch-cpu-feedstock-gpu-policy", "pytorch-cpu-feedstock"),
+        policy(
+            "pytorch-cpu-feedstock-cpu-policy",
+            "pytorch-cpu-feedstock",
+            users=["wolfv", "Tobias-Fischer", "hmaarrfk"],
+        ),
+        policy("onnxruntime-feedstock-policy", "onnxruntime-feedstock", pr=False),
+        policy("webkit2gtk4.1-feedstock-policy", "webkit2gtk4.1-feedstock"),
+        policy("governance-policy", "governance"),
+        policy("unused-feedstock-policy", "unused-feedstock"),
+    ],
+    "access_control": [
+        {
+            "resource": RETIRED,
+            "policies": [
+                "cf-autotick-bot-test-package-policy",
+                "pytorch-cpu-feedstock-gpu-policy",
+                "tensorflow-feedstock-policy",
+            ],
+        },
+        {
+            "resource": "cirun-azure-windows-2xlarge",
+            "policies": ["onnxruntime-feedstock-policy", "pytorch-cpu-feedstock-cpu-policy"],
+        },
+        {"resource": "cirun-macos-m4-large", "policies": ["tensorflow-feedstock-osx-m4-policy"]},
+        # A label listed twice, as the live file does.
+        {"resource": "cirun-macos-m4-large", "policies": ["pytorch-cpu-feedstock-cpu-policy"]},
+        {"resource": "cirun-hetzner-gpu", "policies": ["cf-autotick-bot-test-package-policy"]},
+        {"resource": "cirun-nobody-knows", "policies": ["webkit2gtk4.1-feedstock-policy"]},
+        {"resource": "cirun-azure-windows-4xlarge", "policies": ["governance-policy"]},
+    ],
+}
+
+
+def run_import(root, *extra: str):
+    live = root / "live-access.yml"
+    write_yaml(live, LIVE)
+    cwd = os.getcwd()
+    os.chdir(root)  # the CLI shows paths relative to the working directory, as admins run it
+    try:
+        return CliRunner().invoke(app, ["runners", "import-access", str(live), *extra])
+    finally:
+        os.chdir(cwd)
+
+
+def rendered_access(root) -> dict:
+    (access,) = [
+        r
+        for r in plan_stack(root, "prod").of_type("github:index/repositoryFile:RepositoryFile")
+        if r.inputs["file"] == ".access.yml"
+    ]
+    return yaml.safe_load(access.inputs["content"])
+
+
+def current_labels(root) -> set[str]:
+    data, _ = load(root)
+    assert data is not None
+    return {r.label for r in data.current_resources}
+
+
+def test_every_live_grant_of_a_current_label_is_declared_and_each_dropped_one_named(project_copy):
+    result = run_import(project_copy)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert (
+        "9 live policies, 10 grants (policy x label): kept 5 in 4 grants of 4 feedstocks; dropped 5"
+        in out
+    )
+    for dropped in (
+        f"cf-autotick-bot-test-package-policy → {RETIRED}: retired (host open-gpu-server)",
+        f"tensorflow-feedstock-policy → {RETIRED}: retired",
+        "webkit2gtk4.1-feedstock-policy → cirun-nobody-knows: label unknown to resources.yaml",
+        "governance-policy: `governance` is not a feedstock",
+        "unused-feedstock-policy: no `access_control` entry uses it",
+        "tensorflow-feedstock-policy: every label it grants is dropped",
+    ):
+        assert f"  dropped  {dropped}" in out, dropped
+
+    live = grants_of(LIVE)
+    declared = grants_of(rendered_access(project_copy))
+    kept = {g for g in live if g[0] in current_labels(project_copy) and g[2].endswith("-feedstock")}
+    # Exactly the live feedstock grants of current labels: none lost, none added.
+    assert declared == kept
+    assert ("cirun-hetzner-gpu", "cf-autotick-bot-test-package-policy") in {g[:2] for g in kept}
+
+
+def test_live_ids_users_and_defaults_are_kept_in_canonical_data(project_copy):
+    assert run_import(project_copy).exit_code == 0
+    access = project_copy / DATA / "access"
+    bot = yaml.safe_load((access / "cf-autotick-bot-test-package.yaml").read_text())
+    # The id does not follow `<feedstock>-feedstock-policy`: kept as an explicit id. Defaults
+    # (roles, the terms-of-service list) are left out of the data and rendered back the same.
+    assert bot == {
+        "cirun": [
+            {
+                "id": "cf-autotick-bot-test-package-policy",
+                "resources": ["cirun-hetzner-gpu"],
+                "pull_request": True,
+            }
+        ]
+    }
+    pytorch = yaml.safe_load((access / "pytorch-cpu.yaml").read_text())
+    (cpu,) = pytorch["cirun"]
+    assert cpu["name"] == "cpu"
+    assert cpu["users"] == ["hmaarrfk", "Tobias-Fischer", "wolfv"]
+    assert cpu["resources"] == ["cirun-azure-windows-2xlarge", "cirun-macos-m4-large"]
+    onnx = yaml.safe_load((access / "onnxruntime.yaml").read_text())
+    assert onnx["cirun"][0]["pull_request"] is False
+    # Feedstocks the data granted but the live file does not are no longer granted.
+    assert not (access / "libmagma.yaml").exists()
+
+
+def test_importing_twice_writes_nothing_the_second_time(project_copy):
+    assert run_import(project_copy).exit_code == 0
+    again = run_import(project_copy)
+    assert again.exit_code == 0
+    assert "wrote" not in again.output
+    assert "removed" not in again.output
+
+
+def test_with_the_host_back_in_service_the_declared_file_grants_exactly_the_live_one(project_copy):
+    def back_in_service(host: dict) -> None:
+        del host["decommissioned"]
+        host["openstack"]["gpu_pci_alias"] = "tesla-v100"
+
+    edit_yaml(project_copy / DATA / "hosts" / "open-gpu-server.yaml", back_in_service)
+    result = run_import(project_copy)
+    assert result.exit_code == 0, result.output
+    live = {g for g in grants_of(LIVE) if g[0] != "cirun-nobody-knows"}
+    live = {g for g in live if g[2] != "governance"}
+    assert grants_of(rendered_access(project_copy)) == live
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"version": 2, "policies": [], "access_control": []}, "only version 1"),
+        ({"version": 1, "policies": [{"repo": "x-feedstock"}], "access_control": []}, "`id`"),
+    ],
+)
+def test_an_unreadable_live_file_exits_2_and_writes_nothing(project_copy, doc, message):
+    live = project_copy / "bad.yml"
+    write_yaml(live, doc)
+    before = sorted((project_copy / DATA / "access").iterdir())
+    result = CliRunner().invoke(
+        app,
+        ["runners", "import-access", str(live), "--data-dir", str(project_copy / DATA)],
+    )
+    assert result.exit_code == 2
+    assert message in result.output
+    assert sorted((project_copy / DATA / "access").iterdir()) == before
