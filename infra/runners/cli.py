@@ -127,7 +127,7 @@ def import_access_cmd(
 ) -> None:
     """Make `access/` grant exactly what the live `.access.yml` does (every kept grant, and every
     dropped one named)."""
-    from infra.runners.data import load_runner_data
+    from infra.config.loader import load_runner_data
     from infra.runners.import_access import (
         import_access,
         read_live_yaml,
