@@ -26,8 +26,8 @@ RETIRED = "cirun-openstack-gpu-large"
 
 
 def policy(pid: str, repo: str, pr: bool = True, users: list[str] | None = None) -> dict:
-    p: dict = {"id": pid, "repo": repo, "roles": ROLES}
-    p.update({"users": users} if users else {"users_from_json": TOS})
+    p: dict = {"id": pid, "repo": repo, "roles": list(ROLES)}
+    p.update({"users": list(users)} if users else {"users_from_json": TOS})
     p["pull_request"] = pr
     return p
 
@@ -181,13 +181,14 @@ def test_with_the_host_back_in_service_the_declared_file_grants_exactly_the_live
     ],
 )
 def test_an_unreadable_live_file_exits_2_and_writes_nothing(project_copy, doc, message):
-    live = project_copy / "bad.yml"
-    write_yaml(live, doc)
+    write_yaml(project_copy / "bad.yml", doc)
     before = sorted((project_copy / DATA / "access").iterdir())
-    result = CliRunner().invoke(
-        app,
-        ["runners", "import-access", str(live), "--data-dir", str(project_copy / DATA)],
-    )
+    cwd = os.getcwd()
+    os.chdir(project_copy)
+    try:
+        result = CliRunner().invoke(app, ["runners", "import-access", "bad.yml"])
+    finally:
+        os.chdir(cwd)
     assert result.exit_code == 2
     assert message in result.output
     assert sorted((project_copy / DATA / "access").iterdir()) == before
