@@ -113,7 +113,10 @@ def test_a_known_app_id_is_used_as_is_and_unknown_repositories_are_refused(proje
     assert app["actorType"] == "Integration"
     set_app({"repositories": ["no-such-repo"]})
     (problem,) = problems_of(project_copy)
-    assert "rulesets.apps.conda-forge-webservices: `no-such-repo`" in problem
+    assert problem == (
+        "Pulumi.prod.yaml: config.cfinfra:github.rulesets.apps.conda-forge-webservices"
+        ".repositories[0]: `no-such-repo` is not a repository of data/github/repositories/"
+    )
 
 
 def test_sensitive_repositories_need_a_review_from_core(prod_plan, configured):
