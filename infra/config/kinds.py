@@ -16,6 +16,7 @@ from pydantic import BaseModel, RootModel
 
 from infra.config.base import Kebab
 from infra.config.github import Repository, Webhook
+from infra.config.github_org import ActionsPolicy
 from infra.config.manifest import Secret
 from infra.config.people import TeamSpec
 from infra.config.runners import (
@@ -68,6 +69,12 @@ KINDS: tuple[FileKind, ...] = (
         "A webhook (data/github/webhooks/<id>.yaml)",
     ),
     FileKind("data/github/teams.yaml", TeamsFile, "teams.schema.json", "data/github/teams.yaml"),
+    FileKind(
+        "data/github/actions-policy.proposed.yaml",
+        ActionsPolicy,
+        "actions-policy.schema.json",
+        "A proposed org Actions policy (data/github/actions-policy.proposed.yaml)",
+    ),
     FileKind(
         "data/runners/hosts/*.yaml", Host, "host.schema.json", "A runner host (hosts/<id>.yaml)"
     ),

@@ -36,6 +36,7 @@ REFERENCE_PAGES = {
     ),
     "runner-providers.schema.json": ("runner-providers.md", "Large-runner providers reference"),
     "aws-gpu-pool.schema.json": ("aws-gpu-pool.md", "AWS GPU pool file reference"),
+    "actions-policy.schema.json": ("actions-policy.md", "Proposed Actions policy file reference"),
 }
 """Schema file → (Markdown page, title). A schema not listed gets ``<stem>.md``."""
 
