@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -109,7 +109,8 @@ DOCUMENTS = st.one_of(
 
 
 def _assert_clean_exit_2(output: str, exit_code: int, named: str) -> None:
-    assert exit_code == 2, output
+    # 3 when the broken file also makes a secret's audience unknown (counted as public: a leak).
+    assert exit_code in (2, 3), output
     assert "Traceback" not in output, output
     lines = output.strip().splitlines()
     assert lines, output
@@ -153,6 +154,8 @@ ODD_NAMES = ["x.YAML", "x.json", "x.yaml ", "x", "x.yml", ".x.yaml", "X.Yaml", "
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(folder=st.sampled_from(DATA_FOLDERS), name=st.sampled_from(ODD_NAMES))
 def test_a_file_the_loader_would_not_read_is_an_error_not_skipped(folder, name):
+    # A repository's name may start with a dot (`.cirun`, `.github`): that file is read, not odd.
+    assume(not (folder == "data/github/repositories" and name == ".x.yaml"))
     root = _fresh()
     try:
         source = next(p for p in sorted((root / folder).iterdir()) if p.suffix == ".yaml")
