@@ -135,3 +135,11 @@ def diff_block(
 def details(summary: str, body: str) -> str:
     """A folded block; ``summary`` must already be safe Markdown (from ``code``/``text``)."""
     return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"
+
+
+_CODE_SPAN = re.compile(r"(`+) ?(.*?) ?\1")
+
+
+def plain(markdown: str) -> str:
+    """A one-line Markdown fragment of ours as terminal text: code spans unwrapped, ``**`` gone."""
+    return _CODE_SPAN.sub(lambda m: m.group(2), markdown).replace("**", "")

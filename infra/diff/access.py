@@ -90,11 +90,21 @@ class PersonChange:
     added: tuple[Grant, ...] = ()
     removed: tuple[Grant, ...] = ()
     changed: tuple[RoleChange, ...] = ()
+    respelled: tuple[str, str] | None = None
+    """The login's spelling, base → head, when only its case changed. GitHub logins are
+    case-insensitive, so it is one person, but the resources named after it are deleted and
+    re-created, and the delete acts on the same account."""
+    kept: tuple[Grant, ...] = ()
+    """Grants held on both sides (only filled for a respelled login: they are at risk)."""
 
     @property
     def lost_owner(self) -> bool:
-        return any(g.label == "owner" for g in self.removed) or any(
-            c.old.label == "owner" for c in self.changed
+        """Loses ownership, or may: a respelled owner's membership is deleted and re-created."""
+        respelled_owner = self.respelled is not None and any(g.label == "owner" for g in self.kept)
+        return (
+            respelled_owner
+            or any(g.label == "owner" for g in self.removed)
+            or any(c.old.label == "owner" for c in self.changed)
         )
 
     @property
@@ -182,9 +192,24 @@ def grants(plan: Plan) -> dict[tuple[str, Scope, str], Grant]:
     return out
 
 
+def spellings(plan: Plan) -> dict[str, str]:
+    """Lower-cased login → the spelling the plan uses (the first, sorted, if it uses several)."""
+    out: dict[str, str] = {}
+    for r in sorted(plan.resources, key=lambda r: r.key):
+        user = r.inputs.get("username")
+        if r.type in (MEMBERSHIP, TEAM_MEMBERSHIP, COLLABORATOR) and isinstance(user, str):
+            out.setdefault(user.lower(), user)
+    return out
+
+
 def person_changes(base: Plan, head: Plan) -> tuple[PersonChange, ...]:
-    """Per person (sorted by login), the grants added, removed and changed between the plans."""
+    """Per person (sorted by login), the grants added, removed and changed between the plans,
+    and logins whose spelling changed only in case."""
     old, new = grants(base), grants(head)
+    before, after = spellings(base), spellings(head)
+    respelled = {
+        p: (before[p], after[p]) for p in before.keys() & after.keys() if before[p] != after[p]
+    }
     added: dict[str, list[Grant]] = {}
     removed: dict[str, list[Grant]] = {}
     changed: dict[str, list[RoleChange]] = {}
@@ -197,13 +222,17 @@ def person_changes(base: Plan, head: Plan) -> tuple[PersonChange, ...]:
             removed.setdefault(person, []).append(a)
         elif a is not None and b is not None and a.role != b.role:
             changed.setdefault(person, []).append(RoleChange(a, b))
-    people = sorted(added.keys() | removed.keys() | changed.keys())
+    people = sorted(added.keys() | removed.keys() | changed.keys() | respelled.keys())
     return tuple(
         PersonChange(
             person=p,
             added=tuple(sorted(added.get(p, []))),
             removed=tuple(sorted(removed.get(p, []))),
             changed=tuple(sorted(changed.get(p, []), key=lambda c: (c.old, c.new))),
+            respelled=respelled.get(p),
+            kept=tuple(sorted(g for k, g in old.items() if k[0] == p and k in new))
+            if p in respelled
+            else (),
         )
         for p in people
     )

@@ -42,7 +42,9 @@ def _head_id(root: Path) -> str:
 def diff(
     base: Annotated[
         str | None,
-        typer.Option(help="Git revision whose data files are the base (e.g. origin/main)."),
+        typer.Option(
+            help="Git revision that is the base (e.g. origin/main), planned with its own code."
+        ),
     ] = None,
     stack: Annotated[str, typer.Option("--stack", "-s", help="The stack to plan.")] = "prod",
     output: Annotated[
@@ -77,8 +79,9 @@ def diff(
     """Diff the stack's plan against a base: Markdown for the pull request; exit 1 if guarded."""
     from infra.diff.guard import GuardPolicy
     from infra.diff.markdown import render_invalid, render_markdown
-    from infra.diff.risks import build_report, code
+    from infra.diff.risks import build_report, risks
     from infra.errors import ConfigError
+    from infra.markdown import code, plain
     from infra.plan.model import Plan
 
     if output is not None:
@@ -102,7 +105,15 @@ def diff(
         stack = head_side.stack
     else:
         assert base is not None
-        from infra.diff.source import RevisionError, plan_revision, resolve_commit
+        from infra.diff.source import (
+            BaseRefused,
+            RevisionError,
+            has_own_code,
+            plan_revision,
+            plan_tree,
+            resolve_commit,
+            same_code,
+        )
         from infra.plan.engine import plan_stack
         from infra.plan.mask import SecretLeakError
 
@@ -113,14 +124,23 @@ def diff(
         head_label = "the working tree"
         side = "head"  # planned first: if both sides are broken, the head's problems matter
         try:
-            head_side = plan_stack(root, stack)
+            if has_own_code(root) and not same_code(root):
+                # Another checkout: its own code plans it, as the base's plans the base.
+                head_side, _ = plan_tree(root, stack, label="head")
+            else:
+                head_side = plan_stack(root, stack)
             side = "base"
             found = plan_revision(root, stack, commit)
         except RevisionError as exc:
             raise _fail(str(exc)) from None
-        except (ConfigError, SecretLeakError) as exc:
-            leak = isinstance(exc, SecretLeakError)
-            text = exc.report() if isinstance(exc, ConfigError) else str(exc)
+        except (ConfigError, SecretLeakError, BaseRefused) as exc:
+            leak = isinstance(exc, SecretLeakError) or (isinstance(exc, BaseRefused) and exc.leak)
+            if isinstance(exc, ConfigError):
+                text = exc.report()
+            elif isinstance(exc, BaseRefused):
+                text = exc.report
+            else:
+                text = str(exc)
             _emit(
                 render_invalid(
                     stack,
@@ -139,6 +159,8 @@ def diff(
         base_id, head_id = found.commit, _head_id(root)
         if found.stack_missing:
             base_label += ", where the stack does not exist yet"
+        else:
+            base_label += f", planned with {found.how}"
 
     if json_out is not None:
         from infra.plan.changeset import build_change_set
@@ -155,6 +177,11 @@ def diff(
     _emit(render_markdown(report, base_label=base_label, head_label=head_label), output)
 
     typer.echo("no changes" if report.is_empty else f"{report.summary()}", err=True)
+    if output is not None and str(output) != "-":
+        # The comment is in the file; the terminal gets what to look at first.
+        for risk in risks(report):
+            typer.echo(f"  risk {risk.label}: {plain(risk.detail)}", err=True)
+        typer.echo(f"wrote {output}", err=True)
     if report.guard.violated:
         typer.echo(report.guard.message(), err=True)
     raise typer.Exit(ExitCode.FOUND if report.guard.tripped else ExitCode.OK)

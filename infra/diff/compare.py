@@ -56,6 +56,8 @@ class _Missing:
 MISSING: Final = _Missing()
 
 OPTION_FIELDS: Final = ("protect", "retain_on_delete", "parent", "import_id")
+NOT_IN_THE_CLOUD: Final = ("cfinfra:", "pulumi:providers:")
+"""Component resources and provider instances: deleting them destroys nothing outside Pulumi."""
 
 
 @dataclass(frozen=True)
@@ -108,12 +110,19 @@ class ResourceChange:
         r = self.before
         if self.op is not Op.DELETE or r is None:
             return False
+        if r.type.startswith(NOT_IN_THE_CLOUD):
+            return False
         return not (r.retain_on_delete or r.inputs.get("downgradeOnDestroy") is True)
+
+    moved: str | None = None
+    """For a delete or create caused by a URN change of the same type and name (a new parent):
+    the URN (or parent) on the other side. Pulumi deletes the old URN and creates the new one
+    unless an alias says they are one resource, so the guard counts both."""
 
     @property
     def reparented(self) -> bool:
-        """The parent changed: the URN changes, so without an alias Pulumi replaces the resource."""
-        return any(f.kind is FieldKind.OPTION and f.path == "parent" for f in self.fields)
+        """Half of a URN change: without an alias Pulumi deletes and recreates the resource."""
+        return self.moved is not None
 
 
 @dataclass(frozen=True)
@@ -138,8 +147,19 @@ class PlanDiff:
         return not self.changes
 
 
+def _moved(old: PlannedResource, new: PlannedResource) -> bool:
+    """The engine identity differs: the URN, or (a plan from before URNs) the parent."""
+    if old.urn and new.urn:
+        return old.urn != new.urn
+    return old.parent != new.parent
+
+
 def diff_plans(base: Plan, head: Plan) -> PlanDiff:
-    """Every resource created, deleted or updated between ``base`` and ``head``."""
+    """Every resource created, deleted or updated between ``base`` and ``head``.
+
+    Resources are matched by type and name; when the engine identity (the URN, or the parent in
+    plans without URNs) differs, the match is a delete plus a create, as Pulumi will do it.
+    """
     before = {r.key: r for r in base.resources}
     after = {r.key: r for r in head.resources}
     changes: list[ResourceChange] = []
@@ -148,19 +168,31 @@ def diff_plans(base: Plan, head: Plan) -> PlanDiff:
         if new is None:
             changes.append(ResourceChange(Op.DELETE, old.type, old.name, old, None))
             continue
+        if _moved(old, new):
+            changes.append(
+                ResourceChange(Op.DELETE, old.type, old.name, old, None, moved=_where(new))
+            )
+            changes.append(
+                ResourceChange(Op.CREATE, new.type, new.name, None, new, moved=_where(old))
+            )
+            continue
         fields = resource_field_changes(old, new)
         if fields:
             changes.append(ResourceChange(Op.UPDATE, old.type, old.name, old, new, fields))
     for key, new in after.items():
         if key not in before:
             changes.append(ResourceChange(Op.CREATE, new.type, new.name, None, new))
-    changes.sort(key=lambda c: (c.type, c.name))
+    changes.sort(key=lambda c: (c.type, c.name, c.op is Op.CREATE))
     return PlanDiff(
         base_stack=base.stack,
         head_stack=head.stack,
         changes=tuple(changes),
         base_counts=dict(sorted(Counter(r.type for r in base.resources).items())),
     )
+
+
+def _where(r: PlannedResource) -> str:
+    return r.urn or (f"parent {r.parent}" if r.parent else "no parent")
 
 
 def resource_field_changes(old: PlannedResource, new: PlannedResource) -> tuple[FieldChange, ...]:

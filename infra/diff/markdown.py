@@ -29,9 +29,18 @@ from infra.diff.access import (
     TargetChange,
     TargetOp,
 )
-from infra.diff.compare import MISSING, FieldChange, FieldKind, Op, ResourceChange, is_secret
+from infra.diff.compare import (
+    MISSING,
+    NOT_IN_THE_CLOUD,
+    FieldChange,
+    FieldKind,
+    Op,
+    ResourceChange,
+    is_secret,
+)
+from infra.diff.repos import RepoEvent, repository_events
 from infra.diff.risks import DiffReport, few, risks
-from infra.markdown import code, fence_for, text
+from infra.markdown import code, fence_for, fenced, text, unified_diff
 from infra.plan.model import SECRET, PlannedResource
 
 BUDGET = 60_000
@@ -197,6 +206,56 @@ def _key(v: Any) -> str:
     return json.dumps(v, sort_keys=True)
 
 
+MAX_DIFF_LINES = 200
+"""Lines of one unified diff in the comment; the plan JSON has the rest."""
+
+
+def as_lines(v: Any) -> str | None:
+    """A value worth a unified diff: multi-line text, or a long JSON document pretty-printed."""
+    if not isinstance(v, str) or is_secret(v):
+        return None
+    if "\n" in v.strip("\n"):
+        return v
+    if len(v) > MAX_VALUE and v.lstrip()[:1] in "{[":
+        try:
+            return json.dumps(json.loads(v), indent=2, sort_keys=True, ensure_ascii=False)
+        except ValueError:
+            return None
+    return None
+
+
+def diff_lines(old: Any, new: Any) -> list[str] | None:
+    """The fenced unified diff of a multi-line field (old or new may be ``MISSING``), or None."""
+    a = "" if old is MISSING else as_lines(old)
+    b = "" if new is MISSING else as_lines(new)
+    if a is None or b is None or (old is MISSING and new is MISSING):
+        return None
+    if not (a or b):
+        return None
+    lines = unified_diff(a, b)
+    more = len(lines) - MAX_DIFF_LINES
+    if more > 0:
+        lines = [*lines[:MAX_DIFF_LINES], f"… {more:,} more lines (see the plan JSON)"]
+    return lines
+
+
+def _diff_block(lines: list[str], indent: str) -> list[str]:
+    return ["", fenced("\n".join(lines), info="diff", indent=indent), ""]
+
+
+def field_lines(f: FieldChange, indent: str) -> list[str]:
+    """A field change as one list line, plus a unified diff block for a multi-line value."""
+    lines = diff_lines(f.old, f.new) if not f.secret else None
+    if lines is None:
+        return [f"{indent}- {field_line(f)}"]
+    name = code(f.path)
+    added = sum(1 for x in lines[2:] if x.startswith("+"))
+    removed = sum(1 for x in lines[2:] if x.startswith("-"))
+    what = "added" if f.old is MISSING else "removed" if f.new is MISSING else "changed"
+    head = f"{indent}- {name}: {what} (+{added:,} {MINUS}{removed:,} lines)"
+    return [head, *_diff_block(lines, indent + "  ")]
+
+
 def field_line(f: FieldChange) -> str:
     name = code(f.path) + (" (option)" if f.kind is FieldKind.OPTION else "")
     if f.secret:
@@ -245,25 +304,39 @@ def _removed_entry(c: ResourceChange) -> list[str]:
     assert r is not None
     if c.destroys:
         notes = ["**destroyed in the cloud**"]
+    elif r.type.startswith(NOT_IN_THE_CLOUD):
+        notes = ["nothing in the cloud (a component or a provider)"]
     elif r.retain_on_delete:
         notes = ["kept in the cloud (`retain_on_delete`)"]
     else:
         notes = ["demoted to org member, not removed (`downgrade_on_destroy`)"]
     if r.protect:
         notes.append("**protected**: Pulumi refuses until it is unprotected")
+    if c.moved:
+        notes.append(f"its URN changes to {code(c.moved)}: without an alias Pulumi deletes it")
     return [f"  - {code(c.name)}: {'; '.join(notes)}"]
 
 
 def _added_entry(c: ResourceChange) -> list[str]:
     assert c.after is not None
     flags = " (protected)" if c.after.protect else ""
-    line = inputs_line(c.after)
-    return [f"  - {code(c.name)}{flags}" + (f": {line}" if line else "")]
+    if c.moved:
+        flags += f" (re-created under a new URN, was {code(c.moved)})"
+    line = inputs_line(c.after) if c.after.inputs else ""
+    out = [f"  - {code(c.name)}{flags}" + (f": {line}" if line else "")]
+    for key in sorted(c.after.inputs):
+        lines = diff_lines(MISSING, c.after.inputs[key])
+        if lines:
+            out += [f"    - {code(key)} in full:", *_diff_block(lines, "      ")]
+    return out
 
 
 def _changed_entry(c: ResourceChange) -> list[str]:
     flags = " (protected)" if c.protected else ""
-    return [f"  - {code(c.name)}{flags}", *(f"    - {field_line(f)}" for f in c.fields)]
+    out = [f"  - {code(c.name)}{flags}"]
+    for f in c.fields:
+        out += field_lines(f, "    ")
+    return out
 
 
 def _role_change(c: RoleChange) -> str:
@@ -276,6 +349,14 @@ def person_line(p: PersonChange) -> str:
     parts = [f"+{text(g.label)}" for g in p.added]
     parts += [_role_change(c) for c in p.changed]
     parts += [f"{MINUS}{text(g.removal_label)}" for g in p.removed]
+    if p.respelled:
+        a, b = p.respelled
+        held = ", ".join(text(g.label) for g in p.kept) or "nothing else"
+        parts.append(
+            f"**login respelled** {code(a)} → {code(b)}: same GitHub account, but every "
+            f"resource named after it is deleted and re-created, and the delete acts on that "
+            f"account: at risk until the next deploy: {held}"
+        )
     return f"- {code(p.person)}: {', '.join(parts)}"
 
 
@@ -302,8 +383,10 @@ def _target_line(t: TargetChange) -> str:
 def secret_entry(s: SecretChange) -> str:
     if s.op is SecretOp.ADDED and s.new:
         where = "; ".join(f"{text(t.target)} ({code(t.audience)})" for t in s.new.targets)
-        return f"- {code(s.secret)} (new, cleared for {code(s.new.cleared_for)}): " + (
-            f"reaches {where}" if where else "not delivered anywhere"
+        return (
+            f"- {code(s.secret)} (new, {text(s.new.sensitivity)}, cleared for "
+            f"{code(s.new.cleared_for)}, from 1Password {code(s.new.onepassword)}): "
+            + (f"reaches {where}" if where else "not delivered anywhere")
         )
     if s.op is SecretOp.REMOVED and s.old:
         where = "; ".join(text(t.target) for t in s.old.targets)
@@ -325,6 +408,25 @@ def secret_entry(s: SecretChange) -> str:
         a, b = s.sensitivity
         lines.append(f"  - sensitivity: {code(a)} → {code(b)}")
     return "\n".join(lines)
+
+
+_SIGN = {"+": "+", "-": MINUS, "~": "~"}
+
+
+def _event(e: RepoEvent) -> str:
+    if e.kind == "repository":
+        what = {"+": "created", "-": "deleted"}.get(e.sign, "settings changed")
+        return f"repository {what}" + (f": {code(e.subject)}" if e.subject else "")
+    where = f" via {code(e.where)}" if e.where else ""
+    return f"{_SIGN[e.sign]}{text(e.kind)} {code(e.subject)}{where}"
+
+
+def repo_entry(events: list[RepoEvent]) -> str:
+    """One repository: its events on one line, or one sub-item each when there are several."""
+    name = code(events[0].repo)
+    if len(events) == 1:
+        return f"- {name}: {_event(events[0])}"
+    return "\n".join([f"- {name}:", *(f"  - {_event(e)}" for e in events)])
 
 
 def _guard_section(report: DiffReport) -> Section | None:
@@ -358,7 +460,8 @@ _FOOTER = Section(
     [],
     keep=True,
     lead=(
-        "Offline plans of both sides, computed by `cfinfra diff` with this branch's code. "
+        "Offline plans of both sides, each computed with its own code and lock file "
+        "(`cfinfra diff`), so a change to the code shows up as a change to the plan. "
         "Secret values are never shown: secrets appear only as `[secret]`, "
         "their 1Password reference and their audiences."
     ),
@@ -393,6 +496,15 @@ def render_markdown(
     if report.secrets:
         sections.append(
             Section("Secret audiences", [secret_entry(s) for s in report.secrets], noun="secrets")
+        )
+    per_repo = repository_events(report.resources)
+    if per_repo:
+        sections.append(
+            Section(
+                "Per repository and feedstock",
+                [repo_entry(events) for events in per_repo.values()],
+                noun="repositories",
+            )
         )
     diff = report.resources
     for title, op, entry in (
@@ -434,7 +546,7 @@ def render_invalid(
         what = (
             "The head does not validate"
             if side == "head"
-            else "The base does not validate with this branch's code (a schema change?)"
+            else "The base does not plan with its own code"
         )
         risk_line = (
             f"- {code(label)}: `cfinfra` refuses the {side}'s configuration; "
@@ -448,7 +560,8 @@ def render_invalid(
     errors = Section("Errors", lines, open=f"{fence}text", close=fence, noun="lines")
     if side == "base":
         errors.lead = (
-            "Plan the base with its own code and compare plan files instead: "
+            "The base was planned with its own code, which refuses it as shown. To compare "
+            "anyway, plan each side where it works and compare plan files: "
             "`cfinfra diff --base-plan base.json --head-plan head.json`."
         )
     # The report is shown whole unless it alone would burst the comment.

@@ -6,6 +6,9 @@ the Markdown renderer and the CLI only read the resulting ``DiffReport``.
 Risk labels, most serious first (``docs/pull-request-diff.md`` explains each to reviewers):
 
 - ``invalid-config``: the head (or base) does not validate; there is no plan to compare.
+- ``critical``: who can read a secret may change in a way only core should approve: a *new*
+  secret that reaches beyond ``core``, a secret cleared for a wider audience, or a secret read
+  from another 1Password item or field (old and new references shown).
 - ``removal-guard``: the removal guard's rule is violated (``infra.diff.guard``).
 - ``owner-change``: someone becomes or stops being an org owner.
 - ``secret-audience-widened``: a secret gains a target, or a target now reaches a wider audience.
@@ -24,7 +27,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from infra.diff.access import PersonChange, SecretChange, person_changes, secret_changes
+from infra.config.audience import Audience
+from infra.diff.access import (
+    PersonChange,
+    SecretChange,
+    SecretOp,
+    person_changes,
+    secret_changes,
+)
 from infra.diff.compare import Op, PlanDiff, diff_plans
 from infra.diff.guard import GuardPolicy, GuardResult, check_removals
 from infra.markdown import code
@@ -32,6 +42,7 @@ from infra.plan.model import Plan
 
 RISK_ORDER = (
     "invalid-config",
+    "critical",
     "removal-guard",
     "owner-change",
     "secret-audience-widened",
@@ -91,8 +102,39 @@ def few(names: list[str], limit: int = EXAMPLES) -> str:
     return f"{shown} and {rest:,} more" if rest > 0 else shown
 
 
+def critical(report: DiffReport) -> list[str]:
+    """The ``critical`` findings, one Markdown line each, 1Password references in full."""
+    out: list[str] = []
+    for s in report.secrets:
+        new = s.new
+        if s.op is SecretOp.ADDED and new is not None:
+            wider = sorted({t.audience for t in new.targets if t.audience != Audience.CORE.value})
+            if wider:
+                out.append(
+                    f"new secret {code(s.secret)} from {code(new.onepassword)} reaches "
+                    + ", ".join(code(a) for a in wider)
+                    + f" (cleared for {code(new.cleared_for)})"
+                )
+        if s.cleared_for and _wider(*s.cleared_for):
+            a, b = s.cleared_for
+            out.append(f"{code(s.secret)} cleared for a wider audience: {code(a)} → {code(b)}")
+        if s.onepassword:
+            a, b = s.onepassword
+            out.append(f"{code(s.secret)} reads another 1Password item: {code(a)} → {code(b)}")
+    return out
+
+
+def _wider(old: str, new: str) -> bool:
+    order = [a.value for a in Audience]
+    rank = {a: i for i, a in enumerate(order)}
+    return rank.get(new, len(order)) > rank.get(old, len(order))
+
+
 def risks(report: DiffReport) -> list[Risk]:
     out: list[Risk] = []
+    found = critical(report)
+    if found:
+        out.append(Risk("critical", "; ".join(found)))
     guard = report.guard
     if guard.violated:
         what = []
@@ -142,10 +184,14 @@ def risks(report: DiffReport) -> list[Risk]:
             Risk("protected-resource", f"changed or deleted: {few([c.name for c in protected])}")
         )
 
-    moved = [c.name for c in report.resources.changes if c.reparented]
+    moved = [c.name for c in report.resources.of_op(Op.DELETE) if c.reparented]
     if moved:
         out.append(
-            Risk("reparented", f"new parent, new URN (replaced unless aliased): {few(moved)}")
+            Risk(
+                "reparented",
+                f"new URN (new parent or type path): deleted and re-created unless aliased, "
+                f"counted by the removal guard: {few(moved)}",
+            )
         )
 
     deleted = report.resources.of_op(Op.DELETE)

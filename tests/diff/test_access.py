@@ -59,10 +59,13 @@ def test_renaming_a_membership_resource_changes_nobody_s_access() -> None:
     assert person_changes(base, Plan("prod", [renamed])) == ()
 
 
-def test_login_case_does_not_split_a_person() -> None:
+def test_login_case_does_not_split_a_person_but_is_not_silent() -> None:
     base = Plan("prod", [member("Bob", "admin")])
     head = Plan("prod", [member("bob", "admin")])
-    assert person_changes(base, head) == ()
+    [bob] = person_changes(base, head)
+    assert (bob.person, bob.added, bob.removed, bob.changed) == ("bob", (), (), ())
+    assert bob.respelled == ("Bob", "bob")
+    assert bob.lost_owner  # the membership is replaced, and the delete acts on that account
 
 
 @pytest.mark.parametrize(

@@ -88,15 +88,38 @@ def test_a_secret_unchanged_on_both_sides_is_no_change() -> None:
 
 
 def test_resource_options_are_reported_as_options() -> None:
-    old = res(ORG_WEBHOOK, "w", {}, protect=True, parent="cfinfra:github:Webhooks::a")
-    new = res(ORG_WEBHOOK, "w", {}, protect=False, parent="cfinfra:github:Webhooks::b")
+    old = res(ORG_WEBHOOK, "w", {}, protect=True, retain_on_delete=False)
+    new = res(ORG_WEBHOOK, "w", {}, protect=False, retain_on_delete=True)
     change = _one(Plan("prod", [old]), Plan("prod", [new]))
     assert [(f.path, f.kind) for f in change.fields] == [
         ("protect", FieldKind.OPTION),
-        ("parent", FieldKind.OPTION),
+        ("retain_on_delete", FieldKind.OPTION),
     ]
     assert change.protected
-    assert change.reparented
+
+
+def test_a_new_parent_is_a_delete_and_a_create_as_the_engine_does_it() -> None:
+    old = res(ORG_WEBHOOK, "w", {}, protect=True, parent="cfinfra:github:Webhooks::a")
+    new = res(ORG_WEBHOOK, "w", {}, protect=False, parent="cfinfra:github:Webhooks::b")
+    changes = diff_plans(Plan("prod", [old]), Plan("prod", [new])).changes
+    assert [(c.op, c.name) for c in changes] == [(Op.DELETE, "w"), (Op.CREATE, "w")]
+    assert all(c.reparented for c in changes)
+    assert changes[0].moved == "parent cfinfra:github:Webhooks::b"
+
+
+def test_a_urn_change_is_a_delete_and_a_create_even_with_the_same_parent_name() -> None:
+    prefix = "urn:pulumi:prod::conda-forge-infra::"
+    old = res(ORG_WEBHOOK, "w", {}, urn=f"{prefix}cfinfra:github:Webhooks${ORG_WEBHOOK}::w")
+    new = res(ORG_WEBHOOK, "w", {}, urn=f"{prefix}cfinfra:github:Org${ORG_WEBHOOK}::w")
+    changes = diff_plans(Plan("prod", [old]), Plan("prod", [new])).changes
+    assert [c.op for c in changes] == [Op.DELETE, Op.CREATE]
+    assert changes[0].moved == new.urn
+
+
+def test_a_plan_without_urns_still_matches_one_with_urns() -> None:
+    old = res(ORG_WEBHOOK, "w", {"active": True})
+    new = res(ORG_WEBHOOK, "w", {"active": True}, urn="urn:pulumi:prod::p::" + ORG_WEBHOOK + "::w")
+    assert diff_plans(Plan("prod", [old]), Plan("prod", [new])).changes == ()
 
 
 def test_changes_are_sorted_whatever_the_input_order() -> None:

@@ -1,0 +1,198 @@
+"""A diff that cannot be gamed and that shows every change (issues 14 and 16).
+
+- The base is planned with its own code: a PR that only deletes a domain from the program shows
+  those deletions.
+- A URN change is a delete and a create; a login's case change is not silent.
+- New secrets beyond core, clearance widening and 1Password reference changes are `critical`.
+- A runner grant names its feedstock and shows the file's change as a unified diff, and no line
+  of a generated file renders as Markdown structure.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from typer.testing import CliRunner
+
+from infra.cli import app
+from infra.diff import build_report, render_markdown
+from infra.diff.risks import risks
+from infra.plan.model import Plan
+from tests.conftest import REPO_ROOT
+from tests.diff.helpers import (
+    PROD_TOKEN_GITHUB,
+    git,
+    member,
+    org_base,
+    secret,
+    target,
+    team,
+    team_member,
+)
+
+runner = CliRunner()
+MD = MarkdownIt("commonmark").enable("table")
+OUR_HEADINGS = re.compile(
+    r"^(cfinfra diff · stack .*|Removal guard|Risks|Access per person|Secret audiences|"
+    r"Per repository and feedstock|(Removed|Changed|Added) \(\d+\)|About this diff)$"
+)
+
+
+def _headings(md: str) -> list[str]:
+    tokens = MD.parse(md)
+    return [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+
+
+def _commit(top: Path, message: str) -> None:
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", message)
+
+
+# --- critical labels -----------------------------------------------------------------------------
+
+
+def _labels(base: Plan, head: Plan) -> dict[str, str]:
+    return {r.label: r.detail for r in risks(build_report(base, head))}
+
+
+def test_a_new_secret_reaching_feedstocks_is_critical_with_its_reference() -> None:
+    base = org_base()
+    head = org_base()
+    new = secret(
+        "cdt-builds-2",
+        target("Azure variable feedstock-builds/x/TOKEN", "feedstocks", "allow_access"),
+        cleared_for="core",
+        item="prod-binstar-token",
+    )
+    head.lineage = sorted([*head.lineage, new], key=lambda s: s.secret)
+    labels = _labels(base, head)
+    assert (
+        "`cdt-builds-2` from `op://pulumi/prod-binstar-token/credential` reaches `feedstocks`"
+        in (labels["critical"])
+    )
+    md = render_markdown(build_report(base, head))
+    assert "from 1Password `op://pulumi/prod-binstar-token/credential`" in md
+    assert "risks: `critical`" in md
+
+
+def test_a_new_secret_for_core_only_is_not_critical() -> None:
+    head = org_base()
+    head.lineage = [*head.lineage, secret("core-only", PROD_TOKEN_GITHUB)]
+    assert "critical" not in _labels(org_base(), head)
+
+
+def test_a_swapped_1password_item_and_a_widened_clearance_are_critical() -> None:
+    base, head = org_base(), org_base()
+    staging = head.lineage[1]
+    head.lineage[1] = secret(
+        staging.secret,
+        *staging.targets,
+        cleared_for="public",
+        sensitivity="internal",
+        item="prod-binstar-token",
+    )
+    detail = _labels(base, head)["critical"]
+    assert (
+        "`staging-binstar-token` reads another 1Password item: "
+        "`op://pulumi/staging-binstar-token/credential` → "
+        "`op://pulumi/prod-binstar-token/credential`"
+    ) in detail
+    assert "cleared for a wider audience: `feedstocks` → `public`" in detail
+
+
+# --- identities ----------------------------------------------------------------------------------
+
+
+def test_a_login_case_change_is_reported_and_guards_an_owner() -> None:
+    base = Plan("prod", [member("Carol", "admin"), team("core"), team_member("core", "Carol")])
+    head = Plan("prod", [member("carol", "admin"), team("core"), team_member("core", "carol")])
+    report = build_report(base, head)
+    [person] = report.people
+    assert person.respelled == ("Carol", "carol")
+    assert report.guard.owners_removed == ("carol",)
+    md = render_markdown(report)
+    assert "**login respelled** `Carol` → `carol`" in md
+    assert "at risk until the next deploy: owner, core member" in md
+
+
+# --- the command, end to end ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def data_repo(project_copy: Path) -> Path:
+    top = project_copy.parent
+    git(top, "init", "-q", "-b", "main")
+    _commit(top, "base")
+    return project_copy
+
+
+def test_a_runner_grant_names_the_feedstock_and_no_file_line_becomes_markdown(
+    data_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = tmp_path / "vllm.yml"
+    request.write_text(
+        "action: cirun\nfeedstocks: [vllm]\nresources: [cirun-hetzner-gpu]\n"
+        "pull_request: false\nrevoke: false\nsend_pr: false\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(data_repo)
+    granted = runner.invoke(app, ["runners", "apply-request", str(request)])
+    assert granted.exit_code == 0, granted.output
+    _commit(data_repo.parent, "grant vllm")
+    out = tmp_path / "diff.md"
+    result = runner.invoke(
+        app, ["diff", "--base", "HEAD~1", "--root", str(data_repo), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    md = out.read_text(encoding="utf-8")
+    assert "- `vllm-feedstock`: +runner access `vllm-feedstock-policy`" in md
+    assert "\n      +  repo: vllm-feedstock\n" in md  # the unified diff, inside its fence
+    assert "\n      +  - vllm-feedstock-policy\n" in md
+    assert all(OUR_HEADINGS.match(h) for h in _headings(md)), _headings(md)
+    # The terminal gets the summary, the risks and the path written.
+    assert "+0 ~1 -0" in result.stderr
+    assert f"wrote {out}" in result.stderr
+
+
+def test_an_unwritable_output_exits_2_with_one_line(data_repo: Path) -> None:
+    result = runner.invoke(
+        app, ["diff", "--base", "HEAD", "--root", str(data_repo), "-o", "/nonexistent-dir/x.md"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith("error: cannot write /nonexistent-dir/x.md")
+    assert "Traceback" not in result.output
+
+
+def _project_at_head(dest: Path) -> Path:
+    """The repository's committed tree (code, lock and data) as a new one-commit repository."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", "HEAD"], cwd=REPO_ROOT, capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
+    git(dest, "init", "-q", "-b", "main")
+    _commit(dest, "base")
+    return dest
+
+
+def test_a_pr_that_only_removes_a_domain_from_the_code_reports_its_deletions(
+    tmp_path: Path,
+) -> None:
+    """Both sides are planned with their own code; the data is the same on both."""
+    top = _project_at_head(tmp_path / "checkout")
+    program = top / "infra" / "program.py"
+    source = program.read_text(encoding="utf-8")
+    assert "    declare_heroku(project, values)\n" in source
+    program.write_text(source.replace("    declare_heroku(project, values)\n", ""), "utf-8")
+    result = runner.invoke(app, ["diff", "--base", "HEAD", "--root", str(top)])
+    md = result.stdout
+    assert result.exit_code == 1, result.output  # the removal guard: all of Heroku goes
+    assert "planned with base's own code" in md
+    assert "`heroku:app/app:App`: 1 of 1 deleted" in md
+    assert re.search(r"\*\*\+0 ~0 -[1-9]\d*\*\*", md)
