@@ -113,7 +113,11 @@ def render(
             typer.echo(f"wrote {out / name}")
 
 
-@app.command("import-access")
+@app.command(
+    "import-access",
+    epilog="\b\nExamples:\n  cfinfra runners import-access .access.yml --global .cirun.global.yml"
+    "\n  cfinfra runners import-access .access.yml --dry-run",
+)
 def import_access_cmd(
     access_yml: Annotated[Path, typer.Argument(help="conda-forge/.cirun's live `.access.yml`.")],
     global_yml: Annotated[
