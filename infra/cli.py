@@ -121,7 +121,8 @@ LAZY: dict[str, Lazy] = {
         "actions_audit",
         "Every `uses:` a proposed Actions policy would block, by repository.",
         examples(
-            "cfinfra actions-audit snapshot.json --policy data/github/actions-policy.proposed.yaml"
+            "cfinfra actions-audit live.json --policy policy.yaml",
+            "cfinfra actions-audit workflows/ --stack prod",
         ),
     ),
     "docs": Lazy(
