@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.console import check_output_path, err, out, write_output
+from infra.console import check_output_path, err, out, wrap, write_output
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -54,13 +54,29 @@ def _load(root: Path) -> list[SecretEntry]:
         raise typer.Exit(ExitCode.INVALID) from None
 
 
+def _reason(exc: Exception) -> str:
+    """The cause in one line, without the source's own prefixes (``1Password: 1Password: …``)."""
+    from infra.errors import SecretSourceError
+
+    if isinstance(exc, SecretSourceError):
+        return "; ".join(why for _, why in exc.failures)
+    return str(exc) or type(exc).__name__
+
+
 def _onepassword_failed(exc: Exception) -> typer.Exit:
-    err.print(f"1Password: {exc}", markup=False)
+    err.print(f"1Password could not be read: {_reason(exc)}", markup=False)
     return typer.Exit(ExitCode.SECRETS)
 
 
+AGES_HINT = (
+    "To read the ages, export OP_SERVICE_ACCOUNT_TOKEN: a 1Password service account token that can "
+    "list the vaults above (see docs/runbooks/rotate-a-token.md)."
+)
+
+
 @app.command(
-    epilog="\b\nExamples:\n  cfinfra rotation status\n  cfinfra rotation status --markdown -"
+    epilog="\b\nExamples:\n  cfinfra rotation status\n  cfinfra rotation status --markdown -\n"
+    "  cfinfra rotation status --offline"
 )
 def status(
     root: RootOpt = Path("."),
@@ -68,21 +84,39 @@ def status(
         Path | None,
         typer.Option("--markdown", help="Also write the report as Markdown (for a GitHub issue)."),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="Do not ask 1Password: list every secret's policy and what would be checked.",
+        ),
+    ] = False,
 ) -> None:
-    """Age of every secret against its policy (1Password timestamps only; no secret is read)."""
+    """Age of every secret against its policy (1Password timestamps only; no secret is read).
+
+    Exit 0 nothing due, 1 something overdue or missing, 2 invalid manifest, 3 1Password could not
+    be read (OP_SERVICE_ACCOUNT_TOKEN unset or refused): then the policies are listed offline and
+    no age is known. `--offline` lists the policies on purpose and exits 0.
+    """
     from infra.rotation.render import markdown as render_markdown
-    from infra.rotation.render import notes, print_whole, summary, table
+    from infra.rotation.render import notes, summary, table
     from infra.rotation.status import exit_code
 
     if markdown is not None:
         check_output_path(markdown, "--markdown")
     entries = _load(root)
     now = _now()
+    if offline:
+        _print_offline(entries)
+        return
     try:
         rows = asyncio.run(_collect(entries, now))
     except Exception as exc:  # authentication or vault listing failed; SDK messages hold no values
-        raise _onepassword_failed(exc) from None
-    print_whole(out, table(rows, now))
+        _print_offline(entries)
+        message = f"1Password could not be read ({_reason(exc)}): no age is known. {AGES_HINT}"
+        err.print(wrap(message, err.width), markup=False)
+        raise typer.Exit(ExitCode.SECRETS) from None
+    out.print(table(rows, now))
     for line in notes(rows):
         out.print(line, markup=False)
     out.print(summary(rows))
@@ -123,6 +157,13 @@ def plan(
         raise typer.Exit(ExitCode.INVALID)
     urns = target_urns(project, [entry])[entry.id] if entry.secret.targets else []
     out.print(render(rotation_plan(project, entry, urns)), markup=False, highlight=False, end="")
+
+
+def _print_offline(entries: list[SecretEntry]) -> None:
+    from infra.rotation.render import OFFLINE_NOTE, offline_table
+
+    out.print(offline_table(entries))
+    out.print(wrap(OFFLINE_NOTE, out.width), markup=False)
 
 
 async def _collect(entries: list[SecretEntry], now: datetime) -> list[StatusRow]:

@@ -6,9 +6,10 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
-from rich.console import Console
+from rich import box
 from rich.table import Table
 
+from infra.config.manifest import SecretEntry
 from infra.markdown import cell, code, text
 from infra.rotation.policy import RotationState, as_utc
 from infra.rotation.status import StatusRow
@@ -36,26 +37,57 @@ def _cells(row: StatusRow) -> tuple[str, str, str]:
 
 
 def table(rows: Sequence[StatusRow], now: datetime) -> Table:
-    """A rich table, failing rows first (print it with ``print_whole`` so no name is cut).
+    """A rich table for an 80-column terminal, failing rows first.
 
-    Notes (why something is missing) go below the table (see ``notes``), not in a column.
+    The secret id is never cut (the column does not wrap; the policy column wraps at spaces
+    instead). The 1Password item and the owner are in the Markdown report, not here; notes (why
+    something is missing) go below the table (see ``notes``).
     """
     out = Table(
-        title=f"Secret rotation status, {as_utc(now):%Y-%m-%d %H:%M} UTC", title_justify="left"
+        title=f"Secret rotation status, {as_utc(now):%Y-%m-%d %H:%M} UTC",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
     )
     out.add_column("status", no_wrap=True)
     out.add_column("secret", no_wrap=True)
-    out.add_column("1Password item", no_wrap=True)
-    out.add_column("age (d)", justify="right", no_wrap=True)
+    out.add_column("age", justify="right", no_wrap=True)
     out.add_column("due", no_wrap=True)
     out.add_column("policy")
-    out.add_column("owner")
     for row in rows:
         age, due, _ = _cells(row)
         style = _STYLE[row.state]
-        out.add_row(
-            f"[{style}]{row.state}[/]", row.secret_id, row.item, age, due, row.policy, row.owner
-        )
+        out.add_row(f"[{style}]{row.state}[/]", row.secret_id, age, due, row.policy)
+    return out
+
+
+OFFLINE_NOTE = (
+    "Checked: when each secret's 1Password item last changed, against its max age (overdue or "
+    "missing: exit 1). The item is the secret's id in vault `pulumi` unless shown."
+)
+
+
+def offline_table(entries: Sequence[SecretEntry]) -> Table:
+    """Every secret's policy and what ``rotation status`` checks for it, without 1Password."""
+    out = Table(
+        title="Rotation policies (offline: no age read from 1Password)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+    )
+    out.add_column("secret", no_wrap=True)
+    out.add_column("max age", justify="right", no_wrap=True)
+    out.add_column("rotation")
+    for entry in sorted(entries, key=lambda e: e.id):
+        ref, rotation = entry.secret.onepassword, entry.secret.rotation
+        mode = str(rotation.mode)
+        if rotation.rotator:
+            mode += f": {rotation.rotator}"
+        if (ref.vault, ref.item) != ("pulumi", entry.id):
+            mode += f" (item {ref.vault}/{ref.item})"
+        out.add_row(entry.id, f"{rotation.max_age_days} d", mode)
     return out
 
 
@@ -93,15 +125,3 @@ def markdown(rows: Sequence[StatusRow], now: datetime) -> str:
     lines.append("")
     lines.append("Policies live in `secrets/<id>.yaml` (`rotation`); ages come from 1Password.")
     return "\n".join(lines) + "\n"
-
-
-def print_whole(console: Console, renderable: Table) -> None:
-    """Print at the table's natural width when the console is narrower: a name cut to ``prod-bin…``
-    is worse than a line the terminal wraps. CI logs (not terminals) are always printed whole."""
-    natural = Console(width=1000).measure(renderable).maximum
-    if console.is_terminal and natural <= console.width:
-        console.print(renderable)
-        return
-    Console(
-        file=console.file, width=natural, highlight=False, force_terminal=console.is_terminal
-    ).print(renderable)

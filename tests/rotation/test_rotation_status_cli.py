@@ -138,3 +138,33 @@ def test_no_value_is_ever_printed(project: Path, op: FakeClient, tmp_path: Path)
     result = invoke("--root", project, "--markdown", report)
     for text in (result.stdout, result.stderr, report.read_text(encoding="utf-8")):
         assert "sekrit-value-123" not in text
+
+
+def test_without_a_token_the_policies_are_listed_offline_with_how_to_get_one(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OP_SERVICE_ACCOUNT_TOKEN", raising=False)
+    result = runner.invoke(app, ["rotation", "status", "--root", str(project)], terminal_width=80)
+    assert result.exit_code == 3
+    for secret_id in ("prod-binstar-token", "heroku-api-key", "windows-signing-endpoint"):
+        assert secret_id in result.stdout
+    assert "signing/windows-signing-endpoint" in " ".join(result.stdout.split())
+    assert "export OP_SERVICE_ACCOUNT_TOKEN" in result.stderr
+    assert "1Password: 1Password" not in result.output
+    assert "could not be resolved" not in result.output
+
+
+def test_offline_lists_the_policies_without_asking_1password(
+    project: Path, op: FakeClient
+) -> None:
+    result = invoke("--root", project, "--offline")
+    assert result.exit_code == 0, result.output
+    assert "180 d" in result.stdout
+    assert op.calls["vaults.list"] == 0
+
+
+def test_the_status_table_fits_80_columns(project: Path, op: FakeClient) -> None:
+    result = runner.invoke(app, ["rotation", "status", "--root", str(project)], terminal_width=80)
+    assert result.exit_code == 1
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "windows-signing-endpoint" in result.stdout
