@@ -154,9 +154,7 @@ def test_without_a_token_the_policies_are_listed_offline_with_how_to_get_one(
     assert "could not be resolved" not in result.output
 
 
-def test_offline_lists_the_policies_without_asking_1password(
-    project: Path, op: FakeClient
-) -> None:
+def test_offline_lists_the_policies_without_asking_1password(project: Path, op: FakeClient) -> None:
     result = invoke("--root", project, "--offline")
     assert result.exit_code == 0, result.output
     assert "180 d" in result.stdout
