@@ -157,9 +157,29 @@ def run_rules(data: Data, skip: Iterable[str] = ()) -> list[Problem]:
     skipped = frozenset(skip)
     check_skip(skipped)
     present = data.parts
-    return [
-        problem
+    found = [
+        (rule.name, problem)
         for rule in RULES
         if rule.needs <= present and rule.name not in skipped
         for problem in rule.check(data)
+    ]
+    return _one_cause_once(found)
+
+
+def _target_of(path: str) -> str:
+    """``targets[2].repositories[0]`` → ``targets[2]``."""
+    return path.split(".", 1)[0]
+
+
+def _one_cause_once(found: list[tuple[str, Problem]]) -> list[Problem]:
+    """Drop a leak-guard problem whose only cause is a reference ``validate_targets_exist``
+    already reports: an undeclared repository counts as public (fail closed), so its target would
+    also read as a false LEAK. When that rule is skipped, the LEAK stays: still closed."""
+    unknown = {
+        (p.file, _target_of(p.path)) for name, p in found if name == "validate_targets_exist"
+    }
+    return [
+        p
+        for name, p in found
+        if not (name == "validate_leak_guard" and (p.file, _target_of(p.path)) in unknown)
     ]

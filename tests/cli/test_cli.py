@@ -156,3 +156,11 @@ def test_identical_program_warnings_print_once_per_command():
         PROGRAM_LOG.warning("other advice")
     assert captured.get().count("warning: the same advice") == 1
     assert captured.get().count("warning: other advice") == 1
+
+
+def test_an_undeclared_repository_is_reported_once_not_also_as_a_leak(project_copy):
+    (project_copy / "data" / "github" / "repositories" / "staged-recipes.yaml").unlink()
+    result = runner.invoke(app, ["validate", "--root", str(project_copy)])
+    assert result.exit_code == ExitCode.INVALID, result.output
+    assert "`staged-recipes` is not a repository" in result.output
+    assert "LEAK" not in result.output
