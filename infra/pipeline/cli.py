@@ -135,13 +135,19 @@ def drift_triage(
     ],
 ) -> None:
     """Print `clean`, `ordinary` or `security` and the count: may the drift go to a public issue?"""
-    from infra.pipeline.privacy import classify
+    from infra.drift.report import PreviewFormatError, parse_preview, security_concerns
+    from infra.pipeline.privacy import DriftClass, classify
     from infra.pipeline.verify import PreviewError, parse_steps
 
+    text = _read(preview, "preview")
     try:
-        steps = parse_steps(_read(preview, "preview"))
-    except PreviewError as exc:
+        steps = parse_steps(text)
+        report = parse_preview(text)
+    except (PreviewError, PreviewFormatError) as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
         raise typer.Exit(ExitCode.INVALID) from None
     drift, count = classify(steps)
+    # Private if either view says so: this type list, or the drift report's own reasons.
+    if drift is DriftClass.ORDINARY and any(security_concerns(r) for r in report.drifted):
+        drift = DriftClass.SECURITY
     typer.echo(f"{drift.value} {count}")

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from infra.markdown import cell, code
 from infra.plan.changeset import ChangeOp, ChangeSet
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
@@ -159,20 +160,10 @@ def verify(steps: list[Step], reviewed: ChangeSet, *, secret_values: bool = Fals
     return Verdict(checked, explained, tuple(redelivered), tuple(unexplained))
 
 
-def _code(text: str) -> str:
-    """An inline code span that survives any content (no raw HTML, no table breaks)."""
-    text = " ".join(text.split()).replace("|", "\\|")
-    fence = "`"
-    while fence in text:
-        fence += "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
 def render(verdict: Verdict, reviewed: ChangeSet) -> str:
     lines = ["## Preview against the reviewed change set", ""]
     lines.append(
-        f"Reviewed: {_code(reviewed.base)} → {_code(reviewed.head)}, "
+        f"Reviewed: {code(reviewed.base)} → {code(reviewed.head)}, "
         f"{len(reviewed.changes)} reviewed change(s). "
         f"The preview changes {verdict.checked} resource(s): {verdict.explained} explained, "
         f"{len(verdict.unexplained)} unexplained."
@@ -184,7 +175,7 @@ def render(verdict: Verdict, reviewed: ChangeSet) -> str:
             "values, allowed with `--secret-values`):"
         )
         lines.append("")
-        lines += [f"- {_code(s.urn)}" for s in verdict.redelivered]
+        lines += [f"- {code(s.urn)}" for s in verdict.redelivered]
         lines.append("")
     if verdict.ok:
         lines.append("Every change the preview shows was reviewed: `pulumi up` may run.")
@@ -199,7 +190,6 @@ def render(verdict: Verdict, reviewed: ChangeSet) -> str:
     ]
     for u in verdict.unexplained:
         props = ", ".join(u.step.properties) if u.step.properties else "—"
-        lines.append(
-            f"| {_code(u.step.urn)} | {_code(u.step.op)} | {_code(props)} | {_code(u.why)} |"
-        )
+        row = [code(u.step.urn), code(u.step.op), code(props), code(u.why)]
+        lines.append("| " + " | ".join(cell(c) for c in row) + " |")
     return "\n".join(lines) + "\n"

@@ -292,6 +292,8 @@ def test_no_public_page_gets_rotation_details_or_security_drift() -> None:
     assert "cfinfra drift-triage preview.json" in check
     assert "private-drift.md" in check
     assert "PRIVATE_REPORTS_TOKEN" in check
+    for script in (status, check):
+        assert "!= PRIVATE" in script  # never falls back to this public repository
 
 
 def test_scheduled_workflows_keep_each_other_alive() -> None:
