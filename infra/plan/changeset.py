@@ -116,18 +116,36 @@ class ChangeSet:
         return cls(bases, heads, tuple(merged[u] for u in sorted(merged)))
 
 
-def _urn(plan: Plan, r: PlannedResource) -> str:
-    if r.urn is None:
-        raise ValueError(
-            f"plan of stack {plan.stack} has no URN for {r.key}: re-plan it with this cfinfra"
+def _urns(plan: Plan, project: str) -> dict[str, str]:
+    """Each resource's URN by key: the recorded one, else the engine's rule applied to the plan's
+    own parent links (a base planned by code older than the ``urn`` field)."""
+    by_key = {r.key: r for r in plan.resources}
+    out: dict[str, str] = {}
+
+    def chain(r: PlannedResource, seen: frozenset[str]) -> str:
+        if r.parent is None or r.parent in seen or r.parent not in by_key:
+            return r.type
+        return f"{chain(by_key[r.parent], seen | {r.key})}${r.type}"
+
+    for r in plan.resources:
+        out[r.key] = (
+            r.urn or f"urn:pulumi:{plan.stack}::{project}::{chain(r, frozenset())}::{r.name}"
         )
-    return r.urn
+    return out
 
 
-def build_change_set(base: Plan, head: Plan, *, base_label: str, head_label: str) -> ChangeSet:
+def build_change_set(
+    base: Plan,
+    head: Plan,
+    *,
+    base_label: str,
+    head_label: str,
+    project: str = "conda-forge-infra",
+) -> ChangeSet:
     """Every resource the head creates, deletes or whose top-level inputs it changes."""
-    before = {_urn(base, r): r for r in base.resources}
-    after = {_urn(head, r): r for r in head.resources}
+    base_urns, head_urns = _urns(base, project), _urns(head, project)
+    before = {base_urns[r.key]: r for r in base.resources}
+    after = {head_urns[r.key]: r for r in head.resources}
     changes: list[Change] = []
     for urn in sorted(before.keys() | after.keys()):
         old, new = before.get(urn), after.get(urn)

@@ -202,3 +202,13 @@ def test_diff_json_writes_the_change_set_that_explains_the_preview(tmp_path: Pat
     doc = json.loads(out.read_text())
     assert doc["changes"] == [{"urn": HOOK_A, "op": "update", "properties": ["events"]}]
     assert (doc["base"], doc["head"]) == (str(base_file), str(head_file))
+
+
+def test_a_base_planned_before_urns_were_recorded_gets_the_engines_urns() -> None:
+    from dataclasses import replace
+
+    old_base = type(BASE)(BASE.stack, [replace(r, urn=None) for r in BASE.resources])
+    change_set = build_change_set(old_base, HEAD, base_label="old", head_label="h1")
+    assert [c.to_dict() for c in change_set.changes] == [
+        {"urn": HOOK_A, "op": "update", "properties": ["events"]}
+    ]
