@@ -55,6 +55,8 @@ class _Missing:
 
 MISSING: Final = _Missing()
 
+SECRET_SIG_KEY: Final = "4dabf18193072939515e22adb298388d"  # noqa: S105 - Pulumi's public tag
+"""The key that marks a serialized Pulumi secret (``{SECRET_SIG_KEY: <sig>, "plaintext": ...}``)."""
 OPTION_FIELDS: Final = ("protect", "retain_on_delete", "parent", "import_id")
 NOT_IN_THE_CLOUD: Final = ("cfinfra:", "pulumi:providers:")
 """Component resources and provider instances: deleting them destroys nothing outside Pulumi."""
@@ -210,7 +212,8 @@ def is_secret(value: Any) -> bool:
     if isinstance(value, str):
         return value == SECRET or PLACEHOLDER_PREFIX in value
     if isinstance(value, Mapping):
-        return any(is_secret(v) for v in value.values())
+        # A Pulumi secret object in a hand-made or foreign plan file: never walked into.
+        return SECRET_SIG_KEY in value or any(is_secret(v) for v in value.values())
     if isinstance(value, list | tuple):
         return any(is_secret(v) for v in value)
     return False

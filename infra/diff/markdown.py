@@ -32,6 +32,7 @@ from infra.diff.access import (
 from infra.diff.compare import (
     MISSING,
     NOT_IN_THE_CLOUD,
+    SECRET_SIG_KEY,
     FieldChange,
     FieldKind,
     Op,
@@ -42,6 +43,7 @@ from infra.diff.repos import RepoEvent, repository_events
 from infra.diff.risks import DiffReport, few, risks
 from infra.markdown import code, fence_for, fenced, text, unified_diff
 from infra.plan.model import SECRET, PlannedResource
+from infra.secretscan import looks_like_credential
 
 BUDGET = 60_000
 """Characters; GitHub's limit is 65,536 and the workflow adds a little around the comment."""
@@ -153,10 +155,24 @@ def _fit(head: str, sections: list[Section], budget: int) -> str:
 # --- values --------------------------------------------------------------------------------------
 
 
+CREDENTIAL = "[hidden: looks like a credential]"
+"""Shown instead of a plain value that ``detect-secrets`` takes for a credential."""
+SCAN_FROM = 16
+"""Characters: shorter plain values are not scanned (tokens are longer; it keeps big diffs fast)."""
+
+
+def _credential(raw: str) -> bool:
+    return len(raw) >= SCAN_FROM and looks_like_credential(raw)
+
+
 def _raw(v: Any) -> str:
     if is_secret(v):
         return SECRET  # defensive: callers never pass a secret value, and a marker is not a value
     raw = v if isinstance(v, str) else json.dumps(v, sort_keys=True, ensure_ascii=False)
+    if _credential(raw):
+        # A plan file may come from anywhere (`--base-plan`), and a provider may forget to mark
+        # a value secret: the comment is public.
+        return CREDENTIAL
     return raw if len(raw) <= MAX_VALUE else raw[: MAX_VALUE - 1] + "…"
 
 
@@ -166,7 +182,9 @@ def value(v: Any) -> str:
 
 
 def _flat(prefix: str, v: Any, out: list[tuple[str, Any]]) -> None:
-    if isinstance(v, dict) and v:
+    if isinstance(v, dict) and SECRET_SIG_KEY in v:
+        out.append((prefix, SECRET))  # a Pulumi secret object: never walked into
+    elif isinstance(v, dict) and v:
         for k in sorted(v, key=str):
             _flat(f"{prefix}.{k}" if prefix else str(k), v[k], out)
     elif isinstance(v, list) and v and any(isinstance(x, dict | list) for x in v):
@@ -232,7 +250,7 @@ def diff_lines(old: Any, new: Any) -> list[str] | None:
         return None
     if not (a or b):
         return None
-    lines = unified_diff(a, b)
+    lines = [f"{x[:1]}{CREDENTIAL}" if _credential(x) else x for x in unified_diff(a, b)]
     more = len(lines) - MAX_DIFF_LINES
     if more > 0:
         lines = [*lines[:MAX_DIFF_LINES], f"… {more:,} more lines (see the plan JSON)"]

@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from infra.markdown import code, fenced, text
@@ -190,6 +190,8 @@ def parse_preview(text: str) -> DriftReport:
             key=lambda r: (_op_rank(r.op), r.type, r.name, r.urn),
         )
     )
+    if known:
+        resources = tuple(_mask_known(r, known) for r in resources)
     stack, project = None, None
     if by_urn:
         stack, project, _, _ = _parse_urn(min(by_urn))
@@ -199,6 +201,24 @@ def parse_preview(text: str) -> DriftReport:
         resources=resources,
         diagnostics=_parse_diagnostics(diagnostics, known),
     )
+
+
+def _mask_known(resource: ResourceDrift, known: set[str]) -> ResourceDrift:
+    """A value that repeats a secret object's plaintext elsewhere, in the clear, is masked too."""
+    secrets = [k for k in known if len(k) >= 4]
+
+    def leaks(value: str | None) -> bool:
+        return value is not None and any(k in value for k in secrets)
+
+    changes = tuple(
+        replace(
+            c,
+            old=SECRET if leaks(c.old) else c.old,
+            new=SECRET if leaks(c.new) else c.new,
+        )
+        for c in resource.changes
+    )
+    return replace(resource, changes=changes)
 
 
 def _scrub(value: Any, known: set[str]) -> Any:

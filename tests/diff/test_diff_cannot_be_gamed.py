@@ -30,6 +30,8 @@ from tests.diff.helpers import (
     git,
     member,
     org_base,
+    repository,
+    res,
     secret,
     target,
     team,
@@ -196,3 +198,54 @@ def test_a_pr_that_only_removes_a_domain_from_the_code_reports_its_deletions(
     assert "planned with base's own code" in md
     assert "`heroku:app/app:App`: 1 of 1 deleted" in md
     assert re.search(r"\*\*\+0 ~0 -[1-9]\d*\*\*", md)
+
+
+# --- plan files from anywhere (--base-plan) ------------------------------------------------------
+
+TOKEN = "ghp_" + "Zq8rT2vW9xY4bN6mK1pL3sD5fG7hJ0aC2eR4"  # GitHub token format, not a real one
+SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+HIDDEN = "only-in-a-secret-object-7f3a"
+
+
+def test_plan_files_cannot_leak_a_credential_or_inject_markdown(tmp_path: Path) -> None:
+    evil = "x\n# heading\n@conda-forge/core <img src=x>"
+    base = Plan("prod", [repository("a", description="fine")])
+    head = Plan(
+        "prod",
+        [
+            repository("a", description=f"rotated: {TOKEN}"),
+            res(
+                "github:index/repositoryFile:RepositoryFile",
+                evil,
+                {
+                    "content": f"# Generated\ntoken: {TOKEN}\n",
+                    "settings": {**SIG, "plaintext": HIDDEN},
+                },
+            ),
+        ],
+    )
+    base.write(tmp_path / "base.json")
+    head.write(tmp_path / "head.json")
+    result = runner.invoke(
+        app,
+        [
+            "diff",
+            "--base-plan",
+            str(tmp_path / "base.json"),
+            "--head-plan",
+            str(tmp_path / "head.json"),
+        ],
+    )
+    md = result.stdout
+    assert result.exit_code == 0, result.output
+    assert TOKEN not in md
+    assert HIDDEN not in md  # the secret object's plaintext
+    assert "`settings=[secret]`" in md
+    assert "`description`: `fine` → `[hidden: looks like a credential]`" in md
+    assert all(OUR_HEADINGS.match(h) for h in _headings(md)), _headings(md)
+    tokens = MD.parse(md)
+    html = [t.content.strip() for t in tokens if t.type in ("html_block", "html_inline")]
+    assert html == ["<!-- cfinfra-diff:prod -->"]  # only the comment's own marker
+    for t in tokens:
+        for child in t.children or []:
+            assert child.type == "code_inline" or "@conda-forge" not in child.content

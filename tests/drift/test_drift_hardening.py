@@ -85,6 +85,14 @@ def test_a_secret_object_is_never_walked_into_and_its_value_is_cut_from_diagnost
     assert "1b47061264138c4ac30d75fd1eb44270" not in md
 
 
+def test_a_secret_object_s_value_repeated_in_the_clear_elsewhere_is_masked() -> None:
+    first = _update("x", "settings", {**SIG, "plaintext": json.dumps(HIDDEN)}, "[secret]", REPO)
+    second = _update("y", "homepage", f"https://x.example/?{HIDDEN}", "https://x.example", REPO)
+    md = render_markdown(parse_preview(_preview([first, second])))
+    assert HIDDEN not in md
+    assert '`homepage`: live: `[secret]` · code: `"https://x.example"`' in md
+
+
 def test_a_urn_with_a_newline_and_a_mention_renders_as_inert_text() -> None:
     name = "evil\n# heading\n@conda-forge/core <img src=x> [a](https://x.example)"
     step = _update(name, "description", "a", "b", "github:index/repository:Repository\n# t")
