@@ -396,7 +396,9 @@ class Wiring:
     """Issuer entry id → the issuer credential (read from 1Password by the caller)."""
     urns_for: Callable[[SecretEntry], Sequence[str]]
     """The URNs a targeted ``pulumi up`` of the entry's targets names."""
-    deliverer: Deliverer
+    deliverer: Deliverer | None
+    """``None``: delivery is someone else's (the deploy workflow); the rotator only checks the
+    targets, and waits (no error) while they do not hold the new token yet."""
     verifier: Verifier
 
 
@@ -417,6 +419,8 @@ class _Run:
     item_id: str
     report: RotationReport
     issuer: SecretStr | None = None
+    waiting: str = ""
+    """Set when the run must stop for now without an error (delivery is someone else's)."""
     log: list[str] = field(default_factory=list)
 
 
@@ -464,6 +468,9 @@ class AnacondaTokenRotator:
                     report.actions.append(f"would {describe(decision.step)}")
                     break
                 await self._apply(decision.step, run, item, observed)
+                if run.waiting:
+                    report.notes.append(run.waiting)
+                    break
                 if isinstance(decision.step, MarkEmergency):
                     emergency = False
             else:
@@ -494,7 +501,7 @@ class AnacondaTokenRotator:
         return run.issuer
 
     def _did(self, run: _Run, text: str) -> None:
-        line = f"{self._clock():%H:%M:%S} UTC {text}"
+        line = f"{self._clock():%Y-%m-%d %H:%M:%S} UTC {text}"
         run.report.actions.append(line)
         log.info("%s: %s", run.entry.id, text)
 
@@ -520,7 +527,8 @@ class AnacondaTokenRotator:
                 assert record.current is not None
                 leaked = fingerprint(record.current.get_secret_value())
                 await self._put(run, item, {EMERGENCY: (leaked, "Text")})
-                self._did(run, f"declared token `{record.token_name or '(unnamed)'}` leaked")
+                name = observed.current.name if observed.current else record.token_name
+                self._did(run, f"declared token `{name or '(unnamed)'}` leaked")
             case DiscardPending(name=name):
                 removed = self._api.remove_org_token(
                     await self._issuer(run), org=anaconda.org, name=name
@@ -606,9 +614,11 @@ class AnacondaTokenRotator:
     async def _deliver(self, run: _Run, item: Item, record: Record) -> None:
         assert record.current is not None
         assert record.stored_at is not None
-        urns = list(self._wiring.urns_for(run.entry))
-        self._wiring.deliverer.deliver(run.entry, urns)
-        self._did(run, f"targeted `pulumi up` of {len(urns)} resources")
+        deliverer = self._wiring.deliverer
+        if deliverer is not None:
+            urns = list(self._wiring.urns_for(run.entry))
+            deliverer.deliver(run.entry, urns)
+            self._did(run, f"targeted `pulumi up` of {len(urns)} resources")
         failed = []
         for target in run.entry.secret.targets:
             verdict = self._wiring.verifier.verify(
@@ -618,6 +628,13 @@ class AnacondaTokenRotator:
                 self._did(run, f"{verdict.target} holds the new token ({verdict.detail})")
             else:
                 failed.append(f"{verdict.target}: {verdict.detail}")
+        if failed and deliverer is None:
+            run.waiting = (
+                "waiting for delivery (the deploy workflow, `secret-values`), then run again; "
+                "the old token stays valid until every target holds the new one: "
+                + "; ".join(failed)
+            )
+            return
         if failed:
             raise RotationError(
                 "not every target holds the new token, so the old one stays valid: "

@@ -207,6 +207,15 @@ def run(
     stack: Annotated[
         str, typer.Option("--stack", help="The stack whose targets receive the new values.")
     ] = "prod",
+    deliver: Annotated[
+        bool,
+        typer.Option(
+            "--deliver/--no-deliver",
+            help="Deliver a new anaconda.org token with a targeted `pulumi up` (needs the Pulumi "
+            "CLI and deploy credentials). --no-deliver leaves delivery to the deploy workflow: "
+            "the run only checks the targets and waits until they hold the new token.",
+        ),
+    ] = True,
 ) -> None:
     """Advance every automatic rotation with work to do (anaconda.org tokens: delivered too)."""
     # An anaconda.org token is delivered by this command: a targeted `pulumi up` of its targets,
@@ -232,16 +241,43 @@ def run(
         out.print("no secret is rotated automatically")
         return
     ctx = RotationContext(now=_now(), dry_run=dry_run, deployed=deployed, emergency=emergency)
+    # The offline program run that finds the URNs has an event loop of its own: before ours.
+    targets = _anaconda_targets(root, stack, selected, deliver)
     try:
-        outcomes = asyncio.run(_run(root, stack, selected, ctx))
+        outcomes = asyncio.run(_run(targets, selected, ctx))
     except Exception as exc:  # authentication failed before any rotator ran
         raise _onepassword_failed(exc) from None
     _print_outcomes(outcomes, ctx)
     raise typer.Exit(ExitCode.FOUND if any(o.error for o in outcomes) else ExitCode.OK)
 
 
+def _anaconda_targets(
+    root: Path, stack: str, selected: list[SecretEntry], deliver: bool
+) -> tuple[Path | None, str, Any, dict[str, list[str]]] | None:
+    """``(root, stack, project, URNs by secret id)`` when an anaconda.org token is selected; the
+    root is ``None`` when delivery is left to the deploy workflow (no URNs needed then)."""
+    from infra.config.loader import load_project
+    from infra.config.manifest import ANACONDA
+    from infra.errors import ConfigError
+    from infra.rotation.targets import target_urns
+
+    mine = [e for e in selected if e.secret.rotation.rotator == ANACONDA]
+    if not mine:
+        return None
+    try:
+        project = load_project(root, stack)
+    except ConfigError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(ExitCode.INVALID) from None
+    if not deliver:
+        return None, stack, project, {}
+    return root, stack, project, target_urns(project, mine)
+
+
 async def _run(
-    root: Path, stack: str, selected: list[SecretEntry], ctx: RotationContext
+    targets: tuple[Path | None, str, Any, dict[str, list[str]]] | None,
+    selected: list[SecretEntry],
+    ctx: RotationContext,
 ) -> list[Outcome]:
     import boto3
 
@@ -260,33 +296,26 @@ async def _run(
             return AwsIamAccessKeyRotator(
                 client, session.client("iam"), default_sts_factory(region)
             )
-        if name == ANACONDA:
+        if name == ANACONDA and targets is not None:
             if not anaconda:
-                anaconda.append(_anaconda_rotator(client, root, stack, selected))
+                anaconda.append(_anaconda_rotator(client, *targets))
             return anaconda[0]
         return None
 
     return await run_rotations(selected, rotator_for, ctx)
 
 
-def _anaconda_rotator(client: Any, root: Path, stack: str, selected: list[SecretEntry]) -> Rotator:
+def _anaconda_rotator(
+    client: Any, root: Path | None, stack: str, project: Any, urns: dict[str, list[str]]
+) -> Rotator:
     """The anaconda.org rotator wired to this project: issuer from 1Password, delivery by a
-    targeted `pulumi up` of the URNs the offline program run finds, HTTPS checks of the targets."""
+    targeted `pulumi up` of the URNs the offline program run found, HTTPS checks of the targets."""
     from pydantic import SecretStr
 
-    from infra.config.loader import load_project
-    from infra.errors import ConfigError
     from infra.rotation.anaconda import AnacondaTokenRotator, BinstarApi, Wiring
     from infra.rotation.delivery import HttpVerifier, PulumiUpDeliverer
-    from infra.rotation.targets import target_urns
 
-    try:
-        project = load_project(root, stack)
-    except ConfigError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(ExitCode.INVALID) from None
     by_id = {e.id: e for e in project.secrets}
-    urns = target_urns(project, selected)
 
     async def issuer_for(issuer_id: str) -> SecretStr:
         return SecretStr(await client.secrets.resolve(by_id[issuer_id].secret.onepassword.uri))
@@ -294,7 +323,9 @@ def _anaconda_rotator(client: Any, root: Path, stack: str, selected: list[Secret
     wiring = Wiring(
         issuer_for=issuer_for,
         urns_for=lambda entry: urns[entry.id],
-        deliverer=PulumiUpDeliverer(
+        deliverer=None
+        if root is None
+        else PulumiUpDeliverer(
             root, stack, on_output=lambda line: out.print(line.rstrip(), markup=False)
         ),
         verifier=HttpVerifier(project.config),

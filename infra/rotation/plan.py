@@ -202,8 +202,12 @@ def rotation_plan(project: Project, entry: SecretEntry, urns: Sequence[str]) -> 
         overlap = f"{rotation.overlap_days} d, deactivated (not deleted) after delivery"
     else:  # pragma: no cover - the manifest model refuses unknown rotators
         raise AssertionError(rotation.rotator)
-    steps += [
-        Step(text, "Consumers of that place break.", person=True) for text in rotation.by_hand
+    # Steps a person takes go right after delivery: the place they update is a consumer too, and
+    # the old credential must outlive them.
+    after = next((i + 1 for i, st in enumerate(steps) if st.text.startswith("Deliver")), len(steps))
+    steps[after:after] = [
+        Step(text, "That place keeps the old value, which still works.", person=True)
+        for text in rotation.by_hand
     ]
     if not s.targets:
         notes.append("No targets: nothing is delivered; its consumer reads 1Password directly.")

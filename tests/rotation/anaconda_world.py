@@ -102,6 +102,8 @@ class World:
     secrets_seen: list[str] = field(default_factory=list)
     secret_id: str = SECRET
     fail_delivery: bool = False
+    external_delivery: bool = False
+    """`--no-deliver`: the deploy workflow delivers (call ``deploy()`` between runs)."""
 
     # --- the actors ---
 
@@ -109,7 +111,7 @@ class World:
         wiring = Wiring(
             issuer_for=self._issuer_for,
             urns_for=lambda e: [r.urn for r in prod_carriers().of(e.id)],
-            deliverer=self,
+            deliverer=None if self.external_delivery else self,
             verifier=HttpVerifier(prod_project().config, ENV),
         )
         return AnacondaTokenRotator(self.op, BinstarApi(DEFAULT_DOMAIN), wiring)
@@ -214,6 +216,11 @@ class World:
                     if _unwrap(held) == mine:
                         self.heroku.setdefault(app, {})[var] = Target(value, now)
         self._effect("pulumi:up")
+
+    def deploy(self) -> None:
+        """deploy.yml with `secret-values`: a full `pulumi up` (every resource of the secret)."""
+        secret = entry(self.secret_id)
+        self.deliver(secret, [r.urn for r in prod_carriers().of(secret.id)])
 
     def _azure_group(self, resource_name: str, group: str) -> dict[str, Target]:
         for (project, name), variables in self.azure.items():

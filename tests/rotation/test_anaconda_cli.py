@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from infra.cli import app
 from tests.conftest import REPO_ROOT
+from tests.rotation.anaconda_world import ENV, SECRET, World, prod_carriers
+from tests.rotation.conftest import assert_no_secret_in
 
 runner = CliRunner()
 
@@ -55,3 +58,32 @@ def test_plan_of_a_manual_secret_says_every_step_needs_a_person() -> None:
 def test_plan_of_an_unknown_secret_exits_2() -> None:
     result = runner.invoke(app, ["rotation", "plan", "nope", "--root", str(REPO_ROOT)])
     assert result.exit_code == 2
+
+
+def test_emergency_run_through_the_cli_switches_every_target_and_prints_no_token(
+    anaconda: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real wiring: issuer read from 1Password, URNs from the offline program run, the real
+    read-only checks; only the Automation API's `pulumi up` is replaced by the world's delivery."""
+
+    async def authenticate(token: str | None = None) -> object:
+        return anaconda.op
+
+    monkeypatch.setattr("infra.sources.onepassword.authenticate", authenticate)
+    monkeypatch.setattr("infra.rotation.delivery.PulumiUpDeliverer", lambda *a, **kw: anaconda)
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    leaked = anaconda.stored()
+    result = runner.invoke(
+        app,
+        ["rotation", "run", "--root", str(REPO_ROOT), "--emergency", "--secret", SECRET],
+    )
+    assert result.exit_code == 0, result.output
+    assert not anaconda.valid(leaked)
+    assert anaconda.converged()
+    assert anaconda.delivered_urns == [[r.urn for r in prod_carriers().of(SECRET)]]
+    out = result.stdout
+    assert "anaconda.org organisation conda-forge" in out
+    assert "2030-01-01 00:00:00 UTC removed old token `conda-forge-prod-2029`" in out
+    assert "declared token `conda-forge-prod-2029` leaked" in out
+    assert_no_secret_in([result.output], anaconda.secrets_seen)

@@ -74,7 +74,7 @@ def test_emergency_replaces_delivers_and_kills_the_leaked_token_in_one_run(
         "removed old token",
     ):
         assert expected in text
-    assert all(a.split()[1] == "UTC" for a in report.actions)
+    assert all(a.split()[2] == "UTC" for a in report.actions)
 
 
 def test_emergency_during_a_routine_overlap_kills_both_old_tokens(anaconda: World) -> None:
@@ -139,3 +139,38 @@ def test_a_rejected_issuer_stops_with_a_message_and_no_token_is_lost(anaconda: W
         anaconda.run()
     assert anaconda.stored() == old
     assert anaconda.valid(old)
+
+
+def test_with_delivery_left_to_the_deploy_workflow_the_rotator_waits_then_finishes(
+    anaconda: World,
+) -> None:
+    anaconda.external_delivery = True
+    old = anaconda.stored()
+    anaconda.advance(DUE)
+    report = anaconda.run()
+    new = anaconda.stored()
+    assert new != old
+    assert any("waiting for delivery" in n for n in report.notes)
+    assert anaconda.run().actions == []  # still waiting, no error, nothing removed
+    assert anaconda.valid(old)
+    anaconda.deploy()
+    anaconda.run()  # every target holds it now: delivered-at recorded
+    assert field(anaconda, "delivered-at")
+    assert anaconda.valid(old)  # the overlap starts now
+    anaconda.advance(OVERLAP + 0.5)
+    anaconda.run()
+    assert anaconda.converged()
+    assert not anaconda.valid(old)
+
+
+def test_an_emergency_left_to_the_deploy_workflow_removes_the_leaked_token_right_after_it(
+    anaconda: World,
+) -> None:
+    anaconda.external_delivery = True
+    leaked = anaconda.stored()
+    anaconda.run(emergency=True)
+    assert anaconda.valid(leaked)  # targets still hold it
+    anaconda.deploy()
+    anaconda.run()  # no flag, no time passing
+    assert not anaconda.valid(leaked)
+    assert anaconda.converged()

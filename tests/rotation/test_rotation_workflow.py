@@ -1,0 +1,36 @@
+"""The rotation workflow's routine and emergency paths (structure only; the rest of the workflow
+rules live in tests/workflows)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.workflows.test_workflows import WORKFLOWS, jobs, load, steps
+
+ROTATION = WORKFLOWS / "rotation.yml"
+
+
+def job(name: str) -> dict[str, Any]:
+    return dict(jobs(ROTATION))[name]
+
+
+def script(name: str) -> str:
+    return "\n".join(str(s.get("run", "")) for s in steps(job(name)))
+
+
+def test_an_emergency_is_a_dispatch_with_the_secrets_id() -> None:
+    on = load(ROTATION)["on"]
+    assert on["workflow_dispatch"]["inputs"]["emergency_secret"]["default"] == ""
+    assert "inputs.emergency_secret != ''" in job("rotate")["if"]
+    assert '--emergency --secret "$EMERGENCY_SECRET"' in script("rotate")
+    assert "^[a-z0-9][a-z0-9-]*$" in script("rotate")  # only an id reaches the command line
+
+
+def test_the_rotation_job_leaves_delivery_to_the_deploy_workflow() -> None:
+    assert script("rotate").count("cfinfra rotation run --no-deliver") == 2
+    assert "deploy.yml" in script("deliver")
+
+
+def test_the_public_issue_names_no_secret() -> None:
+    assert "emergency_secret" not in json.dumps(job("issue"))
