@@ -224,6 +224,8 @@ def _env_failure(done: subprocess.CompletedProcess[str]) -> bool:
             "network",
             "offline",
             "not found in the cache",
+            "wasn't found in the cache",
+            "Network connectivity is disabled",
             "lockfile",
             "No solution found",
         )

@@ -249,3 +249,34 @@ def test_plan_files_cannot_leak_a_credential_or_inject_markdown(tmp_path: Path) 
     for t in tokens:
         for child in t.children or []:
             assert child.type == "code_inline" or "@conda-forge" not in child.content
+
+
+def test_a_base_whose_environment_cannot_be_built_says_so_and_names_the_way_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uv fails offline (not cached) and online (no network): one clear error, no traceback."""
+    from infra.diff import source
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "uv.lock").write_text("a different lock\n", encoding="utf-8")
+    calls: list[list[str]] = []
+
+    def uv_fails(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+        calls.append(cmd)
+        err = (
+            "error: Network connectivity is disabled, but the requested data wasn't found in "
+            "the cache for `pulumi==3.999`"
+            if "--offline" in cmd
+            else "error: Failed to fetch: `https://pypi.org/simple/pulumi/`"
+        )
+        return subprocess.CompletedProcess(cmd, 2, "", err)
+
+    monkeypatch.setattr(source, "_run", uv_fails)
+    with pytest.raises(source.RevisionError) as caught:
+        source.plan_tree(tree, "prod", label="base")
+    message = str(caught.value)
+    assert [("--offline" in c) for c in calls] == [True, False]
+    assert "cannot build the base's environment from its uv.lock" in message
+    assert "wasn't found in the cache" in message
+    assert "cfinfra diff --base-plan base.json --head-plan head.json" in message
