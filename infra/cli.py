@@ -126,6 +126,12 @@ LAZY: dict[str, Lazy] = {
             "cfinfra actions-audit workflows/ --stack prod",
         ),
     ),
+    "clearance-tags": Lazy(
+        "infra.sources.clearance_cli",
+        "clearance_tags",
+        "The one-time `op` commands recording clearances in 1Password.",
+        examples("cfinfra clearance-tags > tag-items.sh"),
+    ),
     "docs": Lazy(
         "infra.docs.cli",
         "docs",

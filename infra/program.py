@@ -50,7 +50,8 @@ def main() -> None:
     try:
         # The engine runs the program from the project directory, where Pulumi.<stack>.yaml lives.
         project = load_project(Path.cwd(), pulumi.get_stack())
-        declare(project, OnePasswordSource())
+        # The items' clearance tags are checked before any value is resolved.
+        declare(project, OnePasswordSource(clearances=project.secrets))
         # Which commit this update deploys: the next deploy's reviewed change set starts there
         # (docs/pipeline.md). Every successful `up` advances it, a hand-run one included.
         from infra.deployment import RECORD_OUTPUT, deployment_record

@@ -72,6 +72,10 @@ def validate_repository_references_spelled_as_declared(data: Data) -> Iterable[P
     for hook_id, hook in data.config.github.webhooks.items():
         if hook.repository is not None and (why := check(hook.repository)):
             yield Problem(webhook_file(hook_id), "repository", why)
+    for env_name, env in data.config.github.environments.items():
+        if why := check(env.repository):
+            path = f"config.cfinfra:github.environments.{env_name}.repository"
+            yield Problem(data.stack_file, path, why)
     runners = data.config.runners
     if runners is not None and (why := check(runners.cirun_repository)):
         yield Problem(data.stack_file, "config.cfinfra:runners.cirun_repository", why)

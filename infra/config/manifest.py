@@ -218,8 +218,9 @@ class GitHubEnvironmentSecretTarget(Model):
     """The target kind: `github-environment-secret`."""
     environment: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,255}$")]
     """The environment (a key of the stack's `cfinfra:github.environments`)."""
-    name: EnvName
-    """The secret's name as the environment's jobs see it (`secrets.NAME`)."""
+    name: GitHubSecretName
+    """The secret's name as the environment's jobs see it (`secrets.NAME`); GitHub refuses a
+    `GITHUB_` prefix."""
 
     @property
     def label(self) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from infra.config.manifest import OnePasswordRef
+from infra.config.manifest import OnePasswordRef, SecretEntry
 from infra.errors import SecretSourceError
 
 if TYPE_CHECKING:
@@ -85,19 +85,45 @@ def _run(coro: Any) -> Any:
 
 
 class OnePasswordSource:
-    """Resolves references through the 1Password SDK with a service-account token."""
+    """Resolves references through the 1Password SDK with a service-account token.
+
+    Given ``clearances`` (the manifest entries), it first checks that each entry's item carries a
+    clearance tag at least as wide as the manifest's (``infra.sources.clearance``), and resolves
+    nothing if one does not.
+    """
 
     name = "1password"
 
-    def __init__(self, client: Any | None = None, token: str | None = None):
+    def __init__(
+        self,
+        client: Any | None = None,
+        token: str | None = None,
+        clearances: Iterable[SecretEntry] | None = None,
+    ):
         self._client = client
         self._token = token
+        self._clearances = list(clearances) if clearances is not None else None
+
+    async def _check_clearances(self, client: Any) -> None:
+        from infra.sources.clearance import clearance_failures, item_tags
+
+        if self._clearances is None:
+            return
+        vaults = {e.secret.onepassword.vault for e in self._clearances}
+        try:
+            tags = await item_tags(client, vaults)
+        except Exception as exc:
+            raise SecretSourceError([("1Password", f"listing items failed: {exc}")]) from None
+        failures = clearance_failures(self._clearances, tags)
+        if failures:
+            raise SecretSourceError(failures)
 
     def resolve_all(self, refs: Iterable[OnePasswordRef]) -> Mapping[str, str]:
         uris = sorted({ref.uri for ref in refs})
 
         async def go() -> dict[str, str]:
             client = self._client or await authenticate(self._token)
+            await self._check_clearances(client)
             return await resolve_with_client(client, uris)
 
         result: dict[str, str] = _run(go())

@@ -16,7 +16,8 @@ Seed with a dict ``{vault title: {item title: item}}`` where an item is::
     {"fields": {"credential": "s3cret",                       # concealed, no section
                 "access-key-id": {"value": "AKIA...", "type": "Text", "section": "Rotation"}},
      "updated_at": "2024-01-31T00:00:00Z",   # or a datetime; default: the clock
-     "created_at": ..., "category": "ApiCredentials", "archived": False}
+     "created_at": ..., "category": "ApiCredentials", "archived": False,
+     "tags": ["cfinfra:cleared-for=core"]}
 """
 
 from __future__ import annotations
@@ -259,6 +260,7 @@ class FakeClient:
         created_at: datetime | str | None = None,
         category: str = "ApiCredentials",
         archived: bool = False,
+        tags: list[str] | tuple[str, ...] = (),
     ) -> str:
         """Add an item (titles may repeat, as in 1Password). Returns its id."""
         target = self._vault_by_title(vault)
@@ -288,7 +290,7 @@ class FakeClient:
             "fields": field_data,
             "sections": list(sections.values()),
             "notes": "",
-            "tags": [],
+            "tags": list(tags),
             "websites": [],
             "version": 1,
             "files": [],
