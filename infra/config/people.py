@@ -26,7 +26,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError, field_vali
 
 from infra.config.base import Description, GitHubLogin, Kebab, Model, enum_field, validate
 from infra.config.folder import load_files
-from infra.config.yamlio import display_path, load_yaml, read_text
+from infra.config.yamlio import display_path, has_control_characters, load_yaml, read_text
 from infra.errors import Problem
 
 PEOPLE_DIR = Path("data/github")
@@ -175,7 +175,12 @@ def _read_csv(
     if raw is None:
         return [], found
     # A spreadsheet's byte-order mark must not become part of the first column's name.
-    text = raw.removeprefix("\ufeff")
+    text = raw.removeprefix("\ufeff").replace("\r\n", "\n")
+    bad = [n for n, line in enumerate(text.split("\n"), 1) if has_control_characters(line)]
+    if bad:
+        return [], [
+            Problem(shown, f"row {n}", "control characters are not allowed (only tab)") for n in bad
+        ]
     reader = csv.reader(text.splitlines(), strict=True)
     try:
         header = next(reader, None)

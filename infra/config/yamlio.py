@@ -50,6 +50,11 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds a control character (tab and newline excepted) or a bidi override."""
+    return _CONTROL.search(text) is not None
+
+
 class StrictLoader(_Base):
     """A safe loader that refuses duplicate keys (PyYAML silently keeps the last one)."""
 

@@ -212,3 +212,11 @@ def test_a_credential_in_a_runner_request_is_refused(project_copy, tmp_path, mon
     assert result.exit_code == 2, result.output
     assert "note: this value looks like a credential" in result.output
     assert GITHUB_TOKEN_LIKE not in result.output
+
+
+def test_a_control_character_in_a_people_file_is_refused(project_copy):
+    path = project_copy / "data/github/members.csv"
+    path.write_text(path.read_text() + "Mallory\x1b[2J,mallory\n")
+    out = validate(project_copy)
+    assert "data/github/members.csv: row " in out
+    assert "control characters are not allowed" in out
