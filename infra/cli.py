@@ -298,15 +298,15 @@ def plan(
     """Run the real program offline (Pulumi's mock engine, placeholder secrets) and summarise it."""
     if json_path is not None:
         check_output_path(json_path, "--json")
-    from infra.config.loader import load_project
     from infra.errors import ConfigError
-    from infra.plan.engine import plan_project
+    from infra.plan.engine import plan_stack
     from infra.plan.mask import SecretLeakError
     from infra.plan.summary import print_summary
 
     try:
         with progress(f"planning stack {stack}"):
-            result = plan_project(load_project(root, stack))
+            # The stack file's config reaches the program through the runtime, as in `pulumi up`.
+            result = plan_stack(root, stack)
     except ConfigError as exc:
         raise fail_config(exc) from None
     except SecretLeakError as exc:

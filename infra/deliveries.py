@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 import pulumi
 
 from infra.config.loader import Project
-from infra.config.manifest import SecretEntry
+from infra.config.manifest import ProviderCredentialTarget, ProviderKind, SecretEntry
 
 T = TypeVar("T")
 
@@ -41,3 +41,21 @@ class SecretValues:
             for target in entry.secret.targets:
                 if isinstance(target, kind):
                     yield Delivery(entry, target, self._outputs[entry.id])
+
+    def credential(
+        self, provider: ProviderKind, host: str | None = None
+    ) -> dict[str, pulumi.Output[str]]:
+        """The provider's credential inputs (``token``, ``app_auth.pem_file``, ...), as secrets.
+
+        Validation guarantees one complete set per provider the program builds; an empty answer
+        here is a bug, so it raises instead of letting the provider read the environment.
+        """
+        found = {
+            d.target.input: d.value
+            for d in self.of(ProviderCredentialTarget)
+            if d.target.provider is provider and d.target.host == host
+        }
+        if not found:
+            where = f" of host {host}" if host else ""
+            raise AssertionError(f"no credential for the {provider} provider{where}")
+        return found

@@ -8,6 +8,7 @@ secret has resolved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pulumi
@@ -40,7 +41,39 @@ def declare(project: Project, source: SecretSource) -> None:
     declare_azure(project, values)
     declare_heroku(project, values)
     declare_aws(project)
-    declare_runners(project, github_provider)
+    declare_runners(project, github_provider, values)
+
+
+def project_root() -> Path:
+    """The directory holding ``Pulumi.yaml``, as the runtime knows it.
+
+    The engine runs the program with ``infra/`` as working directory (``main: infra/``), so the
+    working directory is never the answer. The language host passes the root in the runtime
+    settings; without it (older CLIs, mocks) the package's own location stands in.
+    """
+    root = pulumi.get_root_directory()
+    return Path(root) if root else Path(__file__).resolve().parent.parent
+
+
+def run(source_for: Callable[[Project], SecretSource]) -> Project:
+    """The program body, run the same way by ``pulumi up`` and by the offline plan.
+
+    The stack configuration is the one the engine handed over through the runtime (the offline plan
+    feeds it from ``Pulumi.<stack>.yaml`` first), validated with every problem listed at once before
+    anything is declared. ``source_for`` gives the secret source for the validated project.
+    """
+    from infra.stack_config import config_from_runtime
+
+    stack = pulumi.get_stack()
+    config, problems = config_from_runtime(stack)
+    try:
+        project = load_project(project_root(), stack, engine_config=config)
+    except ConfigError as exc:
+        raise ConfigError([*problems, *exc.problems]) from None
+    if problems:
+        raise ConfigError(problems)
+    declare(project, source_for(project))
+    return project
 
 
 def main() -> None:
@@ -48,15 +81,13 @@ def main() -> None:
     from infra.sources.onepassword import OnePasswordSource
 
     try:
-        # The engine runs the program from the project directory, where Pulumi.<stack>.yaml lives.
-        project = load_project(Path.cwd(), pulumi.get_stack())
         # The items' clearance tags are checked before any value is resolved.
-        declare(project, OnePasswordSource(clearances=project.secrets))
+        project = run(lambda loaded: OnePasswordSource(clearances=loaded.secrets))
         # Which commit this update deploys: the next deploy's reviewed change set starts there
         # (docs/pipeline.md). Every successful `up` advances it, a hand-run one included.
         from infra.deployment import RECORD_OUTPUT, deployment_record
 
-        pulumi.export(RECORD_OUTPUT, deployment_record(Path.cwd()))
+        pulumi.export(RECORD_OUTPUT, deployment_record(project.root))
     except (ConfigError, SecretSourceError) as exc:
         # RunError prints its message without a Python traceback and fails the update.
         raise pulumi.RunError(str(exc)) from None

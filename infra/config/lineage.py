@@ -17,6 +17,7 @@ from infra.config.manifest import (
     GitHubOrgSecretTarget,
     GitHubWebhookSecretTarget,
     HerokuConfigVarTarget,
+    ProviderCredentialTarget,
     Target,
     Visibility,
 )
@@ -99,5 +100,11 @@ def reach(target: Target, config: StackConfig) -> Reach:
         case GitHubWebhookSecretTarget():
             return Reach(
                 Audience.CORE, "readable by org owners and the webservices receiving the hook"
+            )
+        case ProviderCredentialTarget(provider=provider):
+            return Reach(
+                Audience.CORE,
+                f"used only by this program's {provider} provider; kept encrypted in the stack's "
+                "state, which only core can read",
             )
     raise AssertionError(f"unhandled target {target!r}")  # pragma: no cover

@@ -6,9 +6,10 @@ files are collected and raised together as one ``ConfigError``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from infra.config.base import validate
 from infra.config.data import Data
@@ -103,14 +104,35 @@ def load_runner_data(
     return (None if problems else runners), problems
 
 
-def load_project(root: Path, stack: str, *, skip: Iterable[str] = ()) -> Project:
+def _validate_given(
+    config: Mapping[str, Any], stack: str
+) -> tuple[StackFileConfig | None, list[Problem]]:
+    """Validate a stack configuration handed over by the Pulumi engine, reported against the stack
+    file with the same key paths as when the file is read."""
+    parsed, problems = validate(StackFile, {"config": dict(config)}, stack_file_name(stack))
+    return (parsed.config if parsed else None), problems
+
+
+def load_project(
+    root: Path,
+    stack: str,
+    *,
+    skip: Iterable[str] = (),
+    engine_config: Mapping[str, Any] | None = None,
+) -> Project:
     """Load and validate everything a stack needs. Raises ``ConfigError`` listing every problem.
 
     Every file is parsed first, then every rule of ``infra.config.rule_table`` whose inputs parsed
-    runs (minus ``skip``, rule names).
+    runs (minus ``skip``, rule names). ``engine_config`` is the stack configuration as the Pulumi
+    engine handed it to the program (``infra.stack_config``); without it ``Pulumi.<stack>.yaml`` is
+    read, for the commands that are not Pulumi programs (``validate``, ``docs``, ``diff``).
     """
     root = root.resolve()
-    settings, problems = _load_stack_file(root, stack)
+    settings, problems = (
+        _load_stack_file(root, stack)
+        if engine_config is None
+        else _validate_given(engine_config, stack)
+    )
     repositories, webhooks, found = read_github_entities(root)
     problems.extend(found)
     config = StackConfig.compose(settings, repositories, webhooks) if settings is not None else None

@@ -293,13 +293,90 @@ class HerokuConfigVarTarget(Model):
         return f"Heroku config var {self.app}/{self.var}"
 
 
+class ProviderKind(StrEnum):
+    """A Pulumi provider this program configures explicitly: `github`, `azuredevops`, `heroku`,
+    `openstack` (AWS takes the ambient role credentials and has no manifest entry)."""
+
+    GITHUB = "github"
+    AZUREDEVOPS = "azuredevops"
+    HEROKU = "heroku"
+    OPENSTACK = "openstack"
+
+
+# The provider inputs a manifest secret may fill (snake_case, as the Python SDKs name them), and the
+# complete sets a provider accepts: a provider is built from exactly one of them, never from the
+# environment. Read from the providers' `Provider` args (pulumi_github 6.15 `app_auth`: `id`,
+# `installation_id`, `pem_file`; pulumi_azuredevops 3.16; pulumiverse_heroku 1.0;
+# pulumi_openstack 5.5).
+CREDENTIAL_SETS: dict[ProviderKind, tuple[frozenset[str], ...]] = {
+    ProviderKind.GITHUB: (
+        frozenset({"app_auth.id", "app_auth.installation_id", "app_auth.pem_file"}),
+        frozenset({"token"}),
+    ),
+    ProviderKind.AZUREDEVOPS: (frozenset({"personal_access_token"}),),
+    ProviderKind.HEROKU: (frozenset({"api_key"}),),
+    ProviderKind.OPENSTACK: (
+        frozenset({"application_credential_id", "application_credential_secret"}),
+    ),
+}
+CredentialInput = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*(\.[a-z][a-z_]*)?$")]
+
+
+class ProviderCredentialTarget(Model):
+    """The credential a provider of this program authenticates with: the value is passed to the
+    provider as a secret input, never read from the environment. Examples:
+
+    ```yaml
+    - {kind: provider-credential, provider: github, input: token}
+    - {kind: provider-credential, provider: github, input: app_auth.pem_file}
+    - {kind: provider-credential, provider: azuredevops, input: personal_access_token}
+    - {kind: provider-credential, provider: heroku, input: api_key}
+    - kind: provider-credential
+      provider: openstack
+      host: my-host
+      input: application_credential_secret
+    ```
+    """
+
+    kind: Literal["provider-credential"]
+    """The target kind: `provider-credential`."""
+    provider: ProviderKind = enum_field()
+    """The provider it authenticates."""
+    input: CredentialInput
+    """The provider input it fills. `github`: `token`, or all three of `app_auth.id`,
+    `app_auth.installation_id`, `app_auth.pem_file` (a GitHub App, recommended);
+    `azuredevops`: `personal_access_token`; `heroku`: `api_key`; `openstack`:
+    `application_credential_id` and `application_credential_secret`."""
+    host: Kebab | None = None
+    """For `openstack`: the host (a file in `data/runners/hosts/`) whose provider it
+    authenticates."""
+
+    @model_validator(mode="after")
+    def _known_input(self) -> ProviderCredentialTarget:
+        allowed = sorted(set().union(*CREDENTIAL_SETS[self.provider]))
+        if self.input not in allowed:
+            raise ValueError(
+                f"`{self.input}` is not a credential input of the {self.provider} provider "
+                f"(one of: {', '.join(allowed)})"
+            )
+        if (self.provider is ProviderKind.OPENSTACK) != (self.host is not None):
+            raise ValueError("`host` is required for the openstack provider and only allowed there")
+        return self
+
+    @property
+    def label(self) -> str:
+        where = f" of host {self.host}" if self.host else ""
+        return f"{self.provider} provider{where} credential {self.input}"
+
+
 Target = Annotated[
     GitHubOrgSecretTarget
     | GitHubWebhookSecretTarget
     | GitHubEnvironmentSecretTarget
     | AzureVariableTarget
     | AzureProjectIdTarget
-    | HerokuConfigVarTarget,
+    | HerokuConfigVarTarget
+    | ProviderCredentialTarget,
     Field(discriminator="kind"),
 ]
 

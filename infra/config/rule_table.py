@@ -42,6 +42,10 @@ from infra.config.people_rules import (
     validate_team_members_are_org_members,
     validate_unique_rows,
 )
+from infra.config.provider_rules import (
+    validate_openstack_credentials,
+    validate_provider_credentials,
+)
 from infra.config.rules import (
     validate_app_bypass_repositories,
     validate_azure,
@@ -106,6 +110,8 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_environments, STACK),
     Rule(validate_ci_credentials_in_environments, SECRETS),
     Rule(validate_oidc_environments, STACK),
+    Rule(validate_provider_credentials, SECRETS, STACK),
+    Rule(validate_openstack_credentials, SECRETS, RUNNERS),
     # people and teams
     Rule(validate_unique_rows, PEOPLE),
     Rule(validate_owner_or_member, PEOPLE),

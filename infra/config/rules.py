@@ -21,6 +21,7 @@ from infra.config.manifest import (
     GitHubOrgSecretTarget,
     GitHubWebhookSecretTarget,
     HerokuConfigVarTarget,
+    ProviderCredentialTarget,
     SecretEntry,
     Target,
 )
@@ -92,6 +93,8 @@ def _target_key(target: Target) -> Hashable:
             return ("azure-project-id", p)
         case HerokuConfigVarTarget(app=a, var=v):
             return ("heroku-config-var", a, v)
+        case ProviderCredentialTarget(provider=p, host=h, input=i):
+            return ("provider-credential", p, h, i)
     raise AssertionError(target)  # pragma: no cover
 
 

@@ -133,7 +133,8 @@ class Gpu(Model):
 
 
 class OpenStackEndpoint(Model):
-    """Where the program reaches an OpenStack host. Credentials come from the `OS_*` environment."""
+    """Where the program reaches an OpenStack host. Its credential is an application credential from
+    the manifest (`provider-credential` targets naming the host), never the `OS_*` environment."""
 
     auth_url: HttpsUrl | None = None
     """Keystone URL; omitted means `OS_AUTH_URL` of the machine running Pulumi."""

@@ -10,6 +10,7 @@ from infra.config.manifest import (
     GitHubEnvironmentSecretTarget,
     GitHubOrgSecretTarget,
     GitHubWebhookSecretTarget,
+    ProviderKind,
 )
 from infra.deliveries import SecretValues
 from infra.github.environments import Environments
@@ -26,7 +27,7 @@ def declare_github(project: Project, values: SecretValues) -> github.Provider:
     Returns the provider for other domains' GitHub resources.
     """
     cfg = project.config.github
-    provider = github.Provider("github", owner=cfg.org)
+    provider = github_provider(cfg.org, values)
     opts = pulumi.ResourceOptions(provider=provider)
     OrgSettings("github-org-settings", cfg, opts=opts)
     review_team = None
@@ -46,3 +47,20 @@ def declare_github(project: Project, values: SecretValues) -> github.Provider:
         opts=opts,
     )
     return provider
+
+
+def github_provider(org: str, values: SecretValues) -> github.Provider:
+    """The org's provider, authenticated by the manifest's credential: a GitHub App (recommended:
+    its own rate limit, least privilege) or a token. Passing one explicitly is what keeps the
+    provider from falling back to `GITHUB_TOKEN`, `gh auth token` or anonymous access."""
+    cred = values.credential(ProviderKind.GITHUB)
+    if "token" in cred:
+        return github.Provider("github", owner=org, token=cred["token"])
+    app = github.ProviderAppAuthArgs(
+        id=cred["app_auth.id"],
+        installation_id=cred["app_auth.installation_id"],
+        pem_file=cred["app_auth.pem_file"],
+    )
+    # `owner` is required with App auth. The SDK still copies `GITHUB_TOKEN` into `token` when it
+    # is set; the provider ignores it once `app_auth` is given (it mints an installation token).
+    return github.Provider("github", owner=org, app_auth=app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,12 +21,14 @@ from pulumi.runtime import rpc
 from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from infra.config.loader import Project, load_project
+from infra.config.loader import Project
+from infra.errors import ConfigError, SecretSourceError
 from infra.plan.fakes import INVOKES, RESOURCE_OUTPUTS, FakeRegistry
 from infra.plan.lineage import secret_lineage
 from infra.plan.mask import Masker
 from infra.plan.model import Plan, PlannedResource
 from infra.sources.offline import OfflineSource
+from infra.stack_config import feed_runtime, read_stack_file_config
 
 PROJECT_NAME = "conda-forge-infra"
 PROGRAM_LOG = logging.getLogger("cfinfra.program")
@@ -175,10 +177,15 @@ def run_program(
     program: Callable[[], None],
     registry: FakeRegistry | None = None,
     monitor: M | None = None,
+    *,
+    config: Mapping[str, Any] | None = None,
+    root: Path | None = None,
 ) -> M:
     """Run ``program`` under mocks on a fresh event loop and return the monitor with its records.
 
-    The default monitor records registrations; a caller may pass another (e.g. the SDK's stock one).
+    ``config`` (a stack file's ``config:`` mapping) and ``root`` are handed to the runtime the way
+    the language host hands them over in a real run. The default monitor records registrations; a
+    caller may pass another (e.g. the SDK's stock one).
     """
     if monitor is None:
         monitor = RecordingMonitor(FakeOutputs(registry or FakeRegistry()))  # type: ignore[assignment]
@@ -197,8 +204,11 @@ def run_program(
             monitor=monitor,
             logger=PROGRAM_LOG,
         )
+        pulumi.runtime.settings.SETTINGS.root_directory = str(root) if root else None
+        feed_runtime(config or {})
         pulumi.runtime.mocks.test(program)()
     finally:
+        feed_runtime({})
         pulumi.runtime.settings.reset_options()
         loop.run_until_complete(loop.shutdown_default_executor())
         asyncio.set_event_loop(None)
@@ -209,15 +219,31 @@ def run_program(
     return monitor
 
 
-def plan_project(project: Project) -> Plan:
-    """The offline plan of a validated project."""
-    from infra.program import declare
+def plan_stack(root: Path, stack: str) -> Plan:
+    """The offline plan of ``Pulumi.<stack>.yaml``: the real program (``infra.program.run``) under
+    mocks, with the stack file's configuration handed over through the runtime as the engine does.
 
+    Raises ``ConfigError`` (every problem, nothing declared) like a real run would.
+    """
+    from infra.program import run
+
+    root = root.resolve()
+    config = read_stack_file_config(root, stack)
     source = OfflineSource()
     registry = FakeRegistry()
-    monitor: RecordingMonitor = run_program(
-        project.stack, lambda: declare(project, source), registry
-    )
+    ran: list[Project] = []
+    failed: list[Exception] = []
+
+    def program() -> None:
+        try:
+            ran.append(run(lambda _: source))
+        except (ConfigError, SecretSourceError) as exc:
+            failed.append(exc)
+
+    monitor: RecordingMonitor = run_program(stack, program, registry, config=config, root=root)
+    if failed:
+        raise failed[0]
+    (project,) = ran
     masker = Masker(placeholders=source.issued, fake_labels=registry.labels)
     resources = [
         PlannedResource(
@@ -237,6 +263,6 @@ def plan_project(project: Project) -> Plan:
     return Plan(stack=project.stack, resources=resources, lineage=secret_lineage(project))
 
 
-def plan_stack(root: Path, stack: str) -> Plan:
-    """Validate, then plan. Raises ``ConfigError`` before anything is declared."""
-    return plan_project(load_project(root, stack))
+def plan_project(project: Project) -> Plan:
+    """The offline plan of the stack ``project`` was loaded from (same as ``plan_stack``)."""
+    return plan_stack(project.root, project.stack)

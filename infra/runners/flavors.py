@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pulumi
 import pulumi_openstack as openstack
 
@@ -14,10 +16,17 @@ class HostFlavors(pulumi.ComponentResource):
     """The flavors a host offers cirun. GPU flavors request their GPUs through the host's PCI alias.
 
     Each host gets its own provider: hosts are separate clouds with separate credentials, and an
-    explicit provider means nothing falls back to whatever `OS_CLOUD` the runner of `pulumi up` has.
+    explicit provider with the host's application credential (a manifest `provider-credential`)
+    means nothing falls back to whatever `OS_CLOUD` the runner of `pulumi up` has.
     """
 
-    def __init__(self, name: str, entry: HostEntry, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        entry: HostEntry,
+        credential: Mapping[str, pulumi.Output[str]],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__("cfinfra:runners:HostFlavors", name, None, opts)
         endpoint = entry.host.openstack
         assert endpoint is not None  # validate_host_kind_settings guarantees it for OpenStack hosts
@@ -25,6 +34,9 @@ class HostFlavors(pulumi.ComponentResource):
             f"{name}-provider",
             auth_url=endpoint.auth_url,
             region=endpoint.region,
+            # The host's application credential from the manifest, never the runner's `OS_*`.
+            application_credential_id=credential["application_credential_id"],
+            application_credential_secret=credential["application_credential_secret"],
             opts=pulumi.ResourceOptions(parent=self),
         )
         child = pulumi.ResourceOptions(parent=self, provider=self.provider)

@@ -6,7 +6,9 @@ import pulumi
 import pulumi_github as github
 
 from infra.config.loader import Project
+from infra.config.manifest import ProviderKind
 from infra.config.runners import HostEntry, HostKind, RunnerData
+from infra.deliveries import SecretValues
 from infra.github.repositories import RepositoryIds
 from infra.runners.cirun_files import CirunFiles
 from infra.runners.flavors import HostFlavors
@@ -21,13 +23,16 @@ def current_openstack_hosts(data: RunnerData) -> list[HostEntry]:
     ]
 
 
-def declare_runners(project: Project, github_provider: github.Provider) -> None:
+def declare_runners(
+    project: Project, github_provider: github.Provider, values: SecretValues
+) -> None:
     data: RunnerData | None = project.runners
     settings = project.config.runners
     if data is None or settings is None:
         return
     for entry in current_openstack_hosts(data):
-        HostFlavors(f"runners-{entry.id}", entry)
+        credential = values.credential(ProviderKind.OPENSTACK, entry.id)
+        HostFlavors(f"runners-{entry.id}", entry, credential)
     on_github = pulumi.ResourceOptions(provider=github_provider)
     if settings.manage_cirun_files:
         CirunFiles("runners-cirun", settings, render_cirun_files(data), opts=on_github)

@@ -181,6 +181,9 @@ def test_a_current_openstack_host_gets_its_flavors_through_its_own_provider(proj
     }
     [provider] = plan.of_type("pulumi:providers:openstack")
     assert provider.inputs["authUrl"] == "https://keystone.example.org:5000/v3"
+    # Its credential comes from the manifest, as secrets, never from the runner's `OS_*`.
+    assert provider.inputs["applicationCredentialId"] == "[secret]"
+    assert provider.inputs["applicationCredentialSecret"] == "[secret]"
     # Nothing is declared for the decommissioned host's eleven flavors.
     assert "gpu_4xlarge" not in flavors
     global_config = yaml.safe_load(_files(plan)[".cirun.global.yml"].inputs["content"])

@@ -1,0 +1,93 @@
+"""Rules on the providers' own credentials: each provider the program builds gets exactly one
+complete credential from the manifest (``provider-credential`` targets), so a real run never falls
+back to environment variables, ``gh auth token`` or anonymous access. Registered in
+``infra.config.rule_table``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from infra.config.data import Data
+from infra.config.manifest import (
+    CREDENTIAL_SETS,
+    ProviderCredentialTarget,
+    ProviderKind,
+    SecretEntry,
+)
+from infra.config.runners import HostKind
+from infra.errors import Problem
+
+_Key = tuple[ProviderKind, str | None]
+_Given = dict[_Key, list[tuple[SecretEntry, int, str]]]
+
+# Where each always-built provider is configured in the stack file (for messages).
+_STACK_KEY = {
+    ProviderKind.GITHUB: "config.cfinfra:github",
+    ProviderKind.AZUREDEVOPS: "config.cfinfra:azure",
+    ProviderKind.HEROKU: "config.cfinfra:heroku",
+}
+
+
+def _given(entries: Iterable[SecretEntry]) -> _Given:
+    given: _Given = defaultdict(list)
+    for entry in entries:
+        for i, target in enumerate(entry.secret.targets):
+            if isinstance(target, ProviderCredentialTarget):
+                given[(target.provider, target.host)].append((entry, i, target.input))
+    return given
+
+
+def _sets_text(provider: ProviderKind) -> str:
+    return " or ".join("{" + ", ".join(sorted(s)) + "}" for s in CREDENTIAL_SETS[provider])
+
+
+def _check(key: _Key, file: str, path: str, given: _Given) -> Iterable[Problem]:
+    provider, host = key
+    inputs = frozenset(name for _, _, name in given.get(key, ()))
+    what = f"the {provider} provider" + (f" of host `{host}`" if host else "")
+    if not inputs:
+        yield Problem(
+            file,
+            path,
+            f"no manifest secret authenticates {what}: add `provider-credential` targets "
+            f"for {_sets_text(provider)} (a real run never falls back to the environment)",
+        )
+    elif inputs not in CREDENTIAL_SETS[provider]:
+        entry, i, _ = given[key][0]
+        yield Problem(
+            entry.file,
+            f"targets[{i}]",
+            f"{what} gets {{{', '.join(sorted(inputs))}}}: give exactly one of "
+            f"{_sets_text(provider)}",
+        )
+
+
+def validate_provider_credentials(data: Data) -> Iterable[Problem]:
+    """Ensure the GitHub, Azure DevOps and Heroku providers each get exactly one complete
+    credential from the manifest."""
+    given = _given(data.secrets)
+    for provider, path in _STACK_KEY.items():
+        yield from _check((provider, None), data.stack_file, path, given)
+
+
+def validate_openstack_credentials(data: Data) -> Iterable[Problem]:
+    """Ensure every current OpenStack host's provider gets a complete application credential from
+    the manifest, and no credential names a host that is not current."""
+    given = _given(data.secrets)
+    current = {
+        e.id: e.file
+        for e in data.runners.hosts
+        if e.host.kind is HostKind.OPENSTACK and e.host.decommissioned is None
+    }
+    for host, file in sorted(current.items()):
+        yield from _check((ProviderKind.OPENSTACK, host), file, "openstack", given)
+    for (provider, named), uses in sorted(given.items(), key=lambda kv: str(kv[0])):
+        if provider is ProviderKind.OPENSTACK and named not in current:
+            entry, i, _ = uses[0]
+            yield Problem(
+                entry.file,
+                f"targets[{i}].host",
+                f"`{named}` is not a current OpenStack host of the runner data",
+            )

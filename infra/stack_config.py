@@ -1,0 +1,83 @@
+"""The stack configuration as the Pulumi engine hands it to the program, and how the offline plan
+hands over ``Pulumi.<stack>.yaml`` the same way.
+
+In a real run the engine merges and decrypts the stack's configuration (``Pulumi.<stack>.yaml``,
+``--config`` flags, ``pulumi config set --path``, ESC environments) and the language host passes
+it to the program through the runtime (``PULUMI_CONFIG``, then ``pulumi.runtime.set_all_config``).
+Object values arrive JSON-encoded, as ``pulumi.Config.get_object`` reads them. The program
+validates exactly that mapping; the offline plan feeds the runtime from the stack file first, so
+both read it one way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from infra.config.loader import stack_file_name
+from infra.config.yamlio import display_path, load_yaml
+from infra.errors import ConfigError, Problem
+
+
+def _decode(value: Any) -> Any:
+    """A config value as the engine sends it: objects and lists JSON-encoded, scalars as text."""
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return value
+        return decoded if isinstance(decoded, dict | list) else value
+    return value
+
+
+def config_from_runtime(stack: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Every key the runtime holds (``ns:key`` → decoded value), and the problems with it.
+
+    Stack config holds no secret: values come from 1Password through the manifest. A key the engine
+    marks secret (`secure:` in the stack file, `pulumi config set --secret`, an ESC secret) is
+    refused without its value being looked at, so it can never reach a clear-text input.
+    """
+    from pulumi.runtime import config as runtime
+
+    keys = set(runtime.CONFIG.get()) | set(runtime.get_config_env())
+    secret = {k for k in keys if runtime.is_config_secret(k)}
+    secret |= keys & set(runtime.get_config_secret_keys_env())
+    problems = [
+        Problem(
+            stack_file_name(stack),
+            f"config.{key}",
+            "is a secret in the stack configuration: secrets come from 1Password through "
+            "secrets/, never from stack config",
+        )
+        for key in sorted(secret)
+    ]
+    values = {k: _decode(runtime.get_config(k)) for k in sorted(keys - secret)}
+    return values, problems
+
+
+def feed_runtime(config: Mapping[str, Any]) -> None:
+    """Hand ``config`` (a stack file's ``config:`` mapping) to the runtime as the engine does."""
+    import pulumi
+
+    encoded = {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+    pulumi.runtime.set_all_config(encoded, [])
+
+
+def read_stack_file_config(root: Path, stack: str) -> dict[str, Any]:
+    """The ``config:`` mapping of ``Pulumi.<stack>.yaml``, unvalidated (the program validates it).
+
+    Raises ``ConfigError`` when there is no usable mapping to hand over at all.
+    """
+    path = root / stack_file_name(stack)
+    shown = display_path(path, root)
+    if not path.is_file():
+        raise ConfigError([Problem(shown, "", f"no stack file for stack `{stack}`")])
+    data, problems = load_yaml(path, root)
+    if problems:
+        raise ConfigError(problems)
+    config = data.get("config") if isinstance(data, dict) else None
+    if not isinstance(config, dict):
+        raise ConfigError([Problem(shown, "config", "the stack file needs a `config:` mapping")])
+    return config
