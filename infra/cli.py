@@ -257,16 +257,22 @@ def fail_config(exc: Any) -> typer.Exit:
 def validate(stack: StackOpt = "prod", root: RootOpt = Path(".")) -> None:
     """Validate the stack file and the secrets manifest (no network, nothing declared).
 
-    Exit 2 listing every problem; exit 3 if a secret would reach a wider audience than it is
-    cleared for (the leak guard).
+    Also checks that Pulumi.yaml names the state backend and that the stack never falls back to a
+    passphrase secrets provider. Exit 2 listing every problem; exit 3 if a secret would reach a
+    wider audience than it is cleared for (the leak guard).
     """
+    from infra.config.backend import check_backend
     from infra.config.loader import load_project
     from infra.errors import ConfigError
 
+    # The backend and secrets provider: Pulumi.yaml and the stack file's own keys.
+    backend = check_backend(root, stack)
     try:
         project = load_project(root, stack)
     except ConfigError as exc:
-        raise fail_config(exc) from None
+        raise fail_config(ConfigError([*exc.problems, *backend])) from None
+    if backend:
+        raise fail_config(ConfigError(backend))
     targets = sum(len(e.secret.targets) for e in project.secrets)
     out.print(
         f"{project.stack_file} and secrets/ are valid: "
