@@ -62,7 +62,7 @@ def test_invalid_runtime_config_is_reported_against_the_stack_file_and_declares_
 ):
     config = copy.deepcopy(prod_config)
     config["cfinfra:github"]["org"] = 42
-    config["cfinfra:heroku"]["apps"]["conda-forge"]["formation"]["web"]["quantity"] = "one"
+    config["cfinfra:heroku"]["apps"]["conda-forge"]["audience"] = "everyone"
     config["github:token"] = "ghp_should-never-be-here"
     monitor, failed = _run(config)
     (exc,) = failed

@@ -65,27 +65,7 @@ SYNTHETIC_HOST = {
 def add_synthetic_openstack_host(root: Path) -> None:
     """A current OpenStack host with a GPU label on it, so flavors get declared."""
     write_yaml(root / DATA / "hosts" / "test-gpu-cloud.yaml", SYNTHETIC_HOST)
-    # Its provider's application credential, from 1Password like every provider credential.
-    for part in ("id", "secret"):
-        write_yaml(
-            root / "secrets" / f"test-gpu-cloud-credential-{part}.yaml",
-            {
-                "description": f"Application credential {part} of the test host",
-                "owner": "core",
-                "onepassword": {"vault": "pulumi", "item": "test-gpu-cloud", "field": part},
-                "sensitivity": "confidential",
-                "cleared_for": "core",
-                "rotation": {"max_age_days": 365, "mode": "manual"},
-                "targets": [
-                    {
-                        "kind": "provider-credential",
-                        "provider": "openstack",
-                        "host": "test-gpu-cloud",
-                        "input": f"application_credential_{part}",
-                    }
-                ],
-            },
-        )
+    add_openstack_credentials(root, "test-gpu-cloud")
     edit_yaml(
         root / DATA / "resources.yaml",
         lambda doc: doc["resources"].append(
@@ -99,3 +79,32 @@ def add_synthetic_openstack_host(root: Path) -> None:
             }
         ),
     )
+
+
+def add_openstack_credentials(root: Path, host: str) -> None:
+    """The host's provider credential (an application credential), from 1Password like every
+    provider credential: a current OpenStack host without one is a validation error."""
+    for part in ("id", "secret"):
+        write_yaml(
+            root / "secrets" / f"{host}-credential-{part}.yaml",
+            {
+                "description": f"Application credential {part} of host {host}",
+                "owner": "core",
+                "onepassword": {
+                    "vault": "pulumi",
+                    "item": f"{host}-credential-{part}",
+                    "field": "credential",
+                },
+                "sensitivity": "confidential",
+                "cleared_for": "core",
+                "rotation": {"max_age_days": 365, "mode": "manual"},
+                "targets": [
+                    {
+                        "kind": "provider-credential",
+                        "provider": "openstack",
+                        "host": host,
+                        "input": f"application_credential_{part}",
+                    }
+                ],
+            },
+        )

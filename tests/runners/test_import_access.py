@@ -16,7 +16,13 @@ from typer.testing import CliRunner
 from infra.cli import app
 from infra.plan.engine import plan_stack
 from infra.runners.import_access import grants_of
-from tests.runners.runner_helpers import DATA, edit_yaml, load, write_yaml
+from tests.runners.runner_helpers import (
+    DATA,
+    add_openstack_credentials,
+    edit_yaml,
+    load,
+    write_yaml,
+)
 
 TOS = (
     "https://raw.githubusercontent.com/Quansight/open-gpu-server/main/access/conda-forge-users.json"
@@ -166,6 +172,7 @@ def test_with_the_host_back_in_service_the_declared_file_grants_exactly_the_live
         host["openstack"]["gpu_pci_alias"] = "tesla-v100"
 
     edit_yaml(project_copy / DATA / "hosts" / "open-gpu-server.yaml", back_in_service)
+    add_openstack_credentials(project_copy, "open-gpu-server")
     result = run_import(project_copy)
     assert result.exit_code == 0, result.output
     live = {g for g in grants_of(LIVE) if g[0] != "cirun-nobody-knows"}
