@@ -68,9 +68,7 @@ def test_invalid_runtime_config_is_reported_against_the_stack_file_and_declares_
     (exc,) = failed
     report = str(exc)
     assert "Pulumi.prod.yaml: config.cfinfra:github.org:" in report
-    assert (
-        "Pulumi.prod.yaml: config.cfinfra:heroku.apps.conda-forge.formation.web.quantity" in report
-    )
+    assert "Pulumi.prod.yaml: config.cfinfra:heroku.apps.conda-forge.audience:" in report
     assert "Pulumi.prod.yaml: config.github:token:" in report
     assert "ghp_should-never-be-here" not in report
     assert monitor.registrations == {}
