@@ -351,7 +351,8 @@ def _print_outcomes(outcomes: list[Outcome], ctx: RotationContext) -> None:
             out.print(f"  note: {note}", markup=False)
         if not outcome.report.actions and not outcome.report.notes:
             out.print("  nothing to do", markup=False)
-        delivered_needed |= outcome.report.stored_new_value
+        # An anaconda.org rotation says itself how it is delivered (in this run, or a note).
+        delivered_needed |= outcome.report.stored_new_value and rotation.anaconda is None
     if ctx.dry_run:
         out.print("dry run: nothing was changed")
     elif delivered_needed:
