@@ -98,6 +98,11 @@ class RecordingMonitor(pmocks.MockMonitor):
             return resource_pb2.RegisterResourceResponse(urn=urn)
         # One deserialisation, keeping secret markers so the plan knows which inputs are secret.
         inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+        if request.type.startswith("pulumi:providers:") and request.version:
+            # The engine keeps a provider's plugin version among its inputs, and a new version is
+            # an update of the provider in `pulumi preview`: record it so the reviewed change set
+            # of a dependency bump explains that update.
+            inputs = {**inputs, "version": request.version}
         self.registrations[urn] = Registration(
             urn=urn,
             type=request.type,

@@ -44,3 +44,11 @@ def test_every_resource_of_the_prod_plan_has_its_urn(prod_plan) -> None:
         assert r.urn.endswith(f"::{r.name}")
         assert r.urn.split("::")[2].split("$")[-1] == r.type
     assert len({r.urn for r in prod_plan.resources}) == len(prod_plan.resources)
+
+
+def test_providers_record_their_plugin_version_as_the_engine_does(prod_plan) -> None:
+    """A dependency bump is then a reviewed `update` of the provider's `version`."""
+    from importlib.metadata import version
+
+    [github_provider] = prod_plan.of_type("pulumi:providers:github")
+    assert github_provider.inputs["version"] == version("pulumi_github")
