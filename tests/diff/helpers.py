@@ -1,4 +1,4 @@
-"""Hand-built plans for the diff tests: a small GitHub org, secrets with lineage, snapshots.
+"""Hand-built plans for the diff tests: a small GitHub org, secrets with lineage.
 
 The org resources mirror what the GitHub org work declares (``Membership``, ``Team``,
 ``TeamMembership`` with ``<id:team-...>``-style fake team ids), so the per-person logic is tested
@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from infra.plan.model import Plan, PlannedResource, SecretLineage, TargetLineage
-
-SNAPSHOTS = Path(__file__).parent / "snapshots"
-BLESS_HINT = "CFINFRA_BLESS=1 uv run pytest tests/diff"
 
 MEMBERSHIP = "github:index/membership:Membership"
 TEAM = "github:index/team:Team"
@@ -180,17 +177,6 @@ def widened_and_owner_removed() -> tuple[Plan, Plan]:
         head.lineage[1],
     ]
     return base, head
-
-
-def assert_snapshot(name: str, rendered: str) -> None:
-    """Compare with ``snapshots/<name>``; ``CFINFRA_BLESS=1`` writes it instead."""
-    path = SNAPSHOTS / name
-    if os.environ.get("CFINFRA_BLESS") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(rendered, encoding="utf-8", newline="\n")
-    assert path.exists(), f"no snapshot {path.name}; create it with: {BLESS_HINT}"
-    expected = path.read_text(encoding="utf-8")
-    assert rendered == expected, f"{path} is stale; if the change is intended: {BLESS_HINT}"
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -1,8 +1,6 @@
 """The pull-request comment: snapshots, determinism, size budget, no secret values, no injection.
 
-Re-bless the snapshots after an intended change with:
-
-    CFINFRA_BLESS=1 uv run pytest tests/diff
+Accept an intended change to a snapshot with `uv run pytest --snapshot-update` (tests/snapshots.py).
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from infra.errors import ConfigError, Problem
 from infra.plan.model import Plan
 from tests.diff.helpers import (
     ORG_WEBHOOK,
-    assert_snapshot,
     member,
     org_base,
     repository,
@@ -85,19 +82,19 @@ def _fields_scenario() -> tuple[Plan, Plan]:
 # --- snapshots -----------------------------------------------------------------------------------
 
 
-def test_widened_secret_and_removed_owner_snapshot() -> None:
-    assert_snapshot("widened-and-owner-removed.md", _render(*widened_and_owner_removed()))
+def test_widened_secret_and_removed_owner_snapshot(md_snapshot) -> None:
+    assert _render(*widened_and_owner_removed()) == md_snapshot
 
 
-def test_field_changes_snapshot() -> None:
-    assert_snapshot("field-changes.md", _render(*_fields_scenario()))
+def test_field_changes_snapshot(md_snapshot) -> None:
+    assert _render(*_fields_scenario()) == md_snapshot
 
 
-def test_no_changes_snapshot() -> None:
-    assert_snapshot("no-changes.md", _render(org_base(), org_base()))
+def test_no_changes_snapshot(md_snapshot) -> None:
+    assert _render(org_base(), org_base()) == md_snapshot
 
 
-def test_invalid_head_snapshot() -> None:
+def test_invalid_head_snapshot(md_snapshot) -> None:
     error = ConfigError(
         [
             Problem(
@@ -108,15 +105,15 @@ def test_invalid_head_snapshot() -> None:
             Problem("Pulumi.prod.yaml", "config.cfinfra:github.org", "field required"),
         ]
     )
-    assert_snapshot("invalid-head.md", render_invalid("prod", error.report(), base_label="`main`"))
+    assert render_invalid("prod", error.report(), base_label="`main`") == md_snapshot
 
 
-def test_truncated_snapshot() -> None:
+def test_truncated_snapshot(md_snapshot) -> None:
     base = org_base()
     extra = [repository(f"feedstock-{i:03}") for i in range(60)]
     head = Plan("prod", [*base.resources, *extra], base.lineage)
     report = build_report(base, head)
-    assert_snapshot("truncated.md", render_markdown(report, "`main`", "head", budget=4_000))
+    assert render_markdown(report, "`main`", "head", budget=4_000) == md_snapshot
 
 
 # --- promises ------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "preview"
-SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 URN_PREFIX = "urn:pulumi:prod::conda-forge-infra::"
 ROOT_URN = URN_PREFIX + "pulumi:pulumi:Stack::conda-forge-infra-prod"
 

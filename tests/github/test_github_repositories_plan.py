@@ -1,11 +1,14 @@
-"""Infrastructure repositories are adopted, guarded by a branch ruleset, and feed secret ids."""
+"""Infrastructure repositories are adopted, guarded by a branch ruleset, and feed secret ids.
+
+Code tests: they plan the fixture stack (tests/fixtures/stack).
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from infra.config.loader import load_project
-from tests.conftest import REPO_ROOT
+from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK
 
 REPO_T = "github:index/repository:Repository"
 RULESET_T = "github:index/repositoryRuleset:RepositoryRuleset"
@@ -19,20 +22,19 @@ SELECTION_T = (
 
 @pytest.fixture(scope="module")
 def configured():
-    return load_project(REPO_ROOT, "prod").config.github.repositories
+    return load_project(FIXTURE_ROOT, FIXTURE_STACK).config.github.repositories
 
 
 def by_repo(plan, type_token: str, suffix: str = "") -> dict:
     return {
-        r.name.removeprefix("conda-forge/").removesuffix(suffix): r
+        r.name.split("/", 1)[1].removesuffix(suffix): r  # without the org
         for r in plan.of_type(type_token)
     }
 
 
-def test_every_infrastructure_repository_is_adopted_never_recreated(prod_plan, configured):
-    repos = by_repo(prod_plan, REPO_T)
+def test_every_infrastructure_repository_is_adopted_never_recreated(fixture_plan, configured):
+    repos = by_repo(fixture_plan, REPO_T)
     assert set(repos) == set(configured)
-    assert len(repos) == 27
     for name, r in repos.items():
         assert r.import_id == name
         assert r.retain_on_delete, name
@@ -41,28 +43,30 @@ def test_every_infrastructure_repository_is_adopted_never_recreated(prod_plan, c
         assert r.inputs["name"] == name
 
 
-def test_sensitive_repositories_are_protected(prod_plan, configured):
-    repos = by_repo(prod_plan, REPO_T)
+def test_sensitive_repositories_are_protected(fixture_plan, configured):
+    repos = by_repo(fixture_plan, REPO_T)
     for name, r in repos.items():
         assert r.protect == configured[name].sensitive, name
     assert repos["admin-requests"].protect
     assert not repos["staged-recipes"].protect
 
 
-def test_repository_settings_come_from_the_config(prod_plan, configured):
-    for name, r in by_repo(prod_plan, REPO_T).items():
+def test_repository_settings_come_from_the_config(fixture_plan, configured):
+    for name, r in by_repo(fixture_plan, REPO_T).items():
         repo = configured[name]
         assert r.inputs["description"] == repo.description
         assert r.inputs["hasIssues"] == repo.has_issues
         assert r.inputs["deleteBranchOnMerge"] == repo.delete_branch_on_merge
-    alerts = by_repo(prod_plan, ALERTS_T, "/vulnerability-alerts")
+    alerts = by_repo(fixture_plan, ALERTS_T, "/vulnerability-alerts")
     assert set(alerts) == set(configured)
     assert all(a.inputs["enabled"] is True for a in alerts.values())
 
 
-def test_every_default_branch_refuses_deletion_and_force_push_and_needs_a_pull_request(prod_plan):
-    rulesets = by_repo(prod_plan, RULESET_T, "/default-branch")
-    assert len(rulesets) == 27
+def test_every_default_branch_refuses_deletion_and_force_push_and_needs_a_pull_request(
+    fixture_plan, configured
+):
+    rulesets = by_repo(fixture_plan, RULESET_T, "/default-branch")
+    assert set(rulesets) == set(configured)
     for name, rs in rulesets.items():
         i = rs.inputs
         assert i["repository"] == name
@@ -119,8 +123,8 @@ def test_a_known_app_id_is_used_as_is_and_unknown_repositories_are_refused(proje
     )
 
 
-def test_sensitive_repositories_need_a_review_from_core(prod_plan, configured):
-    rulesets = by_repo(prod_plan, RULESET_T, "/default-branch")
+def test_sensitive_repositories_need_a_review_from_core(fixture_plan, configured):
+    rulesets = by_repo(fixture_plan, RULESET_T, "/default-branch")
     for name, rs in rulesets.items():
         pr = rs.inputs["rules"]["pullRequest"]
         if configured[name].sensitive:
@@ -133,21 +137,28 @@ def test_sensitive_repositories_need_a_review_from_core(prod_plan, configured):
             assert "requiredReviewers" not in pr, name
 
 
-def test_core_has_access_to_every_repository_it_must_review(prod_plan, configured):
-    grants = by_repo(prod_plan, TEAM_REPO_T, "/core")
+def test_core_has_access_to_every_repository_it_must_review(fixture_plan, configured):
+    grants = by_repo(fixture_plan, TEAM_REPO_T, "/core")
     assert set(grants) == {n for n, r in configured.items() if r.sensitive}
     for g in grants.values():
         assert g.inputs["permission"] == "admin"
         assert g.inputs["teamId"] == "core"
 
 
-def test_org_secrets_still_select_their_repositories_by_id(prod_plan):
-    assert len(prod_plan.of_type(SECRET_T)) == 36
-    selections = prod_plan.of_type(SELECTION_T)
-    assert len(selections) == 35
+def test_org_secrets_still_select_their_repositories_by_id(fixture_plan):
+    assert {s.inputs["secretName"] for s in fixture_plan.of_type(SECRET_T)} == {
+        "PROD_UPLOAD_TOKEN",
+        "STAGING_UPLOAD_TOKEN",
+        "WEBSERVICES_TOKEN",
+    }
+    selections = fixture_plan.of_type(SELECTION_T)
+    assert {s.inputs["secretName"] for s in selections} == {
+        "PROD_UPLOAD_TOKEN",
+        "WEBSERVICES_TOKEN",
+    }
     ids = {i for s in selections for i in s.inputs["selectedRepositoryIds"]}
     assert ids
-    assert all(i.startswith("<repo_id:conda-forge/") for i in ids)
+    assert all(i.startswith("<repo_id:example-forge/") for i in ids)
 
 
 def test_managed_repositories_are_never_looked_up_through_the_api(monkeypatch, configured):
@@ -163,6 +174,6 @@ def test_managed_repositories_are_never_looked_up_through_the_api(monkeypatch, c
         return real(reg, args)
 
     monkeypatch.setitem(fakes.INVOKES, "github:index/getRepository:getRepository", recording)
-    plan = plan_stack(REPO_ROOT, "prod")
-    assert len(plan.of_type(SELECTION_T)) == 35
-    assert not {f"conda-forge/{n}" for n in configured} & set(looked_up)
+    plan = plan_stack(FIXTURE_ROOT, FIXTURE_STACK)
+    assert len(plan.of_type(SELECTION_T)) == 2
+    assert not {f"example-forge/{n}" for n in configured} & set(looked_up)
