@@ -1,8 +1,9 @@
 """Validate an import's output with the real loader: every rule, the leak guard included.
 
-The output holds only the manifest and the stack file. Data files other loaders read (people, runner
-access lists under ``data/``) live in the ``--like`` project, so the check runs in a scratch folder
-that copies those in beside the output: the output is judged exactly as it would be in the project.
+The output holds the manifest, the stack file, the repositories and the webhooks. Data files other
+loaders read (people, runner access lists under ``data/``) live in the ``--like`` project, so the
+check runs in a scratch folder that copies those in beside the output: the output is judged
+exactly as it would be in the project.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from infra.adopt.translate import Translation
 from infra.config.azure import AzureConfig, AzureProject, VariableGroup
 from infra.config.data import Data
 from infra.config.environments import Environment
-from infra.config.github import GitHubConfig, Repository, RulesetPolicy
+from infra.config.github import (
+    REPOSITORIES_DIR,
+    WEBHOOKS_DIR,
+    GitHubConfig,
+    Repository,
+    RulesetPolicy,
+)
 from infra.config.heroku import HerokuConfig
 from infra.config.loader import MANIFEST_DIR, Project, load_project, stack_file_name
 from infra.config.manifest import Secret, SecretEntry
@@ -46,6 +53,11 @@ def validate_output(output: Path, stack: str, like: Path | None) -> Project:
                 shutil.copy2(entry, scratch / entry.name)
         shutil.copytree(output / MANIFEST_DIR, scratch / MANIFEST_DIR)
         shutil.copy2(output / stack_file, scratch / stack_file)
+        # The import writes the repositories and webhooks too: they replace --like's.
+        for folder in (REPOSITORIES_DIR, WEBHOOKS_DIR):
+            if (output / folder).is_dir():
+                shutil.rmtree(scratch / folder, ignore_errors=True)
+                shutil.copytree(output / folder, scratch / folder)
         return load_project(scratch, stack)
 
 
