@@ -109,13 +109,14 @@ def test_deploy_role_admits_only_the_production_environment(prod_plan):
     }
 
 
-def test_read_only_role_admits_pull_requests_and_the_default_branch_only(prod_plan):
-    assert _trust_condition(prod_plan, "github-ci-read-only") == {
-        "StringEquals": {
-            f"{GITHUB}:aud": STS_AUDIENCE,
-            f"{GITHUB}:sub": [f"repo:{REPO}:pull_request", f"repo:{REPO}:ref:refs/heads/main"],
+def test_read_only_and_rotation_roles_admit_their_environment_only(prod_plan):
+    for role, env in (("read-only", "read-only"), ("rotation", "rotation")):
+        assert _trust_condition(prod_plan, f"github-ci-{role}") == {
+            "StringEquals": {
+                f"{GITHUB}:aud": STS_AUDIENCE,
+                f"{GITHUB}:sub": [f"repo:{REPO}:environment:{env}"],
+            }
         }
-    }
 
 
 def test_read_only_role_has_no_write_action(prod_plan):
@@ -159,14 +160,16 @@ def test_deploy_role_can_write_state_but_never_delete_protected_things(prod_plan
     assert granted.isdisjoint(forbidden)
 
 
-def test_only_the_cirun_users_access_key_can_be_rotated_and_only_by_the_deploy_role(prod_plan):
+def test_only_the_cirun_users_access_key_can_be_rotated_and_only_by_the_rotation_role(prod_plan):
     key_actions = {"iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:DeleteAccessKey"}
     cirun = f"arn:aws:iam::{FAKE_AWS_ACCOUNT_ID}:user/cirun/cirun"
-    deploy = policy(one(prod_plan, ROLE_POLICY_T, "github-ci-deploy-policy"))
-    scoped = [s for s in deploy["Statement"] if key_actions & set(s["Action"])]
+    rotation = policy(one(prod_plan, ROLE_POLICY_T, "github-ci-rotation-policy"))
+    scoped = [s for s in rotation["Statement"] if key_actions & set(s["Action"])]
     assert [(set(s["Action"]), s["Resource"]) for s in scoped] == [(key_actions, cirun)]
+    for other in ("read-only", "deploy"):
+        doc = policy(one(prod_plan, ROLE_POLICY_T, f"github-ci-{other}-policy"))
+        assert key_actions.isdisjoint(actions(doc)), other
     read_only = policy(one(prod_plan, ROLE_POLICY_T, "github-ci-read-only-policy"))
-    assert key_actions.isdisjoint(actions(read_only))
     # The read-only role sees key ages for the rotation status job.
     assert "iam:ListAccessKeys" in statement(read_only, "ReadCirunUser")["Action"]
 
@@ -176,6 +179,7 @@ def test_ci_roles_live_under_their_own_path(prod_plan):
     assert {n: (i["name"], i["path"]) for n, i in roles.items()} == {
         "github-ci-read-only": ("cfinfra-read-only", "/cfinfra/"),
         "github-ci-deploy": ("cfinfra-deploy", "/cfinfra/"),
+        "github-ci-rotation": ("cfinfra-rotation", "/cfinfra/"),
     }
 
 
