@@ -133,16 +133,22 @@ def load_project(
         if engine_config is None
         else _validate_given(engine_config, stack)
     )
-    repositories, webhooks, found = read_github_entities(root)
-    problems.extend(found)
-    config = StackConfig.compose(settings, repositories, webhooks) if settings is not None else None
+    repositories, webhooks, github_problems = read_github_entities(root)
+    problems.extend(github_problems)
+    # Until every repository and webhook file reads, the stack's rules wait: they cannot tell an
+    # unknown repository from one whose file is broken (the leak guard would call it `public`).
+    config = (
+        StackConfig.compose(settings, repositories, webhooks)
+        if settings is not None and not github_problems
+        else None
+    )
     entries, found = _load_manifest(root)
     problems.extend(found)
     people, found = read_people(root)
     problems.extend(found)
     runners: RunnerData | None = None
-    if config is not None and config.runners is not None:
-        runners, found = read_runner_files(root / config.runners.data_dir, root)
+    if settings is not None and settings.runners is not None:
+        runners, found = read_runner_files(root / settings.runners.data_dir, root)
         problems.extend(found)
     data = Data(
         stack_file=stack_file_name(stack),

@@ -57,9 +57,7 @@ def test_the_validation_report_of_a_broken_fixture(fixture_copy: Path, text_snap
         doc["targets"][0]["repositories"].append("no-such-repo")
 
     _edit(fixture_copy / "secrets/prod-upload-token.yaml", leak)
-    (fixture_copy / "data/github/webhooks/autotickbot.yaml").rename(
-        fixture_copy / "data/github/webhooks/autotickbot.yml"
-    )
+    (fixture_copy / "data/github/teams/bot.csv").rename(fixture_copy / "data/github/teams/Bot.csv")
     _edit(
         fixture_copy / "data/github/teams.yaml", lambda d: d["help-python"].update(privacy="open")
     )
