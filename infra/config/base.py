@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, TypeVar
+from difflib import get_close_matches
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -79,7 +81,58 @@ def validate(
         return model.model_validate(data), []
     except ValidationError as exc:
         problems = [
-            Problem(file, format_loc([*prefix, *err["loc"]]), err["msg"])
+            Problem(file, format_loc([*prefix, *err["loc"]]), _message(model, err))
             for err in exc.errors(include_input=False, include_url=False)
         ]
         return None, problems
+
+
+# Pydantic prefixes the messages of custom validators with its error type; a reader needs only the
+# sentence.
+_LIBRARY_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def _message(model: type[BaseModel], err: Any) -> str:
+    msg = str(err["msg"])
+    for prefix in _LIBRARY_PREFIXES:
+        msg = msg.removeprefix(prefix)
+    if err.get("type") == "extra_forbidden" and err["loc"]:
+        close = get_close_matches(str(err["loc"][-1]), _known_keys(model, err["loc"][:-1]), n=3)
+        if close:
+            msg = f"{msg}; did you mean {', '.join(f'`{c}`' for c in close)}?"
+    return msg
+
+
+def _known_keys(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """The keys allowed where ``loc`` points, following nested models, lists and dicts."""
+    current: Any = model
+    for part in loc:
+        tp = _strip(current)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = next((f for n, f in tp.model_fields.items() if part in (n, f.alias)), None)
+            if field is None:
+                return []
+            current = field.annotation
+        elif get_origin(tp) in (dict, list, tuple, set, frozenset) and get_args(tp):
+            current = get_args(tp)[-1]  # a dict key or a list index: the value type
+        else:
+            return []
+    tp = _strip(current)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [f.alias or n for n, f in tp.model_fields.items()]
+    return []
+
+
+def _strip(tp: Any) -> Any:
+    """``Annotated[X, ...]`` and ``X | None`` → ``X``."""
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, UnionType):
+            rest = [a for a in get_args(tp) if a is not type(None)]
+            if len(rest) != 1:
+                return tp
+            tp = rest[0]
+        else:
+            return tp

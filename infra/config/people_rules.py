@@ -21,7 +21,7 @@ def _duplicates(file: str, people: Iterable[Person]) -> Iterable[Problem]:
         if p.key in first:
             yield Problem(
                 file,
-                f"row {p.row}.github",
+                f"row {p.row}, column github",
                 f"`{p.login}` is already listed in row {first[p.key].row}",
             )
         else:
@@ -45,7 +45,7 @@ def validate_owner_or_member(data: Data) -> Iterable[Problem]:
         if p.key in owners:
             yield Problem(
                 people.members_file,
-                f"row {p.row}.github",
+                f"row {p.row}, column github",
                 f"`{p.login}` is an owner ({people.owners_file} row {owners[p.key].row}): "
                 "list each person under one role",
             )
@@ -84,7 +84,7 @@ def validate_team_members_are_org_members(data: Data) -> Iterable[Problem]:
             if m.key not in known:
                 yield Problem(
                     team.file,
-                    f"row {m.row}.github",
+                    f"row {m.row}, column github",
                     f"`{m.login}` is not an org member: add them to "
                     f"{people.members_file} (or {people.owners_file})",
                 )
@@ -101,7 +101,7 @@ def validate_core_or_emeritus(data: Data) -> Iterable[Problem]:
         if row is not None:
             yield Problem(
                 emeritus.file,
-                f"row {m.row}.github",
+                f"row {m.row}, column github",
                 f"`{m.login}` is also in core ({core.file} row {row}): a person is core or "
                 "emeritus-core, not both",
             )
@@ -118,7 +118,7 @@ def validate_core_are_owners(data: Data) -> Iterable[Problem]:
         if m.key not in owners:
             yield Problem(
                 core.file,
-                f"row {m.row}.github",
+                f"row {m.row}, column github",
                 f"`{m.login}` is core but not in {people.owners_file}: "
                 "core members own the organisation",
             )
@@ -133,7 +133,7 @@ def validate_owners_maintain_their_teams(data: Data) -> Iterable[Problem]:
             if m.key in owners and m.role is not TeamRole.MAINTAINER:
                 yield Problem(
                     team.file,
-                    f"row {m.row}.role",
+                    f"row {m.row}, column role",
                     f"`{m.login}` owns the organisation, and GitHub reports an owner as "
                     "`maintainer` in every team: write `maintainer` (a `member` here would be "
                     "changed on every `up` and reported as drift on every check)",

@@ -164,3 +164,17 @@ def test_an_undeclared_repository_is_reported_once_not_also_as_a_leak(project_co
     assert result.exit_code == ExitCode.INVALID, result.output
     assert "`staged-recipes` is not a repository" in result.output
     assert "LEAK" not in result.output
+
+
+def test_a_misspelt_key_gets_a_suggestion_and_no_library_prefix(project_copy):
+    repo = project_copy / "data" / "github" / "repositories" / "admin-requests.yaml"
+    repo.write_text(repo.read_text().replace("\naudience:", "\naudiense:"))
+    owners = project_copy / "data" / "github" / "owners.csv"
+    lines = owners.read_text().splitlines()
+    lines[2] = lines[2].replace(",", ",bad login!,", 1) if "," in lines[2] else lines[2]
+    owners.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["validate", "--root", str(project_copy)])
+    assert result.exit_code == ExitCode.INVALID, result.output
+    assert "audiense: Extra inputs are not permitted; did you mean `audience`?" in result.output
+    assert "Value error," not in result.output
+    assert ".github:" not in result.output  # `row 3, column github`, not `row 3.github`

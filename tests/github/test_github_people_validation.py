@@ -39,11 +39,11 @@ def test_a_bad_handle_core_and_emeritus_and_a_single_owner_are_reported_together
         f.write("Isuru Fernando,isuruf\n")
     keep_rows(base / "owners.csv", 1)
     problems = problems_of(project_copy)
-    assert "data/github/teams/core.csv: row 4.github: Value error, not a GitHub login" in "\n".join(
+    assert "data/github/teams/core.csv: row 4, column github: not a GitHub login" in "\n".join(
         problems
     )
     assert (
-        "data/github/teams/emeritus-core.csv: row 13.github: `isuruf` is also in core "
+        "data/github/teams/emeritus-core.csv: row 13, column github: `isuruf` is also in core "
         "(data/github/teams/core.csv row 9): a person is core or emeritus-core, not both"
     ) in problems
     assert any(
@@ -52,7 +52,9 @@ def test_a_bad_handle_core_and_emeritus_and_a_single_owner_are_reported_together
     )
     # Every rule ran: the demoted core members are reported too, each at its own row.
     assert any(
-        p.startswith("data/github/teams/core.csv: row 3.github: `chenghlee` is core but not in")
+        p.startswith(
+            "data/github/teams/core.csv: row 3, column github: `chenghlee` is core but not in"
+        )
         for p in problems
     )
 
@@ -74,7 +76,7 @@ def test_the_cli_lists_every_people_problem_and_exits_2(project_copy):
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert lines[-1] == f"{len(lines) - 1} validation errors found"
-    assert any("data/github/teams/core.csv: row 4.github" in line for line in lines)
+    assert any("data/github/teams/core.csv: row 4, column github" in line for line in lines)
     assert any(
         "data/github/owners.csv: the organisation needs at least 2 owners" in line for line in lines
     )
@@ -84,8 +86,8 @@ def test_a_duplicate_row_is_refused_even_with_other_capitalisation(project_copy)
     with (project_copy / DATA / "teams" / "help-perl.csv").open("a", encoding="utf-8") as f:
         f.write("Daniel Nachun,DanielNachun,maintainer\n")
     assert (
-        "data/github/teams/help-perl.csv: row 3.github: `DanielNachun` is already listed in row 2"
-        in problems_of(project_copy)
+        "data/github/teams/help-perl.csv: row 3, column github: "
+        "`DanielNachun` is already listed in row 2" in problems_of(project_copy)
     )
 
 
@@ -94,7 +96,7 @@ def test_a_team_member_must_be_an_org_member(project_copy):
         f.write("Somebody New,somebody-new,\n")
     (problem,) = [p for p in problems_of(project_copy) if "somebody-new" in p]
     assert problem.startswith(
-        "data/github/teams/help-go.csv: row 5.github: `somebody-new` is not an org member"
+        "data/github/teams/help-go.csv: row 5, column github: `somebody-new` is not an org member"
     )
 
 
@@ -102,7 +104,7 @@ def test_an_owner_listed_as_member_too_is_refused(project_copy):
     with (project_copy / DATA / "members.csv").open("a", encoding="utf-8") as f:
         f.write("Isuru Fernando,isuruf\n")
     assert any(
-        p.startswith("data/github/members.csv: row 24.github: `isuruf` is an owner")
+        p.startswith("data/github/members.csv: row 24, column github: `isuruf` is an owner")
         for p in problems_of(project_copy)
     )
 
@@ -166,7 +168,7 @@ def test_a_broken_header_or_row_shape_is_a_problem_not_a_traceback(project_copy)
     )
     assert "data/github/teams/miniforge.csv: row 4: expected 3 columns, found 4" in problems
     assert any(
-        p.startswith("data/github/teams/help-java.csv: row 4.role: Input should be")
+        p.startswith("data/github/teams/help-java.csv: row 4, column role: Input should be")
         for p in problems
     )
 
@@ -188,5 +190,5 @@ def test_an_owner_listed_as_a_plain_team_member_is_refused(project_copy):
         "Chris Burr,chrisburr,member",
     )
     (problem,) = problems_of(project_copy)
-    assert problem.startswith("data/github/teams/bot.csv: row 3.role: `chrisburr` owns")
+    assert problem.startswith("data/github/teams/bot.csv: row 3, column role: `chrisburr` owns")
     assert "write `maintainer`" in problem
