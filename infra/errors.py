@@ -29,6 +29,8 @@ def format_loc(loc: Sequence[str | int]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif part == "[key]":
+            out += " (the key)"  # pydantic's marker for a dict key that fails validation
         elif out.startswith("row ") and "," not in out:
             out += f", column {part}"  # a CSV row: `row 26, column github`, not `row 26.github`
         else:

@@ -99,12 +99,16 @@ def _host_panel(data: RunnerData, entry: HostEntry) -> RenderableType:
         f"  GPU: {gpu}",
     )
     fits = host_capacity(data, entry)
+    if host.decommissioned:
+        # Its flavors are history: one line, not a table that buries the hosts in service.
+        return Group(head, Text(f"  {len(fits)} flavors, none offered any more\n"))
     if not fits:
         return Group(head, Text("  no flavors: cirun's agent runs jobs on the machine itself\n"))
     table = Table(show_edge=False, pad_edge=False, box=None)
     for col in ("flavor", "vCPU", "RAM GB", "disk GB", "GPUs", "at once", "limited by", "labels"):
         numeric = col in ("vCPU", "RAM GB", "disk GB", "GPUs", "at once")
-        table.add_column(col, justify="right" if numeric else "left", overflow="fold")
+        # Labels wrap between labels, never inside one (they are searched for and copied).
+        table.add_column(col, justify="right" if numeric else "left", no_wrap=col != "labels")
     for fit in fits:
         f = fit.flavor
         table.add_row(
@@ -124,13 +128,19 @@ def _gpu_table(data: RunnerData) -> Table:
     table = Table(
         title="Who can reach each GPU resource", title_justify="left", show_edge=False, box=None
     )
-    for col in ("label", "runs on", "GPU", "status", "feedstocks"):
-        table.add_column(col, overflow="fold")
+    table.add_column("label", no_wrap=True)
+    for col in ("runs on", "GPU", "feedstocks"):
+        table.add_column(col)
+    retired = []
     for reach in gpu_reach(data):
+        if not reach.current:
+            retired.append(reach.label)
+            continue
         who = ", ".join(reach.feedstocks) if reach.feedstocks else "(nobody)"
-        table.add_row(
-            reach.label, reach.runs_on, reach.gpu, "current" if reach.current else "retired", who
-        )
+        table.add_row(reach.label, reach.runs_on, reach.gpu, who)
+    if retired:
+        table.caption = f"Retired (host decommissioned): {', '.join(retired)}"
+        table.caption_justify = "left"
     return table
 
 
@@ -145,7 +155,7 @@ def _pool_table(data: RunnerData) -> RenderableType:
         box=None,
     )
     for col in ("instance type", "GPU", "vCPU", "RAM GB", "max at once", "labels"):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, no_wrap=col in ("instance type", "vCPU", "RAM GB"))
     for name, t in sorted(pool.instance_types.items()):
         gpu = f"{t.gpus}x {t.gpu_model} {t.gpu_memory_gb} GB"
         labels = [

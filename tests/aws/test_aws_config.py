@@ -57,7 +57,7 @@ def test_unknown_instance_type_is_refused_by_name(project_copy):
     edit_pool(project_copy, lambda p: p["instance_types"].update({"m5.xlarge": T4}))
     problems = problems_of(project_copy)
     assert any(
-        p.startswith(f"{POOL}: instance_types.m5.xlarge.[key]: Value error, not a known AWS GPU")
+        p.startswith(f"{POOL}: instance_types.m5.xlarge (the key): not a known AWS GPU")
         for p in problems
     ), problems
 

@@ -126,7 +126,7 @@ def test_a_var_set_twice_in_the_stack_file_is_refused(project_copy):
     edit_app(project_copy, lambda a: a.update(vars={"CF_WEBSERVICES_APP_ID": "1"}))
     (problem,) = problems_of(project_copy)
     both = "set in both `github_app_ids` and `vars`: CF_WEBSERVICES_APP_ID"
-    assert problem == f"{STACK}: {APP}: Value error, {both}"
+    assert problem == f"{STACK}: {APP}: {both}"
 
 
 def test_a_plain_var_shadowing_a_manifest_secret_is_refused(project_copy):
