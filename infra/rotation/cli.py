@@ -8,6 +8,7 @@ inside the commands so that ``cfinfra --help`` stays instant.
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -91,19 +92,31 @@ def status(
             help="Do not ask 1Password: list every secret's policy and what would be checked.",
         ),
     ] = False,
+    counts_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--counts",
+            help="Also write how many secrets are in each state and how many automatic "
+            "rotations are in progress, as JSON (numbers only: safe for a public issue).",
+        ),
+    ] = None,
 ) -> None:
     """Age of every secret against its policy (1Password timestamps only; no secret is read).
 
     Exit 0 nothing due, 1 something overdue or missing, 2 invalid manifest, 3 1Password could not
     be read (OP_SERVICE_ACCOUNT_TOKEN unset or refused): then the policies are listed offline and
-    no age is known. `--offline` lists the policies on purpose and exits 0.
+    no age is known. `--offline` lists the policies on purpose and exits 0. A rotation in progress
+    (waiting for delivery or for the end of its overlap) is not "due": `--counts` reports it
+    (`in-progress`), so that the scheduled workflow runs the rotators to advance it.
     """
     from infra.rotation.render import markdown as render_markdown
     from infra.rotation.render import notes, summary, table
-    from infra.rotation.status import exit_code
+    from infra.rotation.status import counts, exit_code
 
     if markdown is not None:
         check_output_path(markdown, "--markdown")
+    if counts_path is not None:
+        check_output_path(counts_path, "--counts")
     entries = _load(root)
     now = _now()
     if offline:
@@ -120,9 +133,15 @@ def status(
     for line in notes(rows):
         out.print(line, markup=False)
     out.print(summary(rows))
+    started = [r.secret_id for r in rows if r.in_progress]
+    if started:
+        out.print(f"rotation in progress: {', '.join(started)}", markup=False)
     if markdown is not None:
         write_output(markdown, render_markdown(rows, now), "--markdown")
         out.print(f"wrote {markdown}")
+    if counts_path is not None:
+        write_output(counts_path, json.dumps(counts(rows), sort_keys=True) + "\n", "--counts")
+        out.print(f"wrote {counts_path}")
     failing = [f"{r.secret_id} ({r.state})" for r in rows if r.state.failing]
     if failing:
         err.print(f"needs rotation or repair: {', '.join(failing)}", markup=False)

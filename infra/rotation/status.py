@@ -2,7 +2,13 @@
 
 Cost is fixed by the number of vaults, not of secrets: one ``vaults.list()`` to map vault names to
 ids, then one ``items.list(vault_id)`` per vault the manifest uses (overviews carry ``updated_at``).
-No secret value is ever requested: no ``secrets.resolve*``, no ``items.get``.
+No secret value is requested for a manual secret: no ``secrets.resolve*``, no ``items.get``.
+
+An automatic rotation keeps its progress in its item's "Rotation" section (a token stored but not
+yet seen at every target, an old one kept for the overlap): ``status`` reads those items
+(``items.get``, one per automatic secret) to report a rotation *in progress*, which the scheduled
+workflow must advance even when nothing is due. Only the bookkeeping fields are looked at; no value
+is kept, compared or printed.
 """
 
 from __future__ import annotations
@@ -12,13 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from infra.config.manifest import RotationMode, SecretEntry
+from infra.config.manifest import ANACONDA, AWS_IAM_ACCESS_KEY, RotationMode, SecretEntry
 from infra.exitcodes import ExitCode
 from infra.rotation.op_items import OnePasswordClient, matching
 from infra.rotation.policy import Assessment, RotationState, assess
 
 if TYPE_CHECKING:
-    from onepassword.types import ItemOverview
+    from onepassword.types import Item, ItemOverview
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class StatusRow:
     age_days: int | None = None
     due_on: date | None = None
     note: str = ""
+    in_progress: bool = False
+    """An automatic rotation has started and is not finished (delivery or overlap pending)."""
 
 
 def policy_text(entry: SecretEntry) -> str:
@@ -46,7 +54,12 @@ def policy_text(entry: SecretEntry) -> str:
 
 
 def _row(
-    entry: SecretEntry, state: RotationState, *, note: str = "", verdict: Assessment | None = None
+    entry: SecretEntry,
+    state: RotationState,
+    *,
+    note: str = "",
+    verdict: Assessment | None = None,
+    in_progress: bool = False,
 ) -> StatusRow:
     ref = entry.secret.onepassword
     return StatusRow(
@@ -59,7 +72,34 @@ def _row(
         age_days=verdict.age_days if verdict else None,
         due_on=verdict.due_on if verdict else None,
         note=note,
+        in_progress=in_progress,
     )
+
+
+def in_progress(entry: SecretEntry, item: Item) -> bool:
+    """Whether ``item`` records an unfinished rotation of ``entry``'s rotator.
+
+    anaconda.org: a pending token name, a stored token not yet seen at every target, or an old
+    token kept for the overlap. AWS IAM: a previous key not yet deleted.
+    """
+    from infra.rotation import anaconda, aws_iam
+
+    rotator = entry.secret.rotation.rotator
+    if rotator == ANACONDA:
+        record = anaconda.read_record(item, entry.secret.onepassword.field)
+        return bool(record.pending) or record.delivering or record.retiring
+    if rotator == AWS_IAM_ACCESS_KEY:
+        return aws_iam.read_record(item).previous is not None
+    return False
+
+
+async def _in_progress(client: OnePasswordClient, entry: SecretEntry, found: ItemOverview) -> str:
+    """``"yes"``/``"no"``, or why the item could not be read (the row is then ``missing``)."""
+    try:
+        item = await client.items.get(found.vault_id, found.id)
+        return "yes" if in_progress(entry, item) else "no"
+    except Exception as exc:  # the SDK raises plain Exception; its messages carry no values
+        return f"reading item `{found.title}` failed: {exc}"
 
 
 async def _list_vaults(
@@ -112,7 +152,14 @@ async def collect_status(
             rows.append(_row(entry, RotationState.MISSING, note=note))
             continue
         verdict = assess(items[0].updated_at, entry.secret.rotation.max_age_days, now)
-        rows.append(_row(entry, verdict.state, verdict=verdict))
+        started = False
+        if entry.secret.rotation.mode is RotationMode.AUTOMATIC:
+            answer = await _in_progress(client, entry, items[0])
+            if answer not in ("yes", "no"):
+                rows.append(_row(entry, RotationState.MISSING, note=answer))
+                continue
+            started = answer == "yes"
+        rows.append(_row(entry, verdict.state, verdict=verdict, in_progress=started))
     rows.sort(key=lambda r: (r.state.severity, r.due_on or date.min, r.secret_id))
     return rows
 
@@ -120,3 +167,11 @@ async def collect_status(
 def exit_code(rows: Sequence[StatusRow]) -> ExitCode:
     """``FOUND`` (1) when anything is overdue or missing, else ``OK``."""
     return ExitCode.FOUND if any(r.state.failing for r in rows) else ExitCode.OK
+
+
+def counts(rows: Sequence[StatusRow]) -> dict[str, int]:
+    """How many secrets are in each state, and how many rotations are in progress: numbers only,
+    safe for a public issue (no name, no age)."""
+    result = {str(s): sum(r.state is s for r in rows) for s in RotationState}
+    result["in-progress"] = sum(r.in_progress for r in rows)
+    return result

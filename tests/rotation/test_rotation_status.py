@@ -10,7 +10,7 @@ from infra.config.loader import load_manifest
 from infra.config.manifest import Secret, SecretEntry
 from infra.rotation.policy import RotationState
 from infra.rotation.render import markdown, summary
-from infra.rotation.status import collect_status, exit_code
+from infra.rotation.status import collect_status, counts, exit_code
 from tests.conftest import REPO_ROOT
 from tests.fakes.onepassword import FakeClient
 
@@ -124,3 +124,66 @@ def test_the_repositorys_manifest_reports_cleanly_when_every_item_is_fresh() -> 
     rows = status(op, entries)
     assert exit_code(rows) == 0, [(r.secret_id, r.state, r.note) for r in rows if r.state.failing]
     assert op.calls["items.list"] == len(seed)
+
+
+def automatic(secret_id: str, rotator: str = "anaconda") -> SecretEntry:
+    base = entry(secret_id).secret.model_dump(mode="json", exclude_none=True)
+    rotation: dict[str, Any] = {"max_age_days": 180, "mode": "automatic", "rotator": rotator}
+    if rotator == "anaconda":
+        rotation["anaconda"] = {"org": "conda-forge", "issuer": "anaconda-org-issuer-token"}
+    else:
+        rotation["aws_iam_user"] = "cirun"
+    base["rotation"] = rotation
+    return SecretEntry(
+        id=secret_id, file=f"secrets/{secret_id}.yaml", secret=Secret.model_validate(base)
+    )
+
+
+def bookkeeping(days: float, **fields: str) -> dict[str, Any]:
+    item = aged(days)
+    for title, value in fields.items():
+        item["fields"][title] = {"value": value, "type": "Text", "section": "Rotation"}
+    return item
+
+
+def test_a_rotation_waiting_for_delivery_or_overlap_is_in_progress_not_due() -> None:
+    stored = (NOW - timedelta(days=1)).isoformat()
+    op = FakeClient(
+        {
+            "pulumi": {
+                "delivering": bookkeeping(1, **{"stored-at": stored}),
+                "overlapping": bookkeeping(
+                    3,
+                    **{
+                        "stored-at": stored,
+                        "delivered-at": stored,
+                        "previous-token-name": "cf-2026-01-01",
+                    },
+                ),
+                "done": bookkeeping(3, **{"stored-at": stored, "delivered-at": stored}),
+                "iam": bookkeeping(2, **{"previous-access-key-id": "AKIAOLD"}),
+                "manual": aged(1),
+            }
+        }
+    )
+    entries = [
+        automatic("delivering"),
+        automatic("overlapping"),
+        automatic("done"),
+        automatic("iam", "aws-iam-access-key"),
+        entry("manual"),
+    ]
+    rows = {r.secret_id: r for r in status(op, entries)}
+    assert {k for k, r in rows.items() if r.in_progress} == {"delivering", "overlapping", "iam"}
+    assert all(r.state is RotationState.OK for r in rows.values())
+    assert exit_code(list(rows.values())) == 0  # not due: only --counts tells the workflow
+    assert counts(list(rows.values())) == {
+        "ok": 5,
+        "due-soon": 0,
+        "overdue": 0,
+        "missing": 0,
+        "in-progress": 3,
+    }
+    # Only the automatic rotations' items are read, to see their bookkeeping.
+    assert op.calls["items.get"] == 4
+    assert op.calls["secrets.resolve"] == op.calls["secrets.resolve_all"] == 0

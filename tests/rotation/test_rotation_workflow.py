@@ -34,3 +34,12 @@ def test_the_rotation_job_leaves_delivery_to_the_deploy_workflow() -> None:
 
 def test_the_public_issue_names_no_secret() -> None:
     assert "emergency_secret" not in json.dumps(job("issue"))
+
+
+def test_the_rotators_run_when_something_is_due_or_a_rotation_is_in_progress() -> None:
+    condition = job("rotate")["if"]
+    assert "needs.status.outputs.state == 'due'" in condition
+    assert "needs.status.outputs.state == 'in-progress'" in condition
+    status = script("status")
+    assert '--counts "$RUNNER_TEMP/counts.json"' in status
+    assert "state=in-progress" in status
