@@ -398,3 +398,26 @@ def test_zizmor_ignores_are_only_the_reviewed_ones() -> None:
 def test_actionlint_passes() -> None:
     result = run_tool("actionlint")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_secret_a_job_reads_is_declared_for_its_environment() -> None:
+    """Declared in secrets/ as a secret of the job's environment: so it is in the manifest, the
+    leak guard, lineage and `rotation status`, and `pulumi up` creates it."""
+    from infra.config.loader import load_manifest
+
+    declared = {
+        (t.environment, t.name)
+        for e in load_manifest(REPO)
+        for t in e.secret.targets
+        if t.kind == "github-environment-secret"
+    }
+    used = {
+        (path.name, name, job.get("environment"), secret)
+        for path in workflow_files()
+        for name, job in jobs(path)
+        for secret in re.findall(r"secrets\.([A-Za-z0-9_]+)", json.dumps(job))
+        if secret != "GITHUB_TOKEN"
+    }
+    assert used
+    missing = sorted(u for u in used if (u[2], u[3]) not in declared)
+    assert not missing, missing
