@@ -50,6 +50,10 @@ def test_every_credential_of_ci_is_an_environment_secret(prod_plan: Plan) -> Non
         ("read-only", "OP_SERVICE_ACCOUNT_TOKEN_READONLY"),
         ("read-only", "PRIVATE_REPORTS_TOKEN"),
         ("rotation", "OP_SERVICE_ACCOUNT_TOKEN_ROTATION"),
+        # Read-only checks that a rotated anaconda.org token reached every target.
+        ("rotation", "ROTATION_CHECK_AZDO_TOKEN"),
+        ("rotation", "ROTATION_CHECK_GITHUB_TOKEN"),
+        ("rotation", "ROTATION_CHECK_HEROKU_API_KEY"),
     }
     for inputs in _by_name(prod_plan, ENV_SECRET_T).values():
         assert inputs["value"] == "[secret]"
