@@ -117,6 +117,20 @@ LAZY: dict[str, Lazy] = {
         "The `pulumi import --file` JSON that adopts what exists.",
         examples("cfinfra import-plan -o import.json --webhook-ids hooks.json"),
     ),
+    "snapshot": Lazy(
+        "infra.live.cli",
+        "snapshot",
+        "Record the live state of everything managed, read-only.",
+        examples(
+            "cfinfra snapshot -o live.json", "cfinfra snapshot -o live.json --feedstock numpy"
+        ),
+    ),
+    "adopt": Lazy(
+        "infra.live.cli",
+        "adopt",
+        "Write the live values of a snapshot into the data files.",
+        examples("cfinfra adopt --from live.json"),
+    ),
     "actions-audit": Lazy(
         "infra.live.audit_cli",
         "actions_audit",
@@ -287,6 +301,7 @@ def validate(stack: StackOpt = "prod", root: RootOpt = Path(".")) -> None:
         "cfinfra plan --stack prod",
         "cfinfra plan --json plan.json",
         "cfinfra plan --json - | jq '.resources | length'",
+        "cfinfra plan --against live.json --report first-up.md",
     ),
 )
 def plan(
@@ -300,10 +315,29 @@ def plan(
             "and the summary to stderr.",
         ),
     ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            help="A snapshot of the live state (`cfinfra snapshot`): predict the first `up` "
+            "(exit 0 no change, 1 changes, 2 unreadable).",
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="With --against: write the prediction as Markdown."),
+    ] = None,
 ) -> None:
     """Run the real program offline (Pulumi's mock engine, placeholder secrets) and summarise it."""
     if json_path is not None:
         check_output_path(json_path, "--json")
+    snapshot = None
+    if against is not None:
+        from infra.live.against_cli import read_snapshot
+
+        snapshot = read_snapshot(against)
+        if snapshot is None:
+            raise typer.Exit(ExitCode.INVALID)
     from infra.errors import ConfigError
     from infra.plan.engine import plan_stack
     from infra.plan.mask import SecretLeakError
@@ -318,6 +352,16 @@ def plan(
     except SecretLeakError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(ExitCode.SECRETS) from None
+    if snapshot is not None:
+        from infra.live.against_cli import predict_and_report
+
+        if json_path is not None:
+            write_output(json_path, result.to_json(), "--json")
+        from infra.config.loader import load_project
+
+        org = load_project(root, stack).config.github.org
+        code = predict_and_report(result, snapshot, org, stack, report)
+        raise typer.Exit(code)
     if json_path is not None and is_stdout(json_path):
         print_summary(result, err)
         write_output(json_path, result.to_json(), "--json")

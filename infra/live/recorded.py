@@ -17,7 +17,7 @@ from typing import Any
 
 from infra.errors import Problem
 
-KEY_PREFIX = "GET /"
+KEY_PREFIXES = ("GET /", "GET https://")
 META_KEY = "_meta"
 
 
@@ -61,8 +61,10 @@ def parse_snapshot(data: Any, shown: str) -> Snapshot:
         if key == META_KEY:
             meta = body if isinstance(body, dict) else {}
             continue
-        if not isinstance(key, str) or not key.startswith(KEY_PREFIX):
-            problems.append(Problem(shown, str(key), "a key is `GET /<REST path>`"))
+        if not isinstance(key, str) or not key.startswith(KEY_PREFIXES):
+            problems.append(
+                Problem(shown, str(key), "a key is `GET /<GitHub REST path>` or `GET https://...`")
+            )
             continue
         responses[key.removeprefix("GET ")] = body
     if problems:

@@ -1,0 +1,482 @@
+"""`cfinfra plan --against SNAPSHOT`: the predicted first `pulumi up`, from a live snapshot.
+
+Every planned resource is matched with its live counterpart in the snapshot, and each declared input
+is compared with the live value. Since Pulumi 3.174 an import whose inputs differ is followed by an
+update in the same deployment, so each difference is a predicted live change. Each change carries
+its blast radius: `organisation` (org settings, Actions policy, org webhooks and secrets, teams),
+`repository`, or `person` (memberships).
+
+What cannot be compared is said, never guessed: a secret's value (never readable), a resource type
+the snapshot does not cover. What is live but not declared is listed as unmanaged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from infra.live.recorded import Snapshot, file_text
+from infra.plan.model import Plan, PlannedResource
+
+ORG, REPO, PERSON = "organisation", "repository", "person"
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    live: Any
+    declared: Any
+
+
+@dataclass
+class Prediction:
+    """What the first `up` does to one planned resource."""
+
+    resource: PlannedResource
+    op: str
+    """`same`, `update` (imported, then updated), `create`, `import-missing` (declared as an import,
+    not found live: the import fails), `ignored` (differs, but the field is in ignore_changes)."""
+    blast: str
+    live: str
+    """Where the live counterpart was read (`GET <path>`), or `-`."""
+    changes: list[Change] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Report:
+    predictions: list[Prediction]
+    unmanaged: list[tuple[str, str]]
+    """(blast radius, what) live but not declared."""
+    not_compared: list[str]
+
+    @property
+    def changing(self) -> list[Prediction]:
+        return [p for p in self.predictions if p.op in {"update", "create", "import-missing"}]
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return sorted((_norm(v) for v in value), key=repr)
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    return value
+
+
+def _diff(inputs: dict[str, Any], live: dict[str, Any], fields: dict[str, str]) -> list[Change]:
+    """Compare declared inputs (camelCase) with live fields (snake_case) that are declared."""
+    out = []
+    for declared_key, live_key in fields.items():
+        if declared_key not in inputs:
+            continue  # not declared: not managed (ignored), nothing to change
+        declared, current = _norm(inputs[declared_key]), _norm(live.get(live_key))
+        if declared != current:
+            out.append(Change(declared_key, current, declared))
+    return out
+
+
+class Matcher:
+    """Looks up live counterparts in one snapshot for one org."""
+
+    def __init__(self, snapshot: Snapshot, org: str):
+        self.snap = snapshot
+        self.org = org
+
+    def path(self, suffix: str) -> str:
+        return suffix.replace("{org}", self.org)
+
+    # --- one function per type ------------------------------------------------------------------
+
+    def org_settings(self, r: PlannedResource) -> Prediction:
+        path = self.path("/orgs/{org}")
+        live = self.snap.get(path)
+        if not isinstance(live, dict):
+            return Prediction(r, "not-recorded", ORG, "-")
+        fields = {
+            "name": "name",
+            "description": "description",
+            "blog": "blog",
+            "twitterUsername": "twitter_username",
+            "hasOrganizationProjects": "has_organization_projects",
+            "hasRepositoryProjects": "has_repository_projects",
+            "defaultRepositoryPermission": "default_repository_permission",
+            "membersCanCreateRepositories": "members_can_create_repositories",
+            "membersCanCreatePublicRepositories": "members_can_create_public_repositories",
+            "membersCanCreatePrivateRepositories": "members_can_create_private_repositories",
+            "webCommitSignoffRequired": "web_commit_signoff_required",
+            "dependencyGraphEnabledForNewRepositories": (
+                "dependency_graph_enabled_for_new_repositories"
+            ),
+            "dependabotAlertsEnabledForNewRepositories": (
+                "dependabot_alerts_enabled_for_new_repositories"
+            ),
+            "dependabotSecurityUpdatesEnabledForNewRepositories": (
+                "dependabot_security_updates_enabled_for_new_repositories"
+            ),
+            "secretScanningEnabledForNewRepositories": (
+                "secret_scanning_enabled_for_new_repositories"
+            ),
+            "secretScanningPushProtectionEnabledForNewRepositories": (
+                "secret_scanning_push_protection_enabled_for_new_repositories"
+            ),
+            "advancedSecurityEnabledForNewRepositories": (
+                "advanced_security_enabled_for_new_repositories"
+            ),
+        }
+        inputs = {k: v for k, v in r.inputs.items() if k != "billingEmail"}
+        return _pred(r, ORG, path, _diff(inputs, live, fields))
+
+    def actions(self, r: PlannedResource) -> Prediction:
+        path = self.path("/orgs/{org}/actions/permissions")
+        live = self.snap.get(path)
+        if not isinstance(live, dict):
+            return Prediction(r, "not-recorded", ORG, "-")
+        changes = _diff(
+            r.inputs,
+            live,
+            {
+                "enabledRepositories": "enabled_repositories",
+                "allowedActions": "allowed_actions",
+                "shaPinningRequired": "sha_pinning_required",
+            },
+        )
+        selected = self.snap.get(path + "/selected-actions") or {}
+        declared = r.inputs.get("allowedActionsConfig")
+        if isinstance(declared, dict):
+            changes += _diff(
+                declared,
+                selected if isinstance(selected, dict) else {},
+                {
+                    "githubOwnedAllowed": "github_owned_allowed",
+                    "verifiedAllowed": "verified_allowed",
+                    "patternsAlloweds": "patterns_allowed",
+                },
+            )
+        return _pred(r, ORG, f"GET {path}", changes, creates=True)
+
+    def membership(self, r: PlannedResource) -> Prediction:
+        login = r.inputs.get("username", "")
+        path = self.path(f"/orgs/{{org}}/memberships/{login}")
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", PERSON, "-")
+        live = self.snap.get(path)
+        if live is None:
+            return Prediction(
+                r,
+                "import-missing" if r.import_id else "create",
+                PERSON,
+                "-",
+                note=f"`{login}` is not a member: the first `up` invites them",
+            )
+        return _pred(r, PERSON, f"GET {path}", _diff(r.inputs, live, {"role": "role"}))
+
+    def team(self, r: PlannedResource) -> Prediction:
+        slug = r.import_id or r.name.split("/", 1)[-1]
+        path = self.path(f"/orgs/{{org}}/teams/{slug}")
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", ORG, "-")
+        live = self.snap.get(path)
+        if live is None:
+            return Prediction(r, "import-missing" if r.import_id else "create", ORG, "-")
+        changes = _diff(
+            r.inputs, live, {"name": "name", "description": "description", "privacy": "privacy"}
+        )
+        parent = (live.get("parent") or {}).get("slug") if isinstance(live, dict) else None
+        declared_parent = r.inputs.get("parentTeamId")
+        declared_slug = declared_parent if isinstance(declared_parent, str) else None
+        if (declared_slug or None) != (parent or None):
+            changes.append(Change("parentTeamId", parent, declared_slug))
+        return _pred(r, ORG, f"GET {path}", changes)
+
+    def team_membership(self, r: PlannedResource) -> Prediction:
+        slug, login = str(r.inputs.get("teamId")), str(r.inputs.get("username"))
+        roles = {}
+        recorded = False
+        for role in ("maintainer", "member"):
+            path = self.path(f"/orgs/{{org}}/teams/{slug}/members?role={role}")
+            if self.snap.has(path):
+                recorded = True
+            for m in self.snap.get(path) or []:
+                roles[str(m.get("login", "")).lower()] = role
+        if not recorded:
+            return Prediction(r, "not-recorded", PERSON, "-")
+        where = self.path(f"GET /orgs/{{org}}/teams/{slug}/members?role=...")
+        live_role = roles.get(login.lower())
+        if live_role is None:
+            return Prediction(
+                r,
+                "import-missing" if r.import_id else "create",
+                PERSON,
+                where,
+                note=f"`{login}` is not in `{slug}`: the first `up` adds them",
+            )
+        return _pred(r, PERSON, where, _diff(r.inputs, {"role": live_role}, {"role": "role"}))
+
+    def repository(self, r: PlannedResource) -> Prediction:
+        name = r.inputs.get("name")
+        path = self.path(f"/repos/{{org}}/{name}")
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", REPO, "-")
+        live = self.snap.get(path)
+        if live is None:
+            return Prediction(r, "import-missing" if r.import_id else "create", REPO, "-")
+        fields = {
+            "description": "description",
+            "visibility": "visibility",
+            "hasIssues": "has_issues",
+            "deleteBranchOnMerge": "delete_branch_on_merge",
+            "allowMergeCommit": "allow_merge_commit",
+            "allowSquashMerge": "allow_squash_merge",
+            "allowRebaseMerge": "allow_rebase_merge",
+        }
+        return _pred(r, REPO, f"GET {path}", _diff(r.inputs, live, fields))
+
+    def alerts(self, r: PlannedResource) -> Prediction:
+        path = self.path(f"/repos/{{org}}/{r.inputs.get('repository')}/vulnerability-alerts")
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", REPO, "-")
+        live = {"enabled": bool(self.snap.get(path))}
+        return _pred(r, REPO, f"GET {path}", _diff(r.inputs, live, {"enabled": "enabled"}))
+
+    def ruleset(self, r: PlannedResource) -> Prediction:
+        repo = r.inputs.get("repository")
+        listing = self.path(f"/repos/{{org}}/{repo}/rulesets")
+        if not self.snap.has(listing):
+            return Prediction(r, "not-recorded", REPO, "-")
+        match = [
+            rs for rs in self.snap.get(listing) or [] if rs.get("name") == r.inputs.get("name")
+        ]
+        if not match:
+            return Prediction(r, "create", REPO, f"GET {listing}")
+        path = f"{listing}/{match[0].get('id')}"
+        live = self.snap.get(path) or match[0]
+        changes = _diff(r.inputs, live, {"enforcement": "enforcement", "target": "target"})
+        declared = sorted(
+            (b.get("actorType"), self._actor_id(b.get("actorId")), b.get("bypassMode"))
+            for b in r.inputs.get("bypassActors", [])
+        )
+        current = sorted(
+            (b.get("actor_type"), _norm(b.get("actor_id")), b.get("bypass_mode"))
+            for b in live.get("bypass_actors", []) or []
+        )
+        if _norm(declared) != _norm(current):
+            changes.append(Change("bypassActors", current, declared))
+        return _pred(r, REPO, f"GET {path}", changes)
+
+    def _actor_id(self, declared: Any) -> Any:
+        """A bypass actor id; an App's id read by slug at deploy time comes from the snapshot."""
+        if isinstance(declared, str) and declared.startswith("<app_id:"):
+            app = self.snap.get(f"/apps/{declared.removeprefix('<app_id:').removesuffix('>')}")
+            if isinstance(app, dict) and app.get("id") is not None:
+                return app["id"]
+        return _norm(declared)
+
+    def _hooks(self, path: str) -> dict[str, dict[str, Any]]:
+        return {
+            str((h.get("config") or {}).get("url")): h
+            for h in self.snap.get(path) or []
+            if isinstance(h, dict)
+        }
+
+    def webhook(self, r: PlannedResource) -> Prediction:
+        repo = r.inputs.get("repository")
+        blast = REPO if repo else ORG
+        path = self.path(f"/repos/{{org}}/{repo}/hooks" if repo else "/orgs/{org}/hooks")
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", blast, "-")
+        config = r.inputs.get("configuration")
+        url = config.get("url") if isinstance(config, dict) else None
+        live = self._hooks(path).get(str(url))
+        if live is None:
+            return Prediction(r, "create", blast, f"GET {path}", note=f"no hook for {url}")
+        changes = _diff(r.inputs, live, {"events": "events", "active": "active"})
+        if isinstance(config, dict):
+            live_config = live.get("config") or {}
+            if config.get("contentType") != live_config.get("content_type"):
+                changes.append(
+                    Change(
+                        "configuration.contentType",
+                        live_config.get("content_type"),
+                        config.get("contentType"),
+                    )
+                )
+            live_insecure = str(live_config.get("insecure_ssl", "0")) not in {"0", "False"}
+            if bool(config.get("insecureSsl")) != live_insecure:
+                changes.append(
+                    Change("configuration.insecureSsl", live_insecure, config.get("insecureSsl"))
+                )
+        return _pred(r, blast, f"GET {path}", changes)
+
+    def org_secret(self, r: PlannedResource) -> Prediction:
+        path = self.path("/orgs/{org}/actions/secrets")
+        body = self.snap.get(path)
+        if not isinstance(body, dict):
+            return Prediction(r, "not-recorded", ORG, "-")
+        live = {s.get("name"): s for s in body.get("secrets", [])}.get(r.inputs.get("secretName"))
+        if live is None:
+            return Prediction(r, "create", ORG, f"GET {path}")
+        pred = _pred(r, ORG, f"GET {path}", _diff(r.inputs, live, {"visibility": "visibility"}))
+        pred.note = "value not comparable (GitHub never returns it): written again by `up`"
+        return pred
+
+    def org_secret_repositories(self, r: PlannedResource) -> Prediction:
+        name = r.inputs.get("secretName")
+        path = self.path(f"/orgs/{{org}}/actions/secrets/{name}/repositories")
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", ORG, "-")
+        body = self.snap.get(path) or {}
+        live = sorted(str(x.get("name")) for x in body.get("repositories", []))
+        declared = sorted(
+            str(i).removeprefix(f"<repo_id:{self.org}/").removesuffix(">")
+            for i in r.inputs.get("selectedRepositoryIds", [])
+        )
+        changes = [] if live == declared else [Change("selectedRepositories", live, declared)]
+        return _pred(r, ORG, f"GET {path}", changes)
+
+    def cirun_file(self, r: PlannedResource) -> Prediction:
+        repo, name = r.inputs.get("repository"), r.inputs.get("file")
+        path = self.path(f"/repos/{{org}}/{repo}/contents/{name}")
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", REPO, "-")
+        text = file_text(self.snap.get(path))
+        if text is None:
+            return Prediction(r, "import-missing" if r.import_id else "create", REPO, "-")
+        declared = str(r.inputs.get("content", ""))
+        changes = []
+        if name == ".access.yml":
+            from infra.runners.import_access import grants_of
+
+            live_g, decl_g = (
+                grants_of(yaml.safe_load(text) or {}),
+                grants_of(yaml.safe_load(declared) or {}),
+            )
+            lost = sorted(f"{g[1]} → {g[0]}" for g in live_g - decl_g)
+            added = sorted(f"{g[1]} → {g[0]}" for g in decl_g - live_g)
+            if lost or added:
+                changes.append(Change("content (grants)", lost, added))
+        elif (yaml.safe_load(text) or {}) != (yaml.safe_load(declared) or {}):
+            changes.append(Change("content", "(live file)", "(rendered from data/runners)"))
+        pred = _pred(r, REPO, f"GET {path}", changes)
+        if r.import_id and changes:
+            pred.op = "ignored"
+            pred.note = (
+                "content ignored until the cutover (cirun_files_writer: admin-requests): "
+                "the cutover would make these changes"
+            )
+        return pred
+
+    def formation(self, r: PlannedResource) -> Prediction:
+        app = str(r.import_id or "").split(":", 1)[0]
+        path = f"https://api.heroku.com/apps/{app}/formation"
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", ORG, "-")
+        live = {f.get("type"): f for f in self.snap.get(path) or []}.get(r.inputs.get("type"))
+        if live is None:
+            return Prediction(r, "import-missing", ORG, f"GET {path}")
+        # Heroku reports sizes capitalised (`Standard-1X`); the provider ignores case.
+        live = {**live, "size": str(live.get("size", "")).lower()}
+        inputs = {**r.inputs, "size": str(r.inputs.get("size", "")).lower()}
+        return _pred(
+            r, ORG, f"GET {path}", _diff(inputs, live, {"size": "size", "quantity": "quantity"})
+        )
+
+
+def _pred(
+    r: PlannedResource, blast: str, live: str, changes: list[Change], creates: bool = False
+) -> Prediction:
+    op = "update" if changes else "same"
+    if creates and r.import_id is None and changes:
+        op = "update"
+    return Prediction(r, op, blast, live if live.startswith("GET") else f"GET {live}", changes)
+
+
+def _matchers(m: Matcher) -> dict[str, Callable[[PlannedResource], Prediction]]:
+    g = "github:index/"
+    return {
+        f"{g}organizationSettings:OrganizationSettings": m.org_settings,
+        f"{g}actionsOrganizationPermissions:ActionsOrganizationPermissions": m.actions,
+        f"{g}membership:Membership": m.membership,
+        f"{g}team:Team": m.team,
+        f"{g}teamMembership:TeamMembership": m.team_membership,
+        f"{g}repository:Repository": m.repository,
+        f"{g}repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts": m.alerts,
+        f"{g}repositoryRuleset:RepositoryRuleset": m.ruleset,
+        f"{g}organizationWebhook:OrganizationWebhook": m.webhook,
+        f"{g}repositoryWebhook:RepositoryWebhook": m.webhook,
+        f"{g}actionsOrganizationSecret:ActionsOrganizationSecret": m.org_secret,
+        f"{g}actionsOrganizationSecretRepositories:ActionsOrganizationSecretRepositories": (
+            m.org_secret_repositories
+        ),
+        f"{g}repositoryFile:RepositoryFile": m.cirun_file,
+        "heroku:formation/formation:Formation": m.formation,
+    }
+
+
+def _unmanaged(plan: Plan, m: Matcher) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    types = {r.type for r in plan.resources}
+    if "github:index/actionsOrganizationPermissions:ActionsOrganizationPermissions" not in types:
+        live = m.snap.get(m.path("/orgs/{org}/actions/permissions"))
+        if isinstance(live, dict):
+            out.append(
+                (
+                    ORG,
+                    f"the Actions policy (allowed_actions: {live.get('allowed_actions')}, "
+                    f"sha_pinning_required: {live.get('sha_pinning_required')})",
+                )
+            )
+    declared_hooks = {
+        (r.inputs.get("configuration") or {}).get("url")
+        for r in plan.resources
+        if r.type.endswith("Webhook:OrganizationWebhook")
+    }
+    for url in sorted(m._hooks(m.path("/orgs/{org}/hooks"))):
+        if url not in declared_hooks:
+            out.append((ORG, f"org webhook {url}"))
+    secrets = m.snap.get(m.path("/orgs/{org}/actions/secrets"))
+    declared_secrets = {
+        r.inputs.get("secretName")
+        for r in plan.resources
+        if r.type.endswith("actionsOrganizationSecret:ActionsOrganizationSecret")
+    }
+    for s in secrets.get("secrets", []) if isinstance(secrets, dict) else []:
+        if s.get("name") not in declared_secrets:
+            out.append((ORG, f"org Actions secret {s.get('name')}"))
+    owners = m.snap.get(m.path("/orgs/{org}/members?role=admin"))
+    declared_owners = {
+        str(r.inputs.get("username")).lower()
+        for r in plan.resources
+        if r.type == "github:index/membership:Membership" and r.inputs.get("role") == "admin"
+    }
+    for o in owners if isinstance(owners, list) else []:
+        if str(o.get("login", "")).lower() not in declared_owners:
+            out.append((PERSON, f"org owner {o.get('login')}"))
+    return out
+
+
+def predict(plan: Plan, snapshot: Snapshot, org: str) -> Report:
+    m = Matcher(snapshot, org)
+    table = _matchers(m)
+    predictions: list[Prediction] = []
+    not_compared: set[str] = set()
+    for r in plan.resources:
+        fn = table.get(r.type)
+        if fn is None:
+            if not r.type.startswith(("cfinfra:", "pulumi:")):
+                not_compared.add(r.type)
+            continue
+        pred = fn(r)
+        if pred.op == "not-recorded":
+            not_compared.add(f"{r.type} ({r.name}: not in the snapshot)")
+            continue
+        predictions.append(pred)
+    return Report(predictions, _unmanaged(plan, m), sorted(not_compared))
+
+
+def changes_of(report: Report) -> Iterable[Prediction]:
+    return (p for p in report.predictions if p.op != "same")

@@ -1,0 +1,35 @@
+"""`cfinfra plan --against SNAPSHOT`: exit 0 nothing changes, 1 changes, 2 unreadable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from infra.console import err, out
+from infra.live.recorded import Snapshot, SnapshotError, load_snapshot
+
+
+def read_snapshot(path: Path) -> Snapshot | None:
+    """The snapshot, or None after printing every problem (the caller exits 2)."""
+    try:
+        return load_snapshot(path)
+    except SnapshotError as exc:
+        for p in exc.problems:
+            err.print(str(p), markup=False)
+        return None
+
+
+def predict_and_report(
+    plan: object, snapshot: Snapshot, org: str, stack: str, report_path: Path | None
+) -> int:
+    from infra.live.against import predict
+    from infra.live.against_report import render_markdown, summary_lines
+    from infra.plan.model import Plan
+
+    assert isinstance(plan, Plan)
+    report = predict(plan, snapshot, org)
+    for line in summary_lines(report):
+        out.print(line, markup=False)
+    if report_path is not None:
+        report_path.write_text(render_markdown(report, stack, snapshot.file), encoding="utf-8")
+        out.print(f"wrote {report_path}", markup=False)
+    return 1 if report.changing else 0

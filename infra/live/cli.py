@@ -1,0 +1,103 @@
+"""`cfinfra snapshot` (read the live state) and `cfinfra adopt --from` (write it into the data)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from infra.console import err, out
+
+
+def snapshot(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The snapshot file to write.")],
+    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name.")] = "prod",
+    root: Annotated[Path, typer.Option("--root", help="Project directory.")] = Path("."),
+    feedstock: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--feedstock",
+            help="Also record this feedstock's workflows (name without -feedstock; repeatable), "
+            "for `cfinfra actions-audit`.",
+        ),
+    ] = None,
+) -> None:
+    """Record the live state of everything the stack manages, read-only (GET requests only).
+
+    Reads GITHUB_TOKEN (required; read access to the org), HEROKU_API_KEY and
+    AZDO_PERSONAL_ACCESS_TOKEN (optional: without them those surfaces are skipped, with a note).
+    Never records a secret value. Exit 0 written, 2 invalid configuration or no token.
+    """
+    from infra.config.loader import load_project
+    from infra.errors import ConfigError
+    from infra.live.client import azure_devops_client, github_client, heroku_client
+    from infra.live.snapshot import Recorder, record, write_snapshot
+
+    try:
+        project = load_project(root, stack)
+    except ConfigError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    token = os.environ.get("GITHUB_TOKEN", "")
+    if not token:
+        err.print("GITHUB_TOKEN is not set: a snapshot reads the org as a member", markup=False)
+        raise typer.Exit(2)
+    heroku_key = os.environ.get("HEROKU_API_KEY", "")
+    azdo = os.environ.get("AZDO_PERSONAL_ACCESS_TOKEN", "")
+    recorder = Recorder(
+        github=github_client(token),
+        org=project.config.github.org,
+        heroku=heroku_client(heroku_key) if heroku_key else None,
+        azure=azure_devops_client(project.config.azure.organization, azdo) if azdo else None,
+    )
+    doc = record(project, recorder, feedstock or ())
+    write_snapshot(doc, output)
+    for note in recorder.notes:
+        err.print(f"note: {note}", markup=False)
+    out.print(f"wrote {output}: {len(doc) - 1} responses", markup=False)
+    out.print(recorder.github.rate.summary(), markup=False)
+
+
+def adopt(
+    source: Annotated[
+        Path, typer.Option("--from", help="A snapshot of the live state (`cfinfra snapshot`).")
+    ],
+    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name.")] = "prod",
+    root: Annotated[Path, typer.Option("--root", help="Project directory.")] = Path("."),
+) -> None:
+    """Write the live values of everything managed into the data files (comments and layout kept).
+
+    Prints every value it changed and everything it could not adopt. Running it twice changes
+    nothing. Exit 0 done, 2 unreadable snapshot or invalid configuration (before or after).
+    """
+    from infra.config.loader import load_project
+    from infra.errors import ConfigError
+    from infra.live.adopt_live import adopt as adopt_from
+    from infra.live.adopt_live import iter_lines
+    from infra.live.against_cli import read_snapshot
+
+    snap = read_snapshot(source)
+    if snap is None:
+        raise typer.Exit(2)
+    try:
+        project = load_project(root, stack)
+    except ConfigError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    result = adopt_from(project, snap)
+    written = result.files.save()
+    if not result.edits:
+        out.print(f"nothing to adopt: the data equals {source} for everything compared")
+    else:
+        out.print(f"adopted {len(result.edits)} values from {source}:", markup=False)
+    for line in iter_lines(result):
+        out.print(line, markup=False)
+    for path in written:
+        out.print(f"wrote {path}", markup=False)
+    try:
+        load_project(root, stack)
+    except ConfigError as exc:
+        err.print("the adopted data does not validate:\n" + str(exc), markup=False)
+        raise typer.Exit(2) from None

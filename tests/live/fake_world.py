@@ -1,0 +1,259 @@
+"""A fake of the live APIs at their outermost edge: GitHub's, Heroku's and Azure DevOps' REST
+responses, shaped as their documentation shows them, served through `responses` (the real
+`requests` stack runs; only the socket is replaced).
+
+`world_from_plan` builds the live state that matches a plan exactly (so a snapshot of it predicts
+no change); tests then perturb it. Every response also carries planted secret values, which a
+snapshot must never contain.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import responses
+
+from infra.plan.model import Plan
+
+PLANTED = (
+    "planted-webhook-secret-0001",
+    "planted-heroku-config-value-0002",
+    "planted-azure-variable-value-0003",
+    "planted-app-pem-0004",
+)
+GH = "https://api.github.com"
+HEROKU = "https://api.heroku.com"
+AZURE = "https://dev.azure.com/conda-forge"
+PAGE = 10  # items per page served, so that lists paginate
+
+
+def b64(text: str) -> dict[str, Any]:
+    return {
+        "type": "file",
+        "encoding": "base64",
+        "content": base64.b64encode(text.encode()).decode(),
+    }
+
+
+def _types(plan: Plan, suffix: str) -> list:
+    return [r for r in plan.resources if r.type.endswith(suffix)]
+
+
+def world_from_plan(plan: Plan, org: str = "conda-forge") -> dict[str, Any]:
+    """`path (with query) -> body`: the live state equal to what ``plan`` declares."""
+    w: dict[str, Any] = {}
+    (settings,) = _types(plan, ":OrganizationSettings")
+    i = settings.inputs
+    w[f"/orgs/{org}"] = {
+        "login": org,
+        "id": 11897326,
+        "name": i.get("name"),
+        "description": i.get("description"),
+        "blog": i.get("blog"),
+        "twitter_username": i.get("twitterUsername"),
+        "has_organization_projects": i.get("hasOrganizationProjects"),
+        "has_repository_projects": i.get("hasRepositoryProjects"),
+        "default_repository_permission": "read",
+        "members_can_create_repositories": False,
+        "members_can_create_public_repositories": False,
+        "members_can_create_private_repositories": False,
+        "web_commit_signoff_required": False,
+        "billing_email": "billing@example.org",
+    }
+    w[f"/orgs/{org}/actions/permissions"] = {
+        "enabled_repositories": "all",
+        "allowed_actions": "all",
+        "sha_pinning_required": False,
+    }
+    members = _types(plan, "membership:Membership")
+    w[f"/orgs/{org}/members?role=admin"] = [
+        {"login": m.inputs["username"], "id": n}
+        for n, m in enumerate(members)
+        if m.inputs["role"] == "admin"
+    ]
+    for m in members:
+        w[f"/orgs/{org}/memberships/{m.inputs['username']}"] = {
+            "state": "active",
+            "role": m.inputs["role"],
+            "user": {"login": m.inputs["username"]},
+        }
+    for t in _types(plan, "team:Team"):
+        slug = t.import_id
+        parent = t.inputs.get("parentTeamId")
+        w[f"/orgs/{org}/teams/{slug}"] = {
+            "slug": slug,
+            "name": t.inputs.get("name"),
+            "description": t.inputs.get("description"),
+            "privacy": t.inputs.get("privacy"),
+            "parent": {"slug": parent} if parent else None,
+        }
+        for role in ("maintainer", "member"):
+            w[f"/orgs/{org}/teams/{slug}/members?role={role}"] = [
+                {"login": m.inputs["username"]}
+                for m in _types(plan, "teamMembership:TeamMembership")
+                if m.inputs["teamId"] == slug and m.inputs["role"] == role
+            ]
+    for r in _types(plan, "repository:Repository"):
+        name = r.inputs["name"]
+        base = f"/repos/{org}/{name}"
+        w[base] = {
+            "name": name,
+            "full_name": f"{org}/{name}",
+            "description": r.inputs.get("description"),
+            "visibility": "public",
+            "has_issues": r.inputs["hasIssues"],
+            "delete_branch_on_merge": r.inputs["deleteBranchOnMerge"],
+            "allow_merge_commit": r.inputs["allowMergeCommit"],
+            "allow_squash_merge": r.inputs["allowSquashMerge"],
+            "allow_rebase_merge": r.inputs["allowRebaseMerge"],
+        }
+        w[f"{base}/vulnerability-alerts"] = 204
+        w[f"{base}/hooks"] = []
+        w[f"{base}/environments"] = {"total_count": 0, "environments": []}
+        w[f"{base}/contents/.github/workflows"] = None
+        w[f"{base}/rulesets"] = []
+    for n, rs in enumerate(_types(plan, "repositoryRuleset:RepositoryRuleset")):
+        base = f"/repos/{org}/{rs.inputs['repository']}/rulesets"
+        summary = {"id": 1000 + n, "name": rs.inputs["name"], "source_type": "Repository"}
+        w[base].append(summary)
+        w[f"{base}/{1000 + n}"] = {
+            **summary,
+            "target": rs.inputs["target"],
+            "enforcement": rs.inputs["enforcement"],
+            "bypass_actors": [
+                {
+                    # An App's id, which the program reads by slug, is the recorded App's.
+                    "actor_id": 4242
+                    if str(b.get("actorId")).startswith("<app_id:")
+                    else b.get("actorId"),
+                    "actor_type": b["actorType"],
+                    "bypass_mode": b["bypassMode"],
+                }
+                for b in rs.inputs["bypassActors"]
+            ],
+        }
+    hooks = []
+    for n, h in enumerate(
+        _types(plan, "Webhook:OrganizationWebhook") + _types(plan, "Webhook:RepositoryWebhook")
+    ):
+        cfg = h.inputs["configuration"]
+        hook = {
+            "id": 500 + n,
+            "active": h.inputs["active"],
+            "events": h.inputs["events"],
+            "config": {
+                "url": cfg["url"],
+                "content_type": cfg["contentType"],
+                "insecure_ssl": "0",
+                "secret": PLANTED[0],
+            },
+        }
+        if "repository" in h.inputs:
+            w[f"/repos/{org}/{h.inputs['repository']}/hooks"].append(hook)
+        else:
+            hooks.append(hook)
+    w[f"/orgs/{org}/hooks"] = hooks
+    secrets = []
+    for s in _types(plan, "actionsOrganizationSecret:ActionsOrganizationSecret"):
+        name = s.inputs["secretName"]
+        secrets.append(
+            {
+                "name": name,
+                "visibility": s.inputs["visibility"],
+                "created_at": "2024-01-01T00:00:00Z",
+                "updated_at": "2025-01-01T00:00:00Z",
+            }
+        )
+    for s in _types(plan, "actionsOrganizationSecretRepositories"):
+        w[f"/orgs/{org}/actions/secrets/{s.inputs['secretName']}/repositories"] = {
+            "total_count": len(s.inputs["selectedRepositoryIds"]),
+            "repositories": [
+                {"name": str(x).removeprefix(f"<repo_id:{org}/").removesuffix(">")}
+                for x in s.inputs["selectedRepositoryIds"]
+            ],
+        }
+    w[f"/orgs/{org}/actions/secrets"] = {"total_count": len(secrets), "secrets": secrets}
+    w[f"/orgs/{org}/actions/runner-groups"] = {"total_count": 0, "runner_groups": []}
+    for f in _types(plan, "repositoryFile:RepositoryFile"):
+        w[f"/repos/{org}/{f.inputs['repository']}/contents/{f.inputs['file']}"] = b64(
+            f.inputs["content"]
+        )
+    w["/apps/conda-forge-webservices"] = {
+        "id": 4242,
+        "slug": "conda-forge-webservices",
+        "name": "conda-forge-webservices",
+        "pem": PLANTED[3],
+    }
+    w[f"{HEROKU}/apps/conda-forge/formation"] = [
+        {"type": "web", "size": "Standard-1X", "quantity": 1}
+    ]
+    w[f"{HEROKU}/apps/conda-forge/config-vars"] = {"GH_TOKEN": PLANTED[1]}
+    for project in ("feedstock-builds", "cdt-builds"):
+        w[f"{AZURE}/{project}/_apis/distributedtask/variablegroups?api-version=7.1"] = {
+            "count": 1,
+            "value": [
+                {
+                    "id": 7,
+                    "name": "anaconda-org",
+                    "type": "Vsts",
+                    "variables": {"BINSTAR_TOKEN": {"isSecret": False, "value": PLANTED[2]}},
+                }
+            ],
+        }
+    return w
+
+
+class FakeApis:
+    """Serves a world through `responses`, paginating lists, counting GitHub's rate limit."""
+
+    def __init__(self, world: dict[str, Any]):
+        self.world = world
+        self.requests: list[str] = []
+        self.used = 0
+
+    def _lookup(self, url: str) -> tuple[str, int]:
+        parts = urlsplit(url)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        page = int(query.pop("page", "1"))
+        query.pop("per_page", None)
+        host = f"{parts.scheme}://{parts.netloc}"
+        path = parts.path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+        key = path if host == GH else host + path
+        return key, page
+
+    def __call__(self, request: Any) -> tuple[int, dict[str, str], str]:
+        assert request.method == "GET", "a snapshot never writes"
+        self.requests.append(request.url)
+        key, page = self._lookup(request.url)
+        headers = {"Content-Type": "application/json"}
+        if request.url.startswith(GH):
+            self.used += 1
+            headers.update(
+                {
+                    "X-RateLimit-Limit": "5000",
+                    "X-RateLimit-Used": str(self.used),
+                    "X-RateLimit-Remaining": str(5000 - self.used),
+                }
+            )
+        if key not in self.world or self.world[key] is None:
+            return 404, headers, json.dumps({"message": "Not Found"})
+        body = self.world[key]
+        if body == 204:
+            return 204, headers, ""
+        if isinstance(body, list) and len(body) > PAGE:
+            chunk = body[(page - 1) * PAGE : page * PAGE]
+            if page * PAGE < len(body):
+                sep = "&" if "?" in request.url.split("&page=")[0] else "?"
+                nxt = re.sub(r"([?&])page=\d+", "", request.url)
+                sep = "&" if "?" in nxt else "?"
+                headers["Link"] = f'<{nxt}{sep}page={page + 1}>; rel="next"'
+            body = chunk
+        return 200, headers, json.dumps(body)
+
+    def install(self, mock: responses.RequestsMock) -> None:
+        for base in (GH, HEROKU, AZURE):
+            mock.add_callback(responses.GET, re.compile(re.escape(base) + r".*"), callback=self)
