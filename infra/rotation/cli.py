@@ -235,6 +235,14 @@ def run(
             "the run only checks the targets and waits until they hold the new token.",
         ),
     ] = True,
+    counts_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--counts",
+            help="Also write how many rotations advanced, were unchanged or failed, as JSON "
+            "(numbers only: safe for a public issue).",
+        ),
+    ] = None,
 ) -> None:
     """Advance every automatic rotation with work to do (anaconda.org tokens: delivered too)."""
     # An anaconda.org token is delivered by this command: a targeted `pulumi up` of its targets,
@@ -243,6 +251,8 @@ def run(
     from infra.rotation.base import RotationContext
     from infra.rotation.runner import SelectionError, select_automatic
 
+    if counts_path is not None:
+        check_output_path(counts_path, "--counts")
     entries = _load(root)
     try:
         selected = select_automatic(entries, secret)
@@ -267,7 +277,24 @@ def run(
     except Exception as exc:  # authentication failed before any rotator ran
         raise _onepassword_failed(exc) from None
     _print_outcomes(outcomes, ctx)
+    if counts_path is not None:
+        text = json.dumps(run_counts(outcomes), sort_keys=True) + "\n"
+        write_output(counts_path, text, "--counts")
     raise typer.Exit(ExitCode.FOUND if any(o.error for o in outcomes) else ExitCode.OK)
+
+
+def run_counts(outcomes: list[Outcome]) -> dict[str, int]:
+    """``advanced`` (a step was taken), ``unchanged`` (nothing to do now: not due, or waiting for
+    delivery or the end of an overlap), ``failed`` (stopped): numbers only."""
+    result = {"advanced": 0, "unchanged": 0, "failed": 0}
+    for outcome in outcomes:
+        if outcome.error or outcome.report is None:
+            result["failed"] += 1
+        elif outcome.report.actions:
+            result["advanced"] += 1
+        else:
+            result["unchanged"] += 1
+    return result
 
 
 def _anaconda_targets(

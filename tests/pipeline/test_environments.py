@@ -50,6 +50,7 @@ def test_every_credential_of_ci_is_an_environment_secret(prod_plan: Plan) -> Non
         ("read-only", "OP_SERVICE_ACCOUNT_TOKEN_READONLY"),
         ("read-only", "PRIVATE_REPORTS_TOKEN"),
         ("rotation", "OP_SERVICE_ACCOUNT_TOKEN_ROTATION"),
+        ("rotation", "PRIVATE_REPORTS_TOKEN"),  # the rotators' details go to the private channel
         # Read-only checks that a rotated anaconda.org token reached every target.
         ("rotation", "ROTATION_CHECK_AZDO_TOKEN"),
         ("rotation", "ROTATION_CHECK_GITHUB_TOKEN"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -164,3 +165,20 @@ def test_the_rotation_cli_module_imports_no_sdk() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_counts_say_only_how_many_advanced_were_unchanged_or_failed(
+    setup: dict[str, Any], tmp_path: Path
+) -> None:
+    counts = tmp_path / "counts.json"
+    assert invoke(setup["root"], "--counts", str(counts)).exit_code == 0
+    assert json.loads(counts.read_text()) == {"advanced": 0, "unchanged": 1, "failed": 0}
+    setup["frozen"].tick(timedelta(days=80))
+    assert invoke(setup["root"], "--counts", str(counts)).exit_code == 0
+    assert json.loads(counts.read_text()) == {"advanced": 1, "unchanged": 0, "failed": 0}
+    iam = setup["iam"]
+    for key in iam.list_access_keys(UserName="cirun")["AccessKeyMetadata"]:
+        iam.delete_access_key(UserName="cirun", AccessKeyId=key["AccessKeyId"])
+    iam.create_access_key(UserName="cirun")
+    assert invoke(setup["root"], "--counts", str(counts)).exit_code == 1
+    assert json.loads(counts.read_text()) == {"advanced": 0, "unchanged": 0, "failed": 1}

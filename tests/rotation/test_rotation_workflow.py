@@ -43,3 +43,23 @@ def test_the_rotators_run_when_something_is_due_or_a_rotation_is_in_progress() -
     status = script("status")
     assert '--counts "$RUNNER_TEMP/counts.json"' in status
     assert "state=in-progress" in status
+
+
+def test_the_public_issue_gets_the_rotators_counts_and_the_details_go_private() -> None:
+    rotate = job("rotate")
+    assert set(rotate["outputs"]) == {"advanced", "unchanged", "failed"}
+    run = script("rotate")
+    assert run.count('--counts "$RUNNER_TEMP/run.json" > "$log" 2>&1') == 2  # not in the log
+    assert "PRIVATE_REPORTS_TOKEN" in json.dumps(rotate)
+    assert "!= PRIVATE" in run  # never falls back to this public repository
+    issue = job("issue")
+    assert issue["needs"] == ["status", "rotate"]
+    assert issue["if"] == "always() && needs.status.result == 'success'"
+    env = issue["steps"][0]["env"]
+    assert {k: v for k, v in env.items() if "rotate" in v} == {
+        "ROTATE_RESULT": "${{ needs.rotate.result }}",
+        "ADVANCED": "${{ needs.rotate.outputs.advanced }}",
+        "UNCHANGED": "${{ needs.rotate.outputs.unchanged }}",
+        "FAILED": "${{ needs.rotate.outputs.failed }}",
+    }
+    assert "^[0-9]+$" in script("issue")  # only numbers reach the public issue
