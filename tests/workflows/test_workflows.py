@@ -190,12 +190,61 @@ def test_run_scripts_contain_no_template_expressions(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", workflow_files(), ids=ids(workflow_files()))
-def test_only_jobs_assuming_an_aws_role_get_an_oidc_token(path: Path) -> None:
+def test_only_jobs_exchanging_an_oidc_token_get_one(path: Path) -> None:
     for name, job in jobs(path):
-        assumes_role = any(action(s) == "aws-actions/configure-aws-credentials" for s in steps(job))
-        assert (job["permissions"].get("id-token") == "write") == assumes_role, (
-            f"{path.name}: {name}"
-        )
+        exchanges = any(action(s) in OIDC_ACTIONS for s in steps(job))
+        assert (job["permissions"].get("id-token") == "write") == exchanges, f"{path.name}: {name}"
+
+
+OIDC_ACTIONS = {"aws-actions/configure-aws-credentials", "pulumi/auth-actions"}
+PULUMI_AUTH = "pulumi/auth-actions"
+
+
+def _uses_the_backend(job: dict[str, Any]) -> bool:
+    """A job that runs the pulumi CLI (a run step or pulumi/actions with a command)."""
+    return any(re.search(r"(^|\s)pulumi\s", r) for r in _runs(job)) or any(
+        action(s) == "pulumi/actions" and "command" in s.get("with", {}) for s in steps(job)
+    )
+
+
+def test_no_workflow_overrides_the_backend_pulumi_yaml_names() -> None:
+    # PULUMI_BACKEND_URL (or pulumi/actions' cloud-url) would win over Pulumi.yaml's backend.url.
+    for path in yaml_files():
+        text = path.read_text(encoding="utf-8")
+        assert "PULUMI_BACKEND_URL" not in text, path.name
+        assert "cloud-url" not in text, path.name
+    assert "url: https://api.pulumi.com" in (REPO / "Pulumi.yaml").read_text(encoding="utf-8")
+
+
+def test_every_job_running_pulumi_logs_in_through_auth_actions_first() -> None:
+    backend_jobs = []
+    for path in workflow_files():
+        for name, job in jobs(path):
+            logins = [i for i, s in enumerate(steps(job)) if action(s) == PULUMI_AUTH]
+            if not _uses_the_backend(job):
+                assert not logins, f"{path.name}: {name} logs in but never runs pulumi"
+                continue
+            backend_jobs.append((path.name, name))
+            assert len(logins) == 1, f"{path.name}: {name}"
+            login = steps(job)[logins[0]]
+            assert login["with"] == {
+                "organization": "conda-forge",
+                "requested-token-type": "urn:pulumi:token-type:access_token:organization",
+            }, f"{path.name}: {name}"
+            first_pulumi = min(
+                i
+                for i, s in enumerate(steps(job))
+                if re.search(r"(^|\s)pulumi\s", str(s.get("run", "")))
+                or action(s) == "pulumi/actions"
+            )
+            assert logins[0] < first_pulumi, f"{path.name}: {name} logs in after running pulumi"
+            assert "environment" in job, f"{path.name}: {name} (the OIDC policy trusts environments)"
+            assert "PULUMI_ACCESS_TOKEN" not in json.dumps(job), f"{path.name}: {name}"
+    assert sorted(backend_jobs) == [
+        ("deploy.yml", "deploy"),
+        ("drift.yml", "check"),
+        ("preview.yml", "preview"),
+    ]
 
 
 def _runs(job: dict[str, Any]) -> list[str]:
