@@ -238,7 +238,7 @@ def test_every_job_running_pulumi_logs_in_through_auth_actions_first() -> None:
                 or action(s) == "pulumi/actions"
             )
             assert logins[0] < first_pulumi, f"{path.name}: {name} logs in after running pulumi"
-            assert "environment" in job, f"{path.name}: {name} (the OIDC policy trusts environments)"
+            assert "environment" in job, f"{path.name}: {name}: no environment"
             assert "PULUMI_ACCESS_TOKEN" not in json.dumps(job), f"{path.name}: {name}"
     assert sorted(backend_jobs) == [
         ("deploy.yml", "deploy"),
