@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from difflib import get_close_matches
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
@@ -32,6 +32,29 @@ class Model(BaseModel):
 
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+def repeats(
+    items: Iterable[T], key: Callable[[T], Hashable] = lambda item: item
+) -> Iterator[tuple[int, T, int]]:
+    """Each item a list already had (by `key`): its index, the item and the index of the first.
+
+    The one way the configuration finds a thing "listed twice"; each caller words its message.
+    """
+    first: dict[Hashable, int] = {}
+    for i, item in enumerate(items):
+        k = key(item)
+        if k in first:
+            yield i, item, first[k]
+        else:
+            first[k] = i
+
+
+def repeated(items: Sequence[str]) -> list[str]:
+    """The values a list holds more than once, sorted (for a validator's one-line message)."""
+    return sorted({item for _, item, _ in repeats(items)})
+
 
 # Names used as identities. Kept deliberately narrow so that a typo is an error, not a new entity.
 Kebab = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$")]

@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from infra.config.audience import Audience
-from infra.config.base import Description, Kebab, Model, RepoName, enum_field
+from infra.config.base import Description, Kebab, Model, RepoName, enum_field, repeated
 from infra.config.environments import Environment, EnvironmentName
 from infra.config.folder import load_folder
 from infra.config.github_org import ActionsPolicy, OrgSettings
@@ -164,7 +164,7 @@ class AppBypass(Model):
     @field_validator("repositories")
     @classmethod
     def _unique_repositories(cls, repos: list[str]) -> list[str]:
-        dupes = sorted({r for r in repos if repos.count(r) > 1})
+        dupes = repeated(repos)
         if dupes:
             raise ValueError(f"listed twice: {', '.join(dupes)}")
         return repos
@@ -252,7 +252,7 @@ class Webhook(Model):
     @field_validator("events")
     @classmethod
     def _unique_events(cls, events: list[str]) -> list[str]:
-        dupes = sorted({e for e in events if events.count(e) > 1})
+        dupes = repeated(events)
         if dupes:
             raise ValueError(f"duplicate events: {', '.join(dupes)}")
         return events

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from infra.config.base import Model, enum_field
+from infra.config.base import Model, enum_field, repeated
 
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=255)]
@@ -168,7 +168,7 @@ class ActionsPolicy(Model):
     @field_validator("patterns_allowed")
     @classmethod
     def _unique_patterns(cls, patterns: list[str]) -> list[str]:
-        dupes = sorted({p for p in patterns if patterns.count(p) > 1})
+        dupes = repeated(patterns)
         if dupes:
             raise ValueError(f"duplicate patterns: {', '.join(dupes)}")
         return patterns

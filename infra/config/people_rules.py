@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from infra.config.base import repeats
 from infra.config.data import Data
 from infra.config.people import CORE, EMERITUS, Person, TeamRole
 from infra.errors import Problem
@@ -16,16 +17,13 @@ MIN_OWNERS = 2
 
 
 def _duplicates(file: str, people: Iterable[Person]) -> Iterable[Problem]:
-    first: dict[str, Person] = {}
-    for p in people:
-        if p.key in first:
-            yield Problem(
-                file,
-                f"row {p.row}, column github",
-                f"`{p.login}` is already listed in row {first[p.key].row}",
-            )
-        else:
-            first[p.key] = p
+    rows = list(people)
+    for _, p, first in repeats(rows, key=lambda p: p.key):
+        yield Problem(
+            file,
+            f"row {p.row}, column github",
+            f"`{p.login}` is already listed in row {rows[first].row}",
+        )
 
 
 def validate_unique_rows(data: Data) -> Iterable[Problem]:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 
 from infra.config.audience import Audience
+from infra.config.base import repeats
 from infra.config.data import Data
 from infra.config.github import REPOSITORIES_DIR, WEBHOOKS_DIR, webhook_file
 from infra.config.lineage import reach
@@ -124,13 +125,11 @@ def validate_unique_selected_repositories(data: Data) -> Iterable[Problem]:
     entries = data.secrets
     for entry, i, target in _targets(entries):
         if isinstance(target, GitHubOrgSecretTarget):
-            seen: set[str] = set()
-            for j, repo in enumerate(target.repositories):
-                if repo.casefold() in seen:  # GitHub names are case-insensitive
-                    yield Problem(
-                        entry.file, f"targets[{i}].repositories[{j}]", f"`{repo}` is listed twice"
-                    )
-                seen.add(repo.casefold())
+            # GitHub names are case-insensitive
+            for j, repo, _ in repeats(target.repositories, key=str.casefold):
+                yield Problem(
+                    entry.file, f"targets[{i}].repositories[{j}]", f"`{repo}` is listed twice"
+                )
 
 
 def validate_no_orphan_secrets(data: Data) -> Iterable[Problem]:

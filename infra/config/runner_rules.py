@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from infra.config.base import repeats
 from infra.config.data import Data
 from infra.config.github import REPOSITORIES_DIR
 from infra.config.runners import FEEDSTOCK_PATTERN, Cloud, HostKind, RunnerData
@@ -335,15 +336,14 @@ def validate_large_runner_grants(data: Data) -> Iterable[Problem]:
     known = {p.id for p in runners.providers}
     for a in runners.access:
         for j, provider in enumerate(a.access.large_runners):
-            path = f"large_runners[{j}]"
             if provider not in known:
                 yield Problem(
                     a.file,
-                    path,
+                    f"large_runners[{j}]",
                     f"unknown large-runner provider `{provider}` (not in providers.yaml)",
                 )
-            if provider in a.access.large_runners[:j]:
-                yield Problem(a.file, path, f"`{provider}` is listed twice")
+        for j, provider, _ in repeats(a.access.large_runners):
+            yield Problem(a.file, f"large_runners[{j}]", f"`{provider}` is listed twice")
 
 
 def validate_access_not_empty(data: Data) -> Iterable[Problem]:

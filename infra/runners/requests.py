@@ -17,7 +17,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from infra.config.base import Model, enum_field, validate
+from infra.config.base import Model, enum_field, repeats, validate
 from infra.config.loader import check_runner_data
 from infra.config.runners import (
     FEEDSTOCK_PATTERN,
@@ -98,8 +98,8 @@ def _check_feedstocks(req: RunnerRequest, file: str) -> list[Problem]:
             problems.append(
                 Problem(file, path, f"`{name}` is not a feedstock name (lower-case, digits, `._-`)")
             )
-        if name in req.feedstocks[:i]:
-            problems.append(Problem(file, path, f"`{name}` is listed twice"))
+    for i, name, _ in repeats(req.feedstocks):
+        problems.append(Problem(file, f"feedstocks[{i}]", f"`{name}` is listed twice"))
     return problems
 
 
@@ -119,8 +119,8 @@ def _check_cirun_resources(req: RunnerRequest, data: RunnerData, file: str) -> l
             problems.append(
                 Problem(file, path, f"`{label}` is retired (its host is decommissioned)")
             )
-        if label in req.resources[:j]:
-            problems.append(Problem(file, path, f"`{label}` is listed twice"))
+    for j, label, _ in repeats(req.resources):
+        problems.append(Problem(file, f"resources[{j}]", f"`{label}` is listed twice"))
     return problems
 
 
