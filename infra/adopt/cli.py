@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from infra.console import check_output_path, err, out, write_output
+from infra.console import check_output_path, err, out, progress, write_output
 from infra.exitcodes import ExitCode, is_leak
 
 
@@ -159,18 +159,11 @@ def import_plan(
         Path | None,
         typer.Option(
             "--ids",
-            help="JSON {'<type>::<name>': id or null}: any other import id; null = does not exist "
-            "yet, let `pulumi up` create it.",
+            help="JSON {'<type>::<name>': id or null}: only the ids you have; null = does not "
+            "exist yet, let `pulumi up` create it; absent = unresolved (listed, with the command "
+            "that finds it).",
         ),
     ] = None,
-    allow_unresolved: Annotated[
-        bool,
-        typer.Option(
-            "--allow-unresolved",
-            help="Write the file even if pre-existing resources lack an id (they would be "
-            "*created* by `pulumi up`).",
-        ),
-    ] = False,
 ) -> None:
     """Write the `pulumi import --file` JSON that adopts every pre-existing resource of the plan."""
     from infra.adopt.import_plan import IdFileError, build_import_plan, load_id_maps
@@ -185,17 +178,18 @@ def import_plan(
     except (ConfigError, IdFileError) as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(ExitCode.INVALID) from None
-    result = build_import_plan(plan_project(project), project, maps)
+    with progress(f"planning stack {stack}"):
+        result = build_import_plan(plan_project(project), project, maps)
     for line in result.report():
         (err if line.startswith("UNRESOLVED") else out).print(line, markup=False)
-    if result.unresolved and not allow_unresolved:
-        err.print(
-            f"\nnot written: {len(result.unresolved)} pre-existing resource(s) have no import id "
-            "(importing without them would make `pulumi up` create duplicates)",
-            markup=False,
-        )
-        raise typer.Exit(ExitCode.FOUND)
     write_output(output, result.to_json(), "--output")
     out.print(f"\nwrote {output}: {len(result.entries)} resources to import", markup=False)
     if result.unresolved:
+        # The file holds what is known; `pulumi up` before the rest would create duplicates.
+        err.print(
+            f"not complete: {len(result.unresolved)} pre-existing resource(s) listed UNRESOLVED "
+            "have no import id; add the ids you find (or null for a new one) to --ids and run "
+            "it again before `pulumi up`, which would create them a second time",
+            markup=False,
+        )
         raise typer.Exit(ExitCode.FOUND)

@@ -47,11 +47,19 @@ def test_every_org_secret_is_imported_by_its_name(prod_plan, project):
         assert entries[r.name].id == r.inputs["secretName"]
 
 
-def test_webhooks_without_ids_are_unresolved_and_nothing_is_written(tmp_path):
+def test_absent_ids_are_unresolved_and_the_known_ones_are_still_written(tmp_path, prod_plan):
+    ids = tmp_path / "ids.json"  # only what the admin has: no hand-written null for the rest
+    secret = prod_plan.of_type(ORG_SECRET)[0]
+    ids.write_text(json.dumps({secret.key: "SECRET_FROM_IDS"}), encoding="utf-8")
     out = tmp_path / "import.json"
-    result = runner.invoke(app, ["import-plan", "--output", str(out)])
+    result = runner.invoke(app, ["import-plan", "--output", str(out), "--ids", str(ids)])
     assert result.exit_code == 1
-    assert not out.exists()
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    by_name = {r["name"]: r for r in doc["resources"]}
+    assert by_name[secret.name]["id"] == "SECRET_FROM_IDS"
+    assert "webhook-autotickbot" not in by_name
+    assert "not complete:" in result.output
+    assert "before `pulumi up`" in result.output
     assert (
         "UNRESOLVED github:index/organizationWebhook:OrganizationWebhook::webhook-autotickbot"
         in (result.output)
