@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from infra.errors import Problem, format_loc
@@ -27,18 +28,40 @@ MIN_LENGTH = 8
 
 _WORD = re.compile(r"[^\s\"'`<>()\[\]{},;]{16,}")
 _CACHE: dict[str, tuple[str, ...]] = {}
+_PLUGINS: list[Any] | None = None
+"""The scanner's plugins while a ``scanning()`` block holds its default settings."""
+
+
+@contextmanager
+def scanning() -> Iterator[None]:
+    """Hold the scanner's default settings (and its plugins) for every scan inside the block.
+
+    Switching the process-global settings in and out costs more than scanning a file's strings, so
+    a project load switches once, not once per file. The settings inside are the same either way.
+    """
+    global _PLUGINS
+    if _PLUGINS is not None:
+        yield
+        return
+    from detect_secrets.core.scan import get_plugins
+    from detect_secrets.settings import default_settings
+
+    with default_settings():
+        _PLUGINS = get_plugins()
+        try:
+            yield
+        finally:
+            _PLUGINS = None
 
 
 def _scan(values: Iterable[str]) -> None:
     todo = sorted({v for v in values if len(v) >= MIN_LENGTH and v not in _CACHE})
     if not todo:
         return
-    from detect_secrets.core.scan import get_plugins
-    from detect_secrets.settings import default_settings
     from detect_secrets.util.code_snippet import get_code_snippet
 
-    with default_settings():
-        plugins = get_plugins()
+    with scanning():
+        plugins = _PLUGINS or []
         for value in todo:
             lines = [f"value = {json.dumps(value)}"]
             lines += [f"word = {json.dumps(w)}" for w in _WORD.findall(value) if w != value]

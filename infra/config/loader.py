@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.config import cleartext
 from infra.config.base import validate
 from infra.config.data import Data
 from infra.config.folder import load_folder
@@ -127,6 +128,17 @@ def load_project(
     engine handed it to the program (``infra.stack_config``); without it ``Pulumi.<stack>.yaml`` is
     read, for the commands that are not Pulumi programs (``validate``, ``docs``, ``diff``).
     """
+    with cleartext.scanning():  # one switch of the credential scanner's settings for every file
+        return _load_project(root, stack, skip=skip, engine_config=engine_config)
+
+
+def _load_project(
+    root: Path,
+    stack: str,
+    *,
+    skip: Iterable[str],
+    engine_config: Mapping[str, Any] | None,
+) -> Project:
     root = root.resolve()
     settings, problems = (
         _load_stack_file(root, stack)

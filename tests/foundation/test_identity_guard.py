@@ -220,3 +220,30 @@ def test_a_control_character_in_a_people_file_is_refused(project_copy):
     out = validate(project_copy)
     assert "data/github/members.csv: row " in out
     assert "control characters are not allowed" in out
+
+
+def test_one_scanner_session_for_a_load_still_refuses_every_file_and_restores_settings(
+    project_copy,
+):
+    # `load_project` switches the scanner's settings once for every file (infra.config.cleartext
+    # .scanning): a credential in the first file read and one in a later file are both refused,
+    # and the process-global scanner settings are what they were before the load.
+    from detect_secrets.settings import get_settings
+
+    before = get_settings().json()
+
+    def stack(d):
+        app = d["config"]["cfinfra:heroku"]["apps"]["conda-forge"]
+        app.setdefault("vars", {})["SOME_SETTING"] = AWS_KEY_LIKE
+
+    edit(project_copy / "Pulumi.prod.yaml", stack)
+    edit(
+        project_copy / "secrets/staging-binstar-token.yaml",
+        lambda d: d.update(description=f"Staging token (old one was {GITHUB_TOKEN_LIKE})"),
+    )
+    out = validate(project_copy)
+    assert "cfinfra:heroku.apps.conda-forge.vars.SOME_SETTING: this value looks like" in out
+    assert "secrets/staging-binstar-token.yaml: description: this value looks like" in out
+    assert AWS_KEY_LIKE not in out
+    assert GITHUB_TOKEN_LIKE not in out
+    assert get_settings().json() == before
