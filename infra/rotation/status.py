@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from infra.config.manifest import ANACONDA, AWS_IAM_ACCESS_KEY, RotationMode, SecretEntry
@@ -42,6 +42,9 @@ class StatusRow:
     note: str = ""
     in_progress: bool = False
     """An automatic rotation has started and is not finished (delivery or overlap pending)."""
+    needs_action: bool = False
+    """A person must act: an AWS IAM key was replaced more than the overlap ago and the old key
+    was never deactivated (nobody confirmed delivery). Fails the check like ``overdue``."""
 
 
 def policy_text(entry: SecretEntry) -> str:
@@ -60,6 +63,7 @@ def _row(
     note: str = "",
     verdict: Assessment | None = None,
     in_progress: bool = False,
+    needs_action: bool = False,
 ) -> StatusRow:
     ref = entry.secret.onepassword
     return StatusRow(
@@ -73,6 +77,7 @@ def _row(
         due_on=verdict.due_on if verdict else None,
         note=note,
         in_progress=in_progress,
+        needs_action=needs_action,
     )
 
 
@@ -93,10 +98,39 @@ def in_progress(entry: SecretEntry, item: Item) -> bool:
     return False
 
 
-async def _in_progress(client: OnePasswordClient, entry: SecretEntry, found: ItemOverview) -> str:
-    """``"yes"``/``"no"``, or why the item could not be read (the row is then ``missing``)."""
+STALE_NOTE = (
+    "old key still active past the {days} d overlap: once cirun uses the new key, dispatch "
+    "rotation.yml with cirun_key_deployed (or run `cfinfra rotation run --deployed`)"
+)
+
+
+def old_key_overstays(entry: SecretEntry, item: Item, now: datetime) -> bool:
+    """Whether an AWS IAM rotation left its previous key active for longer than the overlap.
+
+    From 1Password alone: a previous key is recorded but no deactivation, and the item last
+    changed (the new key was stored then, or later) more than ``overlap_days`` before ``now``.
+    A later edit of the item only delays the signal; it never raises a false one.
+    """
+    from infra.rotation import aws_iam
+
+    rotation = entry.secret.rotation
+    if rotation.rotator != AWS_IAM_ACCESS_KEY:
+        return False
+    record = aws_iam.read_record(item)
+    if record.previous is None or record.deactivated_at is not None:
+        return False
+    return now >= record.updated_at + timedelta(days=rotation.overlap_days)
+
+
+async def _in_progress(
+    client: OnePasswordClient, entry: SecretEntry, found: ItemOverview, now: datetime
+) -> str:
+    """``"yes"``/``"no"``/``"stale"`` (in progress, and a person must act), or why the item
+    could not be read (the row is then ``missing``)."""
     try:
         item = await client.items.get(found.vault_id, found.id)
+        if old_key_overstays(entry, item, now):
+            return "stale"
         return "yes" if in_progress(entry, item) else "no"
     except Exception as exc:  # the SDK raises plain Exception; its messages carry no values
         return f"reading item `{found.title}` failed: {exc}"
@@ -152,21 +186,34 @@ async def collect_status(
             rows.append(_row(entry, RotationState.MISSING, note=note))
             continue
         verdict = assess(items[0].updated_at, entry.secret.rotation.max_age_days, now)
-        started = False
+        started = stale = False
         if entry.secret.rotation.mode is RotationMode.AUTOMATIC:
-            answer = await _in_progress(client, entry, items[0])
-            if answer not in ("yes", "no"):
+            answer = await _in_progress(client, entry, items[0], now)
+            if answer not in ("yes", "no", "stale"):
                 rows.append(_row(entry, RotationState.MISSING, note=answer))
                 continue
-            started = answer == "yes"
-        rows.append(_row(entry, verdict.state, verdict=verdict, in_progress=started))
-    rows.sort(key=lambda r: (r.state.severity, r.due_on or date.min, r.secret_id))
+            started, stale = answer in ("yes", "stale"), answer == "stale"
+        note = STALE_NOTE.format(days=entry.secret.rotation.overlap_days) if stale else ""
+        rows.append(
+            _row(
+                entry,
+                verdict.state,
+                note=note,
+                verdict=verdict,
+                in_progress=started,
+                needs_action=stale,
+            )
+        )
+    rows.sort(
+        key=lambda r: (not r.needs_action, r.state.severity, r.due_on or date.min, r.secret_id)
+    )
     return rows
 
 
 def exit_code(rows: Sequence[StatusRow]) -> ExitCode:
-    """``FOUND`` (1) when anything is overdue or missing, else ``OK``."""
-    return ExitCode.FOUND if any(r.state.failing for r in rows) else ExitCode.OK
+    """``FOUND`` (1) when anything is overdue or missing or needs a person, else ``OK``."""
+    failing = any(r.state.failing or r.needs_action for r in rows)
+    return ExitCode.FOUND if failing else ExitCode.OK
 
 
 def counts(rows: Sequence[StatusRow]) -> dict[str, int]:
@@ -174,4 +221,5 @@ def counts(rows: Sequence[StatusRow]) -> dict[str, int]:
     safe for a public issue (no name, no age)."""
     result = {str(s): sum(r.state is s for r in rows) for s in RotationState}
     result["in-progress"] = sum(r.in_progress for r in rows)
+    result["needs-action"] = sum(r.needs_action for r in rows)
     return result

@@ -204,3 +204,30 @@ def test_emptying_the_secret_field_rotates_at_once_and_keeps_the_old_key_until_d
     world.run(deployed=True)
     assert world.keys() == {old_id: "Inactive", new_id: "Active"}
     world.assert_stored_key_works()
+
+
+def test_status_asks_for_a_person_when_the_old_key_outlives_the_overlap(world: World) -> None:
+    from infra.rotation.status import collect_status, counts, exit_code
+    from tests.rotation.aws_world import entry
+
+    def status() -> tuple[bool, bool, int]:
+        rows = asyncio.run(collect_status(world.op, [entry()], world.now()))
+        return rows[0].in_progress, rows[0].needs_action, int(exit_code(rows))
+
+    old_id, _ = world.stored()
+    world.advance(DUE)
+    world.run()
+    new_id, _ = world.stored()
+    world.advance(OVERLAP_DAYS - 1)
+    assert status() == (True, False, 0)  # inside the overlap: waiting for delivery is normal
+
+    world.advance(1)
+    rows = asyncio.run(collect_status(world.op, [entry()], world.now()))
+    assert world.keys() == {old_id: "Active", new_id: "Active"}
+    assert status() == (True, True, 1)  # the workflow's state becomes `due`: the issue opens
+    assert counts(rows)["needs-action"] == 1
+    assert "cirun_key_deployed" in rows[0].note and old_id not in rows[0].note
+
+    world.run(deployed=True)  # someone confirmed delivery
+    assert world.keys() == {old_id: "Inactive", new_id: "Active"}
+    assert status() == (True, False, 0)

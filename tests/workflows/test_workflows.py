@@ -308,6 +308,25 @@ def test_rotation_applies_only_when_something_is_due_in_its_own_environment() ->
     assert "deploy.yml" in json.dumps(rotation["deliver"])
 
 
+def test_the_old_cirun_key_is_deactivated_only_on_an_approved_confirmation() -> None:
+    workflow = load(WORKFLOWS / "rotation.yml")
+    dispatch = workflow["on"]["workflow_dispatch"]["inputs"]["cirun_key_deployed"]
+    assert dispatch["type"] == "boolean" and dispatch["default"] is False
+    rotation = dict(jobs(WORKFLOWS / "rotation.yml"))
+    job = rotation["cirun-deployed"]
+    assert "inputs.cirun_key_deployed" in job["if"]
+    assert "refs/heads/main" in job["if"]
+    assert job["environment"] == "rotation"  # core approves before any credential is fetched
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    [script] = [s["run"] for s in steps(job) if "--deployed" in s.get("run", "")]
+    assert "--secret cirun-aws-access-key" in script
+    assert "--no-deliver" in script
+    assert "> /dev/null" in script  # key ids stay out of the public log
+    # The rotators never run with it: a key created now would be deactivated undelivered.
+    assert "!inputs.cirun_key_deployed" in rotation["rotate"]["if"]
+    assert all("--deployed" not in s.get("run", "") for s in steps(rotation["rotate"]))
+
+
 def test_every_secret_is_read_inside_an_environment() -> None:
     for path in workflow_files():
         for name, job in jobs(path):
