@@ -226,7 +226,8 @@ def test_status_asks_for_a_person_when_the_old_key_outlives_the_overlap(world: W
     assert world.keys() == {old_id: "Active", new_id: "Active"}
     assert status() == (True, True, 1)  # the workflow's state becomes `due`: the issue opens
     assert counts(rows)["needs-action"] == 1
-    assert "cirun_key_deployed" in rows[0].note and old_id not in rows[0].note
+    assert "cirun_key_deployed" in rows[0].note
+    assert old_id not in rows[0].note
 
     world.run(deployed=True)  # someone confirmed delivery
     assert world.keys() == {old_id: "Inactive", new_id: "Active"}

@@ -311,7 +311,8 @@ def test_rotation_applies_only_when_something_is_due_in_its_own_environment() ->
 def test_the_old_cirun_key_is_deactivated_only_on_an_approved_confirmation() -> None:
     workflow = load(WORKFLOWS / "rotation.yml")
     dispatch = workflow["on"]["workflow_dispatch"]["inputs"]["cirun_key_deployed"]
-    assert dispatch["type"] == "boolean" and dispatch["default"] is False
+    assert dispatch["type"] == "boolean"
+    assert dispatch["default"] is False
     rotation = dict(jobs(WORKFLOWS / "rotation.yml"))
     job = rotation["cirun-deployed"]
     assert "inputs.cirun_key_deployed" in job["if"]
