@@ -25,6 +25,7 @@ from typer.models import CommandInfo
 from infra.console import (
     check_output_path,
     err,
+    fail_config,
     is_stdout,
     out,
     progress,
@@ -256,12 +257,6 @@ RootOpt = Annotated[
         "--root", help="Project directory holding Pulumi.yaml, the stack file and secrets/."
     ),
 ]
-
-
-def fail_config(exc: Any) -> typer.Exit:
-    """Print a ``ConfigError``'s report; exit 3 if the leak guard is among its problems, else 2."""
-    err.print(str(exc), markup=False)
-    return typer.Exit(ExitCode.of_config_error(exc))
 
 
 @app.command(

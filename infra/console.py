@@ -12,11 +12,15 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from infra.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from infra.errors import ConfigError
 
 out = Console(highlight=False, soft_wrap=True)
 """Results: tables, summaries, paths written."""
@@ -110,3 +114,13 @@ def progress(message: str) -> Iterator[None]:
         return
     with err.status(message):
         yield
+
+
+def fail_config(exc: ConfigError, context: str = "") -> typer.Exit:
+    """Print a ``ConfigError``'s report (after ``context``, if given) and return the exit to raise.
+
+    Every command that loads the project ends this way on bad configuration, so the contract holds
+    everywhere: exit 3 when the leak guard is among the problems, else 2.
+    """
+    err.print(f"{context}\n{exc}" if context else str(exc), markup=False)
+    return typer.Exit(ExitCode.of_config_error(exc))

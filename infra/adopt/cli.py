@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from infra.console import check_output_path, err, out, progress, write_output
+from infra.console import check_output_path, err, fail_config, out, progress, write_output
 from infra.exitcodes import ExitCode, is_leak
 
 
@@ -81,8 +81,7 @@ def import_yaml(
     try:
         reference = Reference.load(like, stack) if like is not None else Reference()
     except ConfigError as exc:
-        err.print(f"the --like project is unusable:\n{exc}", markup=False)
-        raise typer.Exit(ExitCode.INVALID) from None
+        raise fail_config(exc, "the --like project is unusable:") from None
 
     result = translate(loaded, reference, _parse_pairs(azure_project or [], "--azure-project"))
     result = carry_over(result, reference)
@@ -174,10 +173,13 @@ def import_plan(
     check_output_path(output, "--output")
     try:
         maps = load_id_maps(webhook_ids, variable_group_ids, ids)
-        project = load_project(root, stack)
-    except (ConfigError, IdFileError) as exc:
+    except IdFileError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(ExitCode.INVALID) from None
+    try:
+        project = load_project(root, stack)
+    except ConfigError as exc:
+        raise fail_config(exc) from None
     with progress(f"planning stack {stack}"):
         result = build_import_plan(plan_project(project), project, maps)
     for line in result.report():

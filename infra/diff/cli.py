@@ -134,7 +134,14 @@ def diff(
         except RevisionError as exc:
             raise _fail(str(exc)) from None
         except (ConfigError, SecretLeakError, BaseRefused) as exc:
-            leak = isinstance(exc, SecretLeakError) or (isinstance(exc, BaseRefused) and exc.leak)
+            leak = (
+                isinstance(exc, SecretLeakError)
+                or (isinstance(exc, BaseRefused) and exc.leak)
+                or (
+                    isinstance(exc, ConfigError)
+                    and ExitCode.of_config_error(exc) is ExitCode.SECRETS
+                )
+            )
             if isinstance(exc, ConfigError):
                 text = exc.report()
             elif isinstance(exc, BaseRefused):

@@ -41,6 +41,7 @@ from infra.diff.compare import (
 )
 from infra.diff.repos import RepoEvent, repository_events
 from infra.diff.risks import DiffReport, few, risks
+from infra.exitcodes import LEAK_PREFIX
 from infra.markdown import code, fence_for, fenced, text, unified_diff
 from infra.plan.model import SECRET, PlannedResource
 from infra.secretscan import looks_like_credential
@@ -551,10 +552,17 @@ def render_invalid(
 ) -> str:
     """The comment when one side cannot be planned: no diff, the full error report instead.
 
-    ``label`` is ``invalid-config`` for a ``ConfigError`` and ``leak-guard`` when the plan refused
-    because a secret value reached an input not marked secret.
+    ``label`` is ``invalid-config`` for a ``ConfigError`` and ``leak-guard`` when a secret would
+    leak: the leak guard's verdict (its problems in the report) or the plan's refusal because a
+    secret value reached an input not marked secret.
     """
-    if label == "leak-guard":
+    if label == "leak-guard" and LEAK_PREFIX in report_text:
+        what = f"The {side} gives a secret to an audience wider than it is cleared for"
+        risk_line = (
+            f"- {code(label)}: the leak guard refuses the {side}: a secret reaches people or "
+            "workflows it is not cleared for; nothing can be planned or deployed until it is fixed."
+        )
+    elif label == "leak-guard":
         what = f"The {side} would leak a secret value"
         risk_line = (
             f"- {code(label)}: a secret value reaches an input not marked secret in the {side}; "

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from infra.console import err, out
+from infra.console import err, fail_config, out
 from infra.exitcodes import ExitCode
 
 
@@ -30,8 +30,7 @@ def docs(
     try:
         plan = plan_stack(root, stack)
     except ConfigError as exc:
-        err.print(f"cannot plan stack {stack}:\n{exc}", markup=False)
-        raise typer.Exit(ExitCode.of_config_error(exc)) from None
+        raise fail_config(exc, f"cannot plan stack {stack}:") from None
     files = render_all(root / "docs", plan)
     if check:
         stale = stale_files(files)

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 import yaml
 
-from infra.console import err, out
+from infra.console import err, fail_config, out
 from infra.errors import Problem
+from infra.exitcodes import ExitCode
 
 SOURCE_HELP = (
     "A snapshot (JSON, `cfinfra snapshot`) or a folder: `<repo>/.github/workflows/*.yml` per "
@@ -78,14 +79,14 @@ def _policy(policy_file: Path | None, root: Path, stack: str):  # -> ActionsPoli
             "pass the proposed policy with --policy FILE",
             markup=False,
         )
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.INVALID)
     return project.config.github.actions
 
 
 def _fail(problems: list[Problem]) -> typer.Exit:
     for p in sorted(set(problems)):
         err.print(str(p), markup=False)
-    return typer.Exit(2)
+    return typer.Exit(ExitCode.INVALID)
 
 
 def actions_audit(
@@ -114,8 +115,7 @@ def actions_audit(
     try:
         policy = _policy(policy_file, root, stack)
     except ConfigError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+        raise fail_config(exc) from None
     files, problems = _workflow_files(source)
     uses = []
     for repo, path, text in files:
@@ -138,4 +138,4 @@ def actions_audit(
             out.print(f"\n{current}", markup=False)
         out.print(f"  {b.use.file}:{b.use.line}  {b.use.ref}\n      {b.reason}", markup=False)
     if blocked:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FOUND)

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from infra.console import err, out
+from infra.console import err, fail_config, out
+from infra.exitcodes import ExitCode
 
 
 def snapshot(
@@ -38,12 +39,11 @@ def snapshot(
     try:
         project = load_project(root, stack)
     except ConfigError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+        raise fail_config(exc) from None
     token = os.environ.get("GITHUB_TOKEN", "")
     if not token:
         err.print("GITHUB_TOKEN is not set: a snapshot reads the org as a member", markup=False)
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.INVALID)
     heroku_key = os.environ.get("HEROKU_API_KEY", "")
     azdo = os.environ.get("AZDO_PERSONAL_ACCESS_TOKEN", "")
     recorder = Recorder(
@@ -80,12 +80,11 @@ def adopt(
 
     snap = read_snapshot(source)
     if snap is None:
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.INVALID)
     try:
         project = load_project(root, stack)
     except ConfigError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+        raise fail_config(exc) from None
     result = adopt_from(project, snap)
     written = result.files.save()
     if not result.edits:
@@ -99,5 +98,4 @@ def adopt(
     try:
         load_project(root, stack)
     except ConfigError as exc:
-        err.print("the adopted data does not validate:\n" + str(exc), markup=False)
-        raise typer.Exit(2) from None
+        raise fail_config(exc, "the adopted data does not validate:") from None

@@ -122,7 +122,7 @@ def deploy_guard(
         head = plan_stack(root, stack)
     except ConfigError as exc:
         typer.echo(f"error: the head cannot be planned\n{exc.report()}", err=True)
-        raise typer.Exit(ExitCode.INVALID) from None
+        raise typer.Exit(ExitCode.of_config_error(exc)) from None
     result = check_against_deployed(base, head, GuardPolicy(allow_removals=allow_removals))
     _emit(render_guard(result), output)
     typer.echo(result.message(), err=True)

@@ -14,7 +14,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from infra.console import err, out, wrap
+from infra.console import err, fail_config, out, wrap
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -40,8 +40,7 @@ def _project(root: Path, stack: str) -> Project:
     try:
         return load_project(root, stack)
     except ConfigError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(ExitCode.of_config_error(exc)) from None
+        raise fail_config(exc) from None
 
 
 def _answer(fn: Any, *args: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.console import check_output_path, err, out, wrap, write_output
+from infra.console import check_output_path, err, fail_config, out, wrap, write_output
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -51,8 +51,7 @@ def _load(root: Path) -> list[SecretEntry]:
     try:
         return load_manifest(root)
     except ConfigError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(ExitCode.INVALID) from None
+        raise fail_config(exc) from None
 
 
 def _reason(exc: Exception) -> str:
@@ -168,8 +167,7 @@ def plan(
     try:
         project = load_project(root, stack)
     except ConfigError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(ExitCode.INVALID) from None
+        raise fail_config(exc) from None
     entry = next((e for e in project.secrets if e.id == secret), None)
     if entry is None:
         err.print(f"no secret `{secret}` in the manifest", markup=False)
@@ -313,8 +311,7 @@ def _anaconda_targets(
     try:
         project = load_project(root, stack)
     except ConfigError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(ExitCode.INVALID) from None
+        raise fail_config(exc) from None
     if not deliver:
         return None, stack, project, {}
     return root, stack, project, target_urns(project, mine)

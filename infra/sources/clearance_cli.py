@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from infra.console import err, out
-from infra.exitcodes import ExitCode
+from infra.console import fail_config, out
 
 RootOpt = Annotated[
     Path,
@@ -31,7 +30,6 @@ def clearance_tags(root: RootOpt = Path(".")) -> None:
     try:
         entries = load_manifest(root)
     except ConfigError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(ExitCode.of_config_error(exc)) from None
+        raise fail_config(exc) from None
     for line in tagging_commands(entries):
         out.print(line, markup=False, highlight=False, soft_wrap=True)

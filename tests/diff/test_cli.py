@@ -169,15 +169,30 @@ def test_a_widened_secret_and_a_demoted_owner_are_named_guarded_and_never_show_a
 def test_an_invalid_head_writes_the_error_report_and_exits_2(repo: Path, tmp_path: Path) -> None:
     _edit_yaml(
         repo / "secrets" / "prod-binstar-token.yaml",
-        lambda doc: doc["targets"][0]["repositories"].append("staged-recipes"),
+        lambda doc: doc.update(sensitivity="sky-high"),
     )
     out = tmp_path / "comment.md"
     result = cfinfra("diff", "--base", "HEAD", "--root", repo, "--output", out)
     assert result.exit_code == 2
     md = out.read_text(encoding="utf-8")
     assert "The head does not validate" in md
+    assert "`invalid-config`" in md
     assert "secrets/prod-binstar-token.yaml" in md
     assert re.search(r"\d+ validation errors? found", md)
+
+
+def test_a_leaking_head_is_labelled_leak_guard_and_exits_3(repo: Path, tmp_path: Path) -> None:
+    _edit_yaml(
+        repo / "secrets" / "prod-binstar-token.yaml",
+        lambda doc: doc["targets"][0]["repositories"].append("staged-recipes"),
+    )
+    out = tmp_path / "comment.md"
+    result = cfinfra("diff", "--base", "HEAD", "--root", repo, "--output", out)
+    assert result.exit_code == 3, "a leak exits 3 from diff as from validate"
+    md = out.read_text(encoding="utf-8")
+    assert "The head gives a secret to an audience wider than it is cleared for" in md
+    assert "`leak-guard`" in md
+    assert "LEAK: secret `prod-binstar-token`" in md
 
 
 def test_an_unknown_revision_exits_2(repo: Path) -> None:
