@@ -2,7 +2,8 @@
 
 The input is synthetic, shaped like conda-forge/.cirun's live file (several policies per feedstock,
 `users` and `users_from_json`, an id that does not follow the naming pattern, a label listed twice
-in `access_control`, labels of the retired OpenStack host, a label nobody defined).
+in `access_control`, labels of a retired OpenStack host, a label nobody defined), over the fixture
+stack's runner labels.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 from infra.cli import app
 from infra.plan.engine import plan_stack
 from infra.runners.import_access import grants_of
+from tests.conftest import FIXTURE_STACK
 from tests.runners.runner_helpers import (
     DATA,
     add_openstack_credentials,
@@ -24,11 +26,9 @@ from tests.runners.runner_helpers import (
     write_yaml,
 )
 
-TOS = (
-    "https://raw.githubusercontent.com/Quansight/open-gpu-server/main/access/conda-forge-users.json"
-)
+TOS = "https://example-forge.org/runner-users.json"  # the fixture's policy-defaults.yaml
 ROLES = ["admin", "maintain", "write"]
-RETIRED = "cirun-openstack-gpu-large"
+RETIRED = "cirun-old-gpu-large"  # on old-gpu-server, decommissioned
 
 
 def policy(pid: str, repo: str, pr: bool = True, users: list[str] | None = None) -> dict:
@@ -70,12 +70,15 @@ LIVE = {
             "resource": "cirun-azure-windows-2xlarge",
             "policies": ["onnxruntime-feedstock-policy", "pytorch-cpu-feedstock-cpu-policy"],
         },
-        {"resource": "cirun-macos-m4-large", "policies": ["tensorflow-feedstock-osx-m4-policy"]},
+        {
+            "resource": "cirun-openstack-cpu-large",
+            "policies": ["tensorflow-feedstock-osx-m4-policy"],
+        },
         # A label listed twice, as the live file does.
-        {"resource": "cirun-macos-m4-large", "policies": ["pytorch-cpu-feedstock-cpu-policy"]},
-        {"resource": "cirun-hetzner-gpu", "policies": ["cf-autotick-bot-test-package-policy"]},
+        {"resource": "cirun-openstack-cpu-large", "policies": ["pytorch-cpu-feedstock-cpu-policy"]},
+        {"resource": "cirun-gpu-box", "policies": ["cf-autotick-bot-test-package-policy"]},
         {"resource": "cirun-nobody-knows", "policies": ["webkit2gtk4.1-feedstock-policy"]},
-        {"resource": "cirun-azure-windows-4xlarge", "policies": ["governance-policy"]},
+        {"resource": "cirun-aws-gpu-t4", "policies": ["governance-policy"]},
     ],
 }
 
@@ -94,7 +97,9 @@ def run_import(root, *extra: str):
 def rendered_access(root) -> dict:
     (access,) = [
         r
-        for r in plan_stack(root, "prod").of_type("github:index/repositoryFile:RepositoryFile")
+        for r in plan_stack(root, FIXTURE_STACK).of_type(
+            "github:index/repositoryFile:RepositoryFile"
+        )
         if r.inputs["file"] == ".access.yml"
     ]
     return yaml.safe_load(access.inputs["content"])
@@ -106,8 +111,8 @@ def current_labels(root) -> set[str]:
     return {r.label for r in data.current_resources}
 
 
-def test_every_live_grant_of_a_current_label_is_declared_and_each_dropped_one_named(project_copy):
-    result = run_import(project_copy)
+def test_every_live_grant_of_a_current_label_is_declared_and_each_dropped_one_named(fixture_copy):
+    result = run_import(fixture_copy)
     assert result.exit_code == 0, result.output
     out = result.output
     assert (
@@ -115,7 +120,7 @@ def test_every_live_grant_of_a_current_label_is_declared_and_each_dropped_one_na
         in out
     )
     for dropped in (
-        f"cf-autotick-bot-test-package-policy → {RETIRED}: retired (host open-gpu-server)",
+        f"cf-autotick-bot-test-package-policy → {RETIRED}: retired (host old-gpu-server)",
         f"tensorflow-feedstock-policy → {RETIRED}: retired",
         "webkit2gtk4.1-feedstock-policy → cirun-nobody-knows: label unknown to resources.yaml",
         "governance-policy: `governance` is not a feedstock",
@@ -125,16 +130,16 @@ def test_every_live_grant_of_a_current_label_is_declared_and_each_dropped_one_na
         assert f"  dropped  {dropped}" in out, dropped
 
     live = grants_of(LIVE)
-    declared = grants_of(rendered_access(project_copy))
-    kept = {g for g in live if g[0] in current_labels(project_copy) and g[2].endswith("-feedstock")}
+    declared = grants_of(rendered_access(fixture_copy))
+    kept = {g for g in live if g[0] in current_labels(fixture_copy) and g[2].endswith("-feedstock")}
     # Exactly the live feedstock grants of current labels: none lost, none added.
     assert declared == kept
-    assert ("cirun-hetzner-gpu", "cf-autotick-bot-test-package-policy") in {g[:2] for g in kept}
+    assert ("cirun-gpu-box", "cf-autotick-bot-test-package-policy") in {g[:2] for g in kept}
 
 
-def test_live_ids_users_and_defaults_are_kept_in_canonical_data(project_copy):
-    assert run_import(project_copy).exit_code == 0
-    access = project_copy / DATA / "access"
+def test_live_ids_users_and_defaults_are_kept_in_canonical_data(fixture_copy):
+    assert run_import(fixture_copy).exit_code == 0
+    access = fixture_copy / DATA / "access"
     bot = yaml.safe_load((access / "cf-autotick-bot-test-package.yaml").read_text())
     # The id does not follow `<feedstock>-feedstock-policy`: kept as an explicit id. Defaults
     # (roles, the terms-of-service list) are left out of the data and rendered back the same.
@@ -142,7 +147,7 @@ def test_live_ids_users_and_defaults_are_kept_in_canonical_data(project_copy):
         "cirun": [
             {
                 "id": "cf-autotick-bot-test-package-policy",
-                "resources": ["cirun-hetzner-gpu"],
+                "resources": ["cirun-gpu-box"],
                 "pull_request": True,
             }
         ]
@@ -151,33 +156,36 @@ def test_live_ids_users_and_defaults_are_kept_in_canonical_data(project_copy):
     (cpu,) = pytorch["cirun"]
     assert cpu["name"] == "cpu"
     assert cpu["users"] == ["hmaarrfk", "Tobias-Fischer", "wolfv"]
-    assert cpu["resources"] == ["cirun-azure-windows-2xlarge", "cirun-macos-m4-large"]
+    # In resources.yaml order, the label listed twice once.
+    assert cpu["resources"] == ["cirun-openstack-cpu-large", "cirun-azure-windows-2xlarge"]
     onnx = yaml.safe_load((access / "onnxruntime.yaml").read_text())
     assert onnx["cirun"][0]["pull_request"] is False
-    # Feedstocks the data granted but the live file does not are no longer granted.
-    assert not (access / "libmagma.yaml").exists()
+    # Feedstocks the data granted but the live file does not are no longer granted; their
+    # large-runner grants (not in `.access.yml`) stay.
+    assert not (access / "scipy.yaml").exists()
+    assert yaml.safe_load((access / "numpy.yaml").read_text()) == {"large_runners": ["namespace"]}
 
 
-def test_importing_twice_writes_nothing_the_second_time(project_copy):
-    assert run_import(project_copy).exit_code == 0
-    again = run_import(project_copy)
+def test_importing_twice_writes_nothing_the_second_time(fixture_copy):
+    assert run_import(fixture_copy).exit_code == 0
+    again = run_import(fixture_copy)
     assert again.exit_code == 0
     assert "wrote" not in again.output
     assert "removed" not in again.output
 
 
-def test_with_the_host_back_in_service_the_declared_file_grants_exactly_the_live_one(project_copy):
+def test_with_the_host_back_in_service_the_declared_file_grants_exactly_the_live_one(fixture_copy):
     def back_in_service(host: dict) -> None:
         del host["decommissioned"]
         host["openstack"]["gpu_pci_alias"] = "tesla-v100"
 
-    edit_yaml(project_copy / DATA / "hosts" / "open-gpu-server.yaml", back_in_service)
-    add_openstack_credentials(project_copy, "open-gpu-server")
-    result = run_import(project_copy)
+    edit_yaml(fixture_copy / DATA / "hosts" / "old-gpu-server.yaml", back_in_service)
+    add_openstack_credentials(fixture_copy, "old-gpu-server")
+    result = run_import(fixture_copy)
     assert result.exit_code == 0, result.output
     live = {g for g in grants_of(LIVE) if g[0] != "cirun-nobody-knows"}
     live = {g for g in live if g[2] != "governance"}
-    assert grants_of(rendered_access(project_copy)) == live
+    assert grants_of(rendered_access(fixture_copy)) == live
 
 
 @pytest.mark.parametrize(
@@ -187,15 +195,15 @@ def test_with_the_host_back_in_service_the_declared_file_grants_exactly_the_live
         ({"version": 1, "policies": [{"repo": "x-feedstock"}], "access_control": []}, "`id`"),
     ],
 )
-def test_an_unreadable_live_file_exits_2_and_writes_nothing(project_copy, doc, message):
-    write_yaml(project_copy / "bad.yml", doc)
-    before = sorted((project_copy / DATA / "access").iterdir())
+def test_an_unreadable_live_file_exits_2_and_writes_nothing(fixture_copy, doc, message):
+    write_yaml(fixture_copy / "bad.yml", doc)
+    before = sorted((fixture_copy / DATA / "access").iterdir())
     cwd = os.getcwd()
-    os.chdir(project_copy)
+    os.chdir(fixture_copy)
     try:
         result = CliRunner().invoke(app, ["runners", "import-access", "bad.yml"])
     finally:
         os.chdir(cwd)
     assert result.exit_code == 2
     assert message in result.output
-    assert sorted((project_copy / DATA / "access").iterdir()) == before
+    assert sorted((fixture_copy / DATA / "access").iterdir()) == before

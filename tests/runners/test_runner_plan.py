@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import yaml
 
-from tests.conftest import REPO_ROOT
-from tests.runners.runner_helpers import (
-    DATA,
-    add_synthetic_openstack_host,
-    edit_yaml,
-    load,
-    write_yaml,
-)
+from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK
+from tests.runners.runner_helpers import DATA, edit_yaml, load, write_yaml
 
 REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile"
 RUNNER_GROUP = "github:index/actionsRunnerGroup:ActionsRunnerGroup"
 FLAVOR = "openstack:compute/flavor:Flavor"
+STACK_FILE = f"Pulumi.{FIXTURE_STACK}.yaml"
 
 
 def _files(plan) -> dict:
@@ -26,10 +23,10 @@ def _files(plan) -> dict:
     }
 
 
-def test_the_prod_plan_adopts_both_cirun_files_and_never_overwrites_them_before_cutover(
-    prod_plan,
+def test_before_cutover_the_plan_adopts_both_cirun_files_and_never_overwrites_them(
+    fixture_plan,
 ):
-    files = _files(prod_plan)
+    files = _files(fixture_plan)
 
     assert sorted(files) == [".access.yml", ".cirun.global.yml"]
     for path, f in files.items():
@@ -42,7 +39,7 @@ def test_the_prod_plan_adopts_both_cirun_files_and_never_overwrites_them_before_
         assert f.parent == "cfinfra:runners:CirunFiles::runners-cirun"
 
 
-def test_before_cutover_the_content_is_ignored_and_after_it_is_managed(monkeypatch, project_copy):
+def test_before_cutover_the_content_is_ignored_and_after_it_is_managed(monkeypatch, fixture_copy):
     from infra.plan import engine
     from infra.plan.engine import plan_stack
     from tests.foundation.test_validation import edit_yaml as edit_stack
@@ -56,26 +53,48 @@ def test_before_cutover_the_content_is_ignored_and_after_it_is_managed(monkeypat
         return original(self, request)
 
     monkeypatch.setattr(engine.RecordingMonitor, "RegisterResource", record)
-    plan_stack(project_copy, "prod")
+    plan_stack(fixture_copy, FIXTURE_STACK)
     assert seen["runners-cirun-access-yml"] == ["content", "commitMessage"]
     edit_stack(
-        project_copy / "Pulumi.prod.yaml",
+        fixture_copy / STACK_FILE,
         lambda d: d["config"]["cfinfra:runners"].update(cirun_files_writer="infrastructure"),
     )
-    after = {r.name: r for r in plan_stack(project_copy, "prod").of_type(REPOSITORY_FILE)}
+    after = {r.name: r for r in plan_stack(fixture_copy, FIXTURE_STACK).of_type(REPOSITORY_FILE)}
     assert seen["runners-cirun-access-yml"] == []
     assert after["runners-cirun-access-yml"].import_id is None
 
 
-def test_the_prod_plan_declares_no_flavor_because_no_current_host_is_openstack(prod_plan):
-    # open-gpu-server was the only OpenStack host and it is decommissioned; the GEX44 is on_prem.
-    assert prod_plan.of_type(FLAVOR) == []
-    assert prod_plan.of_type("pulumi:providers:openstack") == []
+def test_without_a_current_openstack_host_no_flavor_and_no_openstack_provider_is_declared(
+    fixture_copy,
+):
+    from infra.plan.engine import plan_stack
+
+    # gpu-cloud, the one current OpenStack host, is decommissioned like old-gpu-server: its labels
+    # are retired (no grant may name them) and its credential goes with it.
+    edit_yaml(
+        fixture_copy / DATA / "hosts/gpu-cloud.yaml",
+        lambda d: d.update(decommissioned=date(2026, 4, 1)),
+    )
+    edit_yaml(
+        fixture_copy / DATA / "access/numpy.yaml",
+        lambda d: d["cirun"][0].update(resources=["cirun-azure-windows-2xlarge"]),
+    )
+    for part in ("id", "secret"):
+        (fixture_copy / f"secrets/gpu-cloud-credential-{part}.yaml").unlink()
+    plan = plan_stack(fixture_copy, FIXTURE_STACK)
+
+    assert plan.of_type(FLAVOR) == []
+    assert plan.of_type("pulumi:providers:openstack") == []
+    # The rest of the runners is still declared.
+    assert sorted(_files(plan)) == [".access.yml", ".cirun.global.yml"]
 
 
-def test_the_prod_plan_has_one_selected_runner_group_per_large_runner_provider(prod_plan):
-    groups = {r.inputs["name"]: r for r in prod_plan.of_type(RUNNER_GROUP)}
+def test_the_plan_has_one_selected_runner_group_per_large_runner_provider(fixture_plan):
+    data, _ = load(FIXTURE_ROOT)
+    assert data is not None
+    groups = {r.inputs["name"]: r for r in fixture_plan.of_type(RUNNER_GROUP)}
 
+    assert sorted(groups) == sorted(p.runner_group for p in data.providers)
     assert sorted(groups) == ["blacksmith", "depot", "namespace"]
     for g in groups.values():
         assert g.inputs["visibility"] == "selected"
@@ -83,10 +102,10 @@ def test_the_prod_plan_has_one_selected_runner_group_per_large_runner_provider(p
         assert g.parent == "cfinfra:runners:LargeRunnerGroups::runners-large"
 
 
-def test_the_generated_access_file_round_trips_to_the_same_grants(prod_plan):
-    data, _ = load(REPO_ROOT)
+def test_the_generated_access_file_round_trips_to_the_same_grants(fixture_plan):
+    data, _ = load(FIXTURE_ROOT)
     assert data is not None
-    doc = yaml.safe_load(_files(prod_plan)[".access.yml"].inputs["content"])
+    doc = yaml.safe_load(_files(fixture_plan)[".access.yml"].inputs["content"])
     defaults = data.policy_defaults
 
     expected = {}
@@ -126,10 +145,10 @@ def test_the_generated_access_file_round_trips_to_the_same_grants(prod_plan):
     assert actual == expected
 
 
-def test_the_generated_access_file_is_ordered_as_conda_forges_linter_expects(prod_plan):
-    data, _ = load(REPO_ROOT)
+def test_the_generated_access_file_is_ordered_as_conda_forges_linter_expects(fixture_plan):
+    data, _ = load(FIXTURE_ROOT)
     assert data is not None
-    doc = yaml.safe_load(_files(prod_plan)[".access.yml"].inputs["content"])
+    doc = yaml.safe_load(_files(fixture_plan)[".access.yml"].inputs["content"])
 
     ids = [p["id"] for p in doc["policies"]]
     assert ids == sorted(ids)
@@ -140,106 +159,110 @@ def test_the_generated_access_file_is_ordered_as_conda_forges_linter_expects(pro
         assert a["policies"] == sorted(a["policies"])
 
 
-def test_the_global_config_lists_current_runners_in_cirun_format(prod_plan):
-    doc = yaml.safe_load(_files(prod_plan)[".cirun.global.yml"].inputs["content"])
+def test_the_global_config_lists_current_runners_in_cirun_format(fixture_plan):
+    doc = yaml.safe_load(_files(fixture_plan)[".cirun.global.yml"].inputs["content"])
     runners = {r["name"]: r for r in doc["runners"]}
 
+    # Not cirun-retired-box nor cirun-old-gpu-large: their hosts are decommissioned.
     assert sorted(runners) == [
+        "cirun-aws-gpu-t4",
         "cirun-azure-windows-2xlarge",
-        "cirun-azure-windows-4xlarge",
-        "cirun-hetzner-gpu",
+        "cirun-gpu-box",
+        "cirun-openstack-cpu-large",
+        "cirun-openstack-gpu-large",
     ]
     assert runners["cirun-azure-windows-2xlarge"] == {
         "name": "cirun-azure-windows-2xlarge",
         "cloud": "azure",
         "instance_type": "Standard_D8ads_v5",
-        "machine_image": runners["cirun-azure-windows-2xlarge"]["machine_image"],
+        "machine_image": "cirun-win22",
         "region": "uksouth",
         "labels": ["windows", "x64", "cirun-azure-windows-2xlarge"],
         "extra_config": {"licenseType": "Windows_Server"},
     }
-    assert runners["cirun-hetzner-gpu"]["cloud"] == "on_prem"
-    assert not any(name.startswith("cirun-openstack-") for name in runners)
-
-
-def test_a_current_openstack_host_gets_its_flavors_through_its_own_provider(project_copy):
-    from infra.plan.engine import plan_stack
-
-    add_synthetic_openstack_host(project_copy)
-    plan = plan_stack(project_copy, "prod")
-
-    flavors = {r.inputs["name"]: r for r in plan.of_type(FLAVOR)}
-    assert sorted(flavors) == ["cpu_small", "gpu_double", "gpu_small"]
-    assert flavors["gpu_small"].inputs["ram"] == 32 * 1024
-    assert flavors["gpu_small"].inputs["vcpus"] == 8
-    assert flavors["gpu_small"].inputs["disk"] == 80
-    assert flavors["gpu_small"].inputs["region"] == "TestRegion"
-    assert flavors["gpu_double"].inputs["extraSpecs"] == {"pci_passthrough:alias": "testgpu:2"}
-    assert "extraSpecs" not in flavors["cpu_small"].inputs
-    assert {f.parent for f in flavors.values()} == {
-        "cfinfra:runners:HostFlavors::runners-test-gpu-cloud"
+    # An OpenStack runner's instance type is its flavor; an on-prem one has none.
+    assert runners["cirun-openstack-gpu-large"]["instance_type"] == "gpu_large"
+    assert runners["cirun-gpu-box"] == {
+        "name": "cirun-gpu-box",
+        "cloud": "on_prem",
+        "labels": ["linux", "x64", "cirun-gpu-box"],
     }
-    [provider] = plan.of_type("pulumi:providers:openstack")
-    assert provider.inputs["authUrl"] == "https://keystone.example.org:5000/v3"
+
+
+def test_a_current_openstack_host_gets_its_flavors_through_its_own_provider(fixture_plan):
+    flavors = {r.inputs["name"]: r for r in fixture_plan.of_type(FLAVOR)}
+
+    # Every flavor of gpu-cloud (gpu_double has no label); none of old-gpu-server's.
+    assert sorted(flavors) == ["ci_large", "gpu_double", "gpu_large"]
+    assert flavors["gpu_large"].inputs["ram"] == 12 * 1024
+    assert flavors["gpu_large"].inputs["vcpus"] == 4
+    assert flavors["gpu_large"].inputs["disk"] == 60
+    assert flavors["gpu_large"].inputs["region"] == "RegionOne"
+    assert flavors["gpu_large"].inputs["extraSpecs"] == {"pci_passthrough:alias": "v100:1"}
+    assert flavors["gpu_double"].inputs["extraSpecs"] == {"pci_passthrough:alias": "v100:2"}
+    assert "extraSpecs" not in flavors["ci_large"].inputs
+    assert {f.parent for f in flavors.values()} == {
+        "cfinfra:runners:HostFlavors::runners-gpu-cloud"
+    }
+    [provider] = fixture_plan.of_type("pulumi:providers:openstack")
+    assert provider.inputs["authUrl"] == "https://openstack.example-forge.org:5000/v3"
     # Its credential comes from the manifest, as secrets, never from the runner's `OS_*`.
     assert provider.inputs["applicationCredentialId"] == "[secret]"
     assert provider.inputs["applicationCredentialSecret"] == "[secret]"
-    # Nothing is declared for the decommissioned host's eleven flavors.
-    assert "gpu_4xlarge" not in flavors
-    global_config = yaml.safe_load(_files(plan)[".cirun.global.yml"].inputs["content"])
-    [runner] = [r for r in global_config["runners"] if r["name"] == "cirun-test-gpu-small"]
-    assert runner["instance_type"] == "gpu_small"
+    # Nothing is declared for the decommissioned host's flavors.
+    assert "gpu_tiny" not in flavors
+    assert "ci_4xlarge" not in flavors
 
 
-def test_runner_groups_select_exactly_the_granted_feedstocks(project_copy):
+def test_runner_groups_select_exactly_the_granted_feedstocks(fixture_copy):
     from infra.plan.engine import plan_stack
 
     write_yaml(
-        project_copy / DATA / "access/pytorch-cpu.yaml",
+        fixture_copy / DATA / "access/scipy.yaml",
         {
-            **yaml.safe_load((project_copy / DATA / "access/pytorch-cpu.yaml").read_text()),
+            **yaml.safe_load((fixture_copy / DATA / "access/scipy.yaml").read_text()),
             "large_runners": ["blacksmith", "namespace"],
         },
     )
-    write_yaml(project_copy / DATA / "access/jaxlib.yaml", {"large_runners": ["blacksmith"]})
+    write_yaml(fixture_copy / DATA / "access/pandas.yaml", {"large_runners": ["blacksmith"]})
 
-    plan = plan_stack(project_copy, "prod")
+    plan = plan_stack(fixture_copy, FIXTURE_STACK)
     groups = {
         r.inputs["name"]: r.inputs["selectedRepositoryIds"] for r in plan.of_type(RUNNER_GROUP)
     }
 
     def repo_id(feedstock: str) -> str:
         # The plan shows fake repository ids by what they stand for.
-        return f"<repo_id:conda-forge/{feedstock}-feedstock>"
+        return f"<repo_id:example-forge/{feedstock}-feedstock>"
 
     assert groups == {
-        "blacksmith": [repo_id("jaxlib"), repo_id("pytorch-cpu")],
-        "namespace": [repo_id("pytorch-cpu")],
+        "blacksmith": [repo_id("pandas"), repo_id("scipy")],
+        "namespace": [repo_id("numpy"), repo_id("scipy")],
         "depot": [],
     }
 
 
-def test_switching_management_off_declares_nothing_for_it(project_copy):
+def test_switching_management_off_declares_nothing_for_it(fixture_copy):
     from infra.plan.engine import plan_stack
 
     edit_yaml(
-        project_copy / "Pulumi.prod.yaml",
+        fixture_copy / STACK_FILE,
         lambda d: d["config"]["cfinfra:runners"].update(
             manage_cirun_files=False, manage_runner_groups=False
         ),
     )
-    plan = plan_stack(project_copy, "prod")
+    plan = plan_stack(fixture_copy, FIXTURE_STACK)
 
     assert _files(plan) == {}
     assert plan.of_type(RUNNER_GROUP) == []
 
 
-def test_the_plan_commits_exactly_what_render_produces_every_time(prod_plan):
+def test_the_plan_commits_exactly_what_render_produces_every_time(fixture_plan):
     from infra.runners.render import render_cirun_files
 
-    data, _ = load(REPO_ROOT)
+    data, _ = load(FIXTURE_ROOT)
     assert data is not None
     first, second = render_cirun_files(data), render_cirun_files(data)
 
     assert first == second
-    assert {name: f.inputs["content"] for name, f in _files(prod_plan).items()} == first
+    assert {name: f.inputs["content"] for name, f in _files(fixture_plan).items()} == first

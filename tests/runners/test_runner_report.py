@@ -7,19 +7,19 @@ from typer.testing import CliRunner
 
 from infra.cli import app
 from infra.runners.report import flavor_fit, gpu_reach, host_capacity
-from tests.conftest import REPO_ROOT
+from tests.conftest import FIXTURE_ROOT
 from tests.runners.runner_helpers import DATA, add_synthetic_openstack_host, load, write_yaml
 
 
-def _prod():
-    data, problems = load(REPO_ROOT)
+def _fixture():
+    data, problems = load(FIXTURE_ROOT)
     assert data is not None, problems
     return data
 
 
 def test_gpu_flavors_of_the_old_server_were_limited_by_its_four_assignable_gpus():
-    data = _prod()
-    entry = next(h for h in data.hosts if h.id == "open-gpu-server")
+    data = _fixture()
+    entry = next(h for h in data.hosts if h.id == "old-gpu-server")
     fits = {f.flavor.id: (f.fits, f.limited_by) for f in host_capacity(data, entry)}
 
     # Six V100s installed, but only four could be passed to VMs at once.
@@ -31,34 +31,41 @@ def test_gpu_flavors_of_the_old_server_were_limited_by_its_four_assignable_gpus(
 
 
 def test_ram_can_be_the_binding_limit():
-    data = _prod()
-    host = data.host("open-gpu-server")
+    data = _fixture()
+    host = data.host("old-gpu-server")
     assert host is not None
     big = host.flavors[0].model_copy(update={"vcpus": 1, "ram_gb": 200, "gpus": 0})
 
     assert (flavor_fit(host, big).fits, flavor_fit(host, big).limited_by) == (2, "RAM")
 
 
-def test_gpu_reach_lists_who_can_use_each_gpu_resource(project_copy):
+def test_gpu_reach_lists_who_can_use_each_gpu_resource(fixture_copy):
     write_yaml(
-        project_copy / DATA / "access/vllm.yaml",
-        {"cirun": [{"resources": ["cirun-hetzner-gpu"], "pull_request": False}]},
+        fixture_copy / DATA / "access/pandas.yaml",
+        {"cirun": [{"resources": ["cirun-gpu-box"], "pull_request": False}]},
     )
-    data, problems = load(project_copy)
+    data, problems = load(fixture_copy)
     assert data is not None, problems
 
     reach = {r.label: r for r in gpu_reach(data)}
 
-    assert reach["cirun-hetzner-gpu"].feedstocks == ("vllm",)
-    assert reach["cirun-hetzner-gpu"].current is True
-    assert reach["cirun-hetzner-gpu"].gpu == "1x NVIDIA RTX 4000 SFF Ada Generation"
-    assert reach["cirun-openstack-gpu-large"].current is False
+    assert reach["cirun-gpu-box"].feedstocks == ("pandas",)
+    assert reach["cirun-gpu-box"].current is True
+    assert reach["cirun-gpu-box"].gpu == "1x NVIDIA L4"
+    assert (reach["cirun-openstack-gpu-large"].gpu, reach["cirun-openstack-gpu-large"].runs_on) == (
+        "1x NVIDIA Tesla V100",
+        "gpu-cloud / gpu_large",
+    )
+    assert reach["cirun-openstack-gpu-large"].feedstocks == ("numpy",)
+    assert reach["cirun-aws-gpu-t4"].gpu == "1x NVIDIA T4"
+    assert reach["cirun-old-gpu-large"].current is False
     assert "cirun-azure-windows-2xlarge" not in reach
+    assert "cirun-openstack-cpu-large" not in reach
 
 
-def test_a_synthetic_openstack_host_reports_its_flavors_and_labels(project_copy):
-    add_synthetic_openstack_host(project_copy)
-    data, problems = load(project_copy)
+def test_a_synthetic_openstack_host_reports_its_flavors_and_labels(fixture_copy):
+    add_synthetic_openstack_host(fixture_copy)
+    data, problems = load(fixture_copy)
     assert data is not None, problems
     entry = next(h for h in data.hosts if h.id == "test-gpu-cloud")
 
@@ -70,7 +77,7 @@ def test_a_synthetic_openstack_host_reports_its_flavors_and_labels(project_copy)
 
 @pytest.mark.parametrize("width", [80, 160])
 def test_the_report_command_prints_hosts_gpus_and_the_aws_pool(monkeypatch, width):
-    monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.chdir(FIXTURE_ROOT)
     monkeypatch.setenv("COLUMNS", str(width))
 
     result = CliRunner().invoke(app, ["runners", "report"])
@@ -78,10 +85,11 @@ def test_the_report_command_prints_hosts_gpus_and_the_aws_pool(monkeypatch, widt
     assert result.exit_code == 0, result.output
     shown = " ".join(result.output.split())  # the same words however narrow the terminal wraps them
     for text in (
-        "open-gpu-server",
+        "old-gpu-server",
         "decommissioned 2026-03-13",
         "4 assignable at once",
-        "hetzner-gex44",
+        "gpu-box",
+        "cirun-openstack-gpu-large",
         "g4dn.xlarge",
     ):
         assert text in shown

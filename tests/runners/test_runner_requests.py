@@ -16,10 +16,10 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def project(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(fixture_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # The command reads and writes relative to the working directory, as an admin runs it.
-    monkeypatch.chdir(project_copy)
-    return project_copy
+    monkeypatch.chdir(fixture_copy)
+    return fixture_copy
 
 
 def _request(root: Path, name: str, **doc: object) -> Path:
@@ -35,8 +35,8 @@ def _apply(path: Path, *extra: str):
 def _cirun(root: Path, name: str, **overrides: object) -> Path:
     doc: dict[str, object] = {
         "action": "cirun",
-        "feedstocks": ["jaxlib"],
-        "resources": ["cirun-hetzner-gpu"],
+        "feedstocks": ["pandas"],
+        "resources": ["cirun-gpu-box"],
         "pull_request": False,
         "revoke": False,
         "send_pr": True,
@@ -58,29 +58,31 @@ def test_a_cirun_request_then_its_revoke_leaves_the_data_byte_for_byte_as_before
 
 
 def test_a_grant_writes_a_canonical_access_file_and_reaches_the_generated_access_file(project):
-    result = _apply(_cirun(project, "grant", feedstocks=["jaxlib", "vllm"], pull_request=True))
+    result = _apply(_cirun(project, "grant", feedstocks=["pandas", "xarray"], pull_request=True))
 
     assert result.exit_code == 0, result.output
-    assert "grant cirun-hetzner-gpu to jaxlib (pull requests too)" in result.output
-    assert (project / DATA / "access/jaxlib.yaml").read_text() == (
+    assert "grant cirun-gpu-box to pandas (pull requests too)" in result.output
+    assert (project / DATA / "access/pandas.yaml").read_text() == (
         "# yaml-language-server: $schema=../../../docs/reference/feedstock-access.schema.json\n"
-        "cirun:\n- resources:\n  - cirun-hetzner-gpu\n  pull_request: true\n"
+        "cirun:\n- resources:\n  - cirun-gpu-box\n  pull_request: true\n"
     )
     data, problems = load(project)
     assert problems == []
     access = yaml.safe_load(render_access_config(data))
-    [hetzner] = [a for a in access["access_control"] if a["resource"] == "cirun-hetzner-gpu"]
-    assert hetzner["policies"] == ["jaxlib-feedstock-policy", "vllm-feedstock-policy"]
+    [box] = [a for a in access["access_control"] if a["resource"] == "cirun-gpu-box"]
+    assert box["policies"] == ["pandas-feedstock-policy", "xarray-feedstock-policy"]
 
 
 def test_granting_more_to_a_feedstock_with_access_round_trips_too(project):
     before = fingerprint(project / DATA)
 
-    granted = _apply(_cirun(project, "grant", feedstocks=["onnxruntime"], pull_request=True))
+    granted = _apply(_cirun(project, "grant", feedstocks=["numpy"], pull_request=True))
     assert granted.exit_code == 0, granted.output
-    text = (project / DATA / "access/onnxruntime.yaml").read_text()
-    assert text.index("cirun-azure-windows-4xlarge") < text.index("cirun-hetzner-gpu")
-    revoked = _apply(_cirun(project, "revoke", feedstocks=["onnxruntime"], revoke=True))
+    text = (project / DATA / "access/numpy.yaml").read_text()
+    # Resources in resources.yaml order, the large-runner grant kept.
+    assert text.index("cirun-azure-windows-2xlarge") < text.index("cirun-gpu-box")
+    assert yaml.safe_load(text)["large_runners"] == ["namespace"]
+    revoked = _apply(_cirun(project, "revoke", feedstocks=["numpy"], revoke=True))
     assert revoked.exit_code == 0, revoked.output
 
     assert fingerprint(project / DATA) == before
@@ -89,17 +91,16 @@ def test_granting_more_to_a_feedstock_with_access_round_trips_too(project):
 @pytest.mark.parametrize("provider", ["namespace", "blacksmith", "depot"])
 def test_a_large_runner_request_then_its_revoke_round_trips(project, provider):
     before = fingerprint(project / DATA)
-    request = {"action": provider, "feedstocks": ["pytorch-cpu", "jaxlib"]}
+    request = {"action": provider, "feedstocks": ["scipy", "pandas"]}
 
     granted = _apply(_request(project, "grant", **request, revoke=False))
     assert granted.exit_code == 0, granted.output
-    assert yaml.safe_load((project / DATA / "access/jaxlib.yaml").read_text()) == {
+    assert yaml.safe_load((project / DATA / "access/pandas.yaml").read_text()) == {
         "large_runners": [provider]
     }
-    assert (
-        provider
-        in yaml.safe_load((project / DATA / "access/pytorch-cpu.yaml").read_text())["large_runners"]
-    )
+    scipy = yaml.safe_load((project / DATA / "access/scipy.yaml").read_text())
+    assert scipy["large_runners"] == [provider]
+    assert scipy["cirun"][0]["name"] == "gpu"  # its cirun grant kept
     revoked = _apply(_request(project, "revoke", **request, revoke=True))
     assert revoked.exit_code == 0, revoked.output
 
@@ -111,8 +112,8 @@ def test_an_invalid_request_lists_every_problem_exits_2_and_writes_nothing(proje
     path = _cirun(
         project,
         "bad",
-        feedstocks=["jaxlib-feedstock", "jaxlib", "jaxlib"],
-        resources=["openstack-gpu-large", "cirun-does-not-exist", "cirun-openstack-gpu-large"],
+        feedstocks=["pandas-feedstock", "pandas", "pandas"],
+        resources=["openstack-gpu-large", "cirun-does-not-exist", "cirun-old-gpu-large"],
     )
 
     result = _apply(path)
@@ -120,11 +121,11 @@ def test_an_invalid_request_lists_every_problem_exits_2_and_writes_nothing(proje
     assert result.exit_code == 2
     lines = result.output.splitlines()
     for where, what in [
-        ("feedstocks[0]", "write the package name `jaxlib` without `-feedstock`"),
-        ("feedstocks[2]", "`jaxlib` is listed twice"),
+        ("feedstocks[0]", "write the package name `pandas` without `-feedstock`"),
+        ("feedstocks[2]", "`pandas` is listed twice"),
         ("resources[0]", "cirun resources start with `cirun-`"),
         ("resources[1]", "unknown resource `cirun-does-not-exist`"),
-        ("resources[2]", "`cirun-openstack-gpu-large` is retired"),
+        ("resources[2]", "`cirun-old-gpu-large` is retired"),
     ]:
         assert any(line.startswith(f"{path}: {where}: ") and what in line for line in lines), (
             result.output
@@ -134,7 +135,7 @@ def test_an_invalid_request_lists_every_problem_exits_2_and_writes_nothing(proje
 
 
 def test_a_request_that_is_not_a_runner_request_is_refused(project):
-    result = _apply(_request(project, "archive", action="archive", feedstocks=["jaxlib"]))
+    result = _apply(_request(project, "archive", action="archive", feedstocks=["pandas"]))
 
     assert result.exit_code == 2
     assert "action" in result.output
@@ -152,7 +153,7 @@ def test_granting_what_a_feedstock_already_has_is_refused(project):
     path = _cirun(
         project,
         "again",
-        feedstocks=["onnxruntime"],
+        feedstocks=["numpy"],
         resources=["cirun-azure-windows-2xlarge"],
         pull_request=True,
     )
@@ -161,7 +162,7 @@ def test_granting_what_a_feedstock_already_has_is_refused(project):
 
     assert result.exit_code == 2
     assert (
-        "`onnxruntime` already has `cirun-azure-windows-2xlarge` (onnxruntime-feedstock-policy)"
+        "`numpy` already has `cirun-azure-windows-2xlarge` (numpy-feedstock-policy)"
         in result.output
     )
 
@@ -170,12 +171,12 @@ def test_revoking_what_a_feedstock_does_not_have_is_refused(project):
     result = _apply(_cirun(project, "nothing", revoke=True))
 
     assert result.exit_code == 2
-    assert "`jaxlib` has no access to `cirun-hetzner-gpu`; nothing to revoke" in result.output
+    assert "`pandas` has no access to `cirun-gpu-box`; nothing to revoke" in result.output
 
 
 def test_a_request_changing_pull_request_on_an_existing_policy_is_refused(project):
-    # onnxruntime's policy allows pull requests; a request without them would silently change it.
-    result = _apply(_cirun(project, "pr", feedstocks=["onnxruntime"], pull_request=False))
+    # numpy's policy allows pull requests; a request without them would silently change it.
+    result = _apply(_cirun(project, "pr", feedstocks=["numpy"], pull_request=False))
 
     assert result.exit_code == 2
     assert "pull_request" in result.output
@@ -184,7 +185,7 @@ def test_a_request_changing_pull_request_on_an_existing_policy_is_refused(projec
 def test_large_runner_requests_name_no_resources(project):
     result = _apply(
         _request(
-            project, "depot", action="depot", feedstocks=["jaxlib"], resources=["cirun-hetzner-gpu"]
+            project, "depot", action="depot", feedstocks=["pandas"], resources=["cirun-gpu-box"]
         )
     )
 
@@ -198,7 +199,7 @@ def test_a_dry_run_shows_the_change_and_writes_nothing(project):
     result = _apply(_cirun(project, "grant"), "--dry-run")
 
     assert result.exit_code == 0, result.output
-    assert "grant cirun-hetzner-gpu to jaxlib" in result.output
+    assert "grant cirun-gpu-box to pandas" in result.output
     assert fingerprint(project / DATA) == before
 
 
@@ -206,17 +207,14 @@ def test_revoking_a_resource_shared_with_other_resources_keeps_the_rest(project)
     path = _cirun(
         project,
         "revoke",
-        feedstocks=["pytorch-cpu"],
-        resources=["cirun-macos-m4-large"],
+        feedstocks=["numpy"],
+        resources=["cirun-azure-windows-2xlarge"],
         revoke=True,
     )
 
     result = _apply(path)
 
     assert result.exit_code == 0, result.output
-    doc = yaml.safe_load((project / DATA / "access/pytorch-cpu.yaml").read_text())
-    assert doc["cirun"][0]["resources"] == [
-        "cirun-azure-windows-2xlarge",
-        "cirun-azure-windows-4xlarge",
-    ]
-    assert doc["cirun"][0]["name"] == "cpu"
+    doc = yaml.safe_load((project / DATA / "access/numpy.yaml").read_text())
+    assert doc["cirun"] == [{"resources": ["cirun-openstack-gpu-large"], "pull_request": True}]
+    assert doc["large_runners"] == ["namespace"]

@@ -9,11 +9,13 @@ import pytest
 
 from infra.errors import ConfigError, Problem
 from infra.runners.access_files import canonical_text
-from tests.conftest import REPO_ROOT
+from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK, REPO_ROOT
 from tests.runners.runner_helpers import DATA, edit_yaml, load, write_yaml
 
-HOST_FILE = "data/runners/hosts/open-gpu-server.yaml"
+HOST_FILE = "data/runners/hosts/gpu-cloud.yaml"
+OLD_HOST_FILE = "data/runners/hosts/old-gpu-server.yaml"
 RESOURCES = "data/runners/resources.yaml"
+STACK_FILE = f"Pulumi.{FIXTURE_STACK}.yaml"
 
 
 def _problems(root: Path) -> list[Problem]:
@@ -22,72 +24,73 @@ def _problems(root: Path) -> list[Problem]:
     return problems
 
 
-def _set_flavor(root: Path, index: int, **changes: object) -> None:
-    edit_yaml(
-        root / DATA / "hosts/open-gpu-server.yaml", lambda d: d["flavors"][index].update(changes)
-    )
+def _set_flavor(root: Path, index: int, host: str = "gpu-cloud", **changes: object) -> None:
+    edit_yaml(root / DATA / f"hosts/{host}.yaml", lambda d: d["flavors"][index].update(changes))
 
 
 def test_the_committed_runner_data_is_valid():
+    # Policy on production: the committed runner data loads without a problem.
     data, problems = load(REPO_ROOT)
     assert problems == []
     assert data is not None
 
 
-def test_the_old_gpu_server_stays_as_history_but_is_decommissioned():
-    data, _ = load(REPO_ROOT)
+def test_a_decommissioned_host_stays_as_history_and_its_labels_are_retired():
+    data, _ = load(FIXTURE_ROOT)
     assert data is not None
-    host = data.host("open-gpu-server")
+    host = data.host("old-gpu-server")
     assert host is not None
     assert host.decommissioned == date(2026, 3, 13)
     assert (host.gpu.count, host.gpu.assignable) == (6, 4)  # type: ignore[union-attr]
     retired = [r.label for r in data.resources if not data.is_current(r)]
-    assert "cirun-openstack-gpu-large" in retired
+    assert retired == ["cirun-retired-box", "cirun-old-gpu-large"]
     assert [r.label for r in data.current_resources] == [
+        "cirun-openstack-gpu-large",
+        "cirun-openstack-cpu-large",
         "cirun-azure-windows-2xlarge",
-        "cirun-azure-windows-4xlarge",
-        "cirun-macos-m4-large",
-        "cirun-hetzner-gpu",
+        "cirun-aws-gpu-t4",
+        "cirun-gpu-box",
     ]
 
 
-def test_a_flavor_asking_for_more_gpus_than_the_host_can_assign_is_refused(project_copy):
-    _set_flavor(project_copy, 0, gpus=5)
+def test_a_flavor_asking_for_more_gpus_than_the_host_can_assign_is_refused(fixture_copy):
+    # old-gpu-server has 6 GPUs installed but can assign only 4: 5 is refused.
+    _set_flavor(fixture_copy, 0, host="old-gpu-server", gpus=5)
 
     assert Problem(
-        HOST_FILE,
+        OLD_HOST_FILE,
         "flavors[0].gpus",
         "`gpu_tiny` asks for 5 GPUs; the host can assign 4 to VMs at once",
-    ) in _problems(project_copy)
+    ) in _problems(fixture_copy)
 
 
-def test_the_loader_refuses_the_stack_when_a_flavor_exceeds_its_host(project_copy):
-    _set_flavor(project_copy, 0, gpus=5)
+def test_the_loader_refuses_the_stack_when_a_flavor_exceeds_its_host(fixture_copy):
+    _set_flavor(fixture_copy, 0, gpus=3)
     from infra.config.loader import load_project
 
     with pytest.raises(ConfigError) as exc:
-        load_project(project_copy, "prod")
+        load_project(fixture_copy, FIXTURE_STACK)
     assert any(p.file == HOST_FILE and p.path == "flavors[0].gpus" for p in exc.value.problems)
 
 
-def test_a_flavor_with_more_vcpus_or_ram_than_the_host_is_refused(project_copy):
-    _set_flavor(project_copy, 1, vcpus=64, ram_gb=512)
+def test_a_flavor_with_more_vcpus_or_ram_than_the_host_is_refused(fixture_copy):
+    _set_flavor(fixture_copy, 1, vcpus=64, ram_gb=512)
 
-    found = {(p.file, p.path) for p in _problems(project_copy)}
+    found = {(p.file, p.path) for p in _problems(fixture_copy)}
     assert {(HOST_FILE, "flavors[1].vcpus"), (HOST_FILE, "flavors[1].ram_gb")} <= found
 
 
-def test_more_assignable_gpus_than_installed_is_refused(project_copy):
+def test_more_assignable_gpus_than_installed_is_refused(fixture_copy):
+    edit_yaml(fixture_copy / DATA / "hosts/gpu-cloud.yaml", lambda d: d["gpu"].update(assignable=3))
+
+    assert Problem(
+        HOST_FILE, "gpu.assignable", "3 assignable GPUs but only 2 installed"
+    ) in _problems(fixture_copy)
+
+
+def test_a_gpu_label_on_a_gpu_less_flavor_is_refused(fixture_copy):
     edit_yaml(
-        project_copy / DATA / "hosts/open-gpu-server.yaml", lambda d: d["gpu"].update(assignable=7)
-    )
-
-    assert any(p.path == "gpu.assignable" for p in _problems(project_copy))
-
-
-def test_a_gpu_label_on_a_gpu_less_flavor_is_refused(project_copy):
-    edit_yaml(
-        project_copy / DATA / "resources.yaml",
+        fixture_copy / DATA / "resources.yaml",
         lambda d: d["resources"][0].update(flavor="ci_large"),
     )
 
@@ -95,118 +98,118 @@ def test_a_gpu_label_on_a_gpu_less_flavor_is_refused(project_copy):
         RESOURCES,
         "resources[0].flavor",
         "`cirun-openstack-gpu-large` is a GPU label but flavor `ci_large` has no GPU",
-    ) in _problems(project_copy)
+    ) in _problems(fixture_copy)
 
 
-def test_an_unknown_resource_label_in_a_grant_is_refused(project_copy):
+def test_an_unknown_resource_label_in_a_grant_is_refused(fixture_copy):
     edit_yaml(
-        project_copy / DATA / "access/onnxruntime.yaml",
+        fixture_copy / DATA / "access/numpy.yaml",
         lambda d: d["cirun"][0]["resources"].append("cirun-openstack-gpu-huge"),
     )
 
     assert Problem(
-        "data/runners/access/onnxruntime.yaml",
+        "data/runners/access/numpy.yaml",
         "cirun[0].resources[2]",
         "unknown resource `cirun-openstack-gpu-huge` (not in resources.yaml)",
-    ) in _problems(project_copy)
+    ) in _problems(fixture_copy)
 
 
-def test_a_grant_to_a_retired_resource_is_refused(project_copy):
+def test_a_grant_to_a_retired_resource_is_refused(fixture_copy):
     edit_yaml(
-        project_copy / DATA / "access/onnxruntime.yaml",
-        lambda d: d["cirun"][0]["resources"].append("cirun-openstack-gpu-large"),
+        fixture_copy / DATA / "access/numpy.yaml",
+        lambda d: d["cirun"][0]["resources"].append("cirun-old-gpu-large"),
     )
-
-    problems = _problems(project_copy)
-    assert any(
-        p.path == "cirun[0].resources[2]" and "decommissioned on 2026-03-13" in p.message
-        for p in problems
-    )
-
-
-def test_an_access_file_named_with_the_feedstock_suffix_is_refused(project_copy):
-    access = project_copy / DATA / "access"
-    (access / "onnxruntime.yaml").rename(access / "onnxruntime-feedstock.yaml")
 
     assert Problem(
-        "data/runners/access/onnxruntime-feedstock.yaml",
+        "data/runners/access/numpy.yaml",
+        "cirun[0].resources[2]",
+        "`cirun-old-gpu-large` is retired: host `old-gpu-server` was decommissioned on 2026-03-13",
+    ) in _problems(fixture_copy)
+
+
+def test_an_access_file_named_with_the_feedstock_suffix_is_refused(fixture_copy):
+    access = fixture_copy / DATA / "access"
+    (access / "numpy.yaml").rename(access / "numpy-feedstock.yaml")
+
+    assert Problem(
+        "data/runners/access/numpy-feedstock.yaml",
         "",
-        "name the file after the package, without `-feedstock` (`onnxruntime.yaml`)",
-    ) in _problems(project_copy)
+        "name the file after the package, without `-feedstock` (`numpy.yaml`)",
+    ) in _problems(fixture_copy)
 
 
-def test_duplicate_ids_are_refused(project_copy):
+def test_duplicate_ids_are_refused(fixture_copy):
     edit_yaml(
-        project_copy / DATA / "hosts/open-gpu-server.yaml",
+        fixture_copy / DATA / "hosts/gpu-cloud.yaml",
         lambda d: d["flavors"].append(dict(d["flavors"][0])),
     )
     edit_yaml(
-        project_copy / DATA / "resources.yaml",
+        fixture_copy / DATA / "resources.yaml",
         lambda d: d["resources"].append(dict(d["resources"][-1])),
     )
     edit_yaml(
-        project_copy / DATA / "providers.yaml",
+        fixture_copy / DATA / "providers.yaml",
         lambda d: d["providers"].append(dict(d["providers"][0])),
     )
     # A second unnamed grant in one file would generate the same policy id twice.
     edit_yaml(
-        project_copy / DATA / "access/onnxruntime.yaml",
-        lambda d: d["cirun"].append({"resources": ["cirun-hetzner-gpu"], "pull_request": False}),
+        fixture_copy / DATA / "access/numpy.yaml",
+        lambda d: d["cirun"].append({"resources": ["cirun-gpu-box"], "pull_request": False}),
     )
 
-    found = {(p.file, p.path) for p in _problems(project_copy)}
+    found = {(p.file, p.path) for p in _problems(fixture_copy)}
     assert {
-        (HOST_FILE, "flavors[11].id"),
-        (RESOURCES, "resources[13].label"),
+        (HOST_FILE, "flavors[3].id"),
+        (RESOURCES, "resources[7].label"),
         ("data/runners/providers.yaml", "providers[3].id"),
         ("data/runners/providers.yaml", "providers[3].runner_group"),
-        ("data/runners/access/onnxruntime.yaml", "cirun[1].name"),
+        ("data/runners/access/numpy.yaml", "cirun[1].name"),
     } <= found
 
 
-def test_every_problem_is_reported_at_once(project_copy):
-    _set_flavor(project_copy, 0, gpus=5)
+def test_every_problem_is_reported_at_once(fixture_copy):
+    _set_flavor(fixture_copy, 0, gpus=3)
     edit_yaml(
-        project_copy / DATA / "resources.yaml",
+        fixture_copy / DATA / "resources.yaml",
         lambda d: d["resources"][0].update(flavor="ci_large"),
     )
     edit_yaml(
-        project_copy / DATA / "access/onnxruntime.yaml",
+        fixture_copy / DATA / "access/numpy.yaml",
         lambda d: d["cirun"][0]["resources"].append("cirun-nope"),
     )
-    access = project_copy / DATA / "access"
-    (access / "gstreamer.yaml").rename(access / "gstreamer-feedstock.yaml")
+    access = fixture_copy / DATA / "access"
+    (access / "scipy.yaml").rename(access / "scipy-feedstock.yaml")
 
-    found = {(p.file, p.path) for p in _problems(project_copy)}
+    found = {(p.file, p.path) for p in _problems(fixture_copy)}
     assert {
         (HOST_FILE, "flavors[0].gpus"),
         (RESOURCES, "resources[0].flavor"),
-        ("data/runners/access/onnxruntime.yaml", "cirun[0].resources[2]"),
-        ("data/runners/access/gstreamer-feedstock.yaml", ""),
+        ("data/runners/access/numpy.yaml", "cirun[0].resources[2]"),
+        ("data/runners/access/scipy-feedstock.yaml", ""),
     } <= found
 
 
-def test_schema_errors_in_several_files_are_reported_together(project_copy):
-    edit_yaml(project_copy / DATA / "hosts/hetzner-gex44.yaml", lambda d: d.update(ram_gb="64"))
+def test_schema_errors_in_several_files_are_reported_together(fixture_copy):
+    edit_yaml(fixture_copy / DATA / "hosts/gpu-box.yaml", lambda d: d.update(ram_gb="64"))
     edit_yaml(
-        project_copy / DATA / "access/onnxruntime.yaml",
+        fixture_copy / DATA / "access/numpy.yaml",
         lambda d: d["cirun"][0].update(colour="red"),
     )
 
-    found = {(p.file, p.path) for p in _problems(project_copy)}
+    found = {(p.file, p.path) for p in _problems(fixture_copy)}
     assert {
-        ("data/runners/hosts/hetzner-gex44.yaml", "ram_gb"),
-        ("data/runners/access/onnxruntime.yaml", "cirun[0].colour"),
+        ("data/runners/hosts/gpu-box.yaml", "ram_gb"),
+        ("data/runners/access/numpy.yaml", "cirun[0].colour"),
     } <= found
 
 
-def test_an_aws_runner_with_an_instance_type_outside_the_pool_is_refused(project_copy):
+def test_an_aws_runner_with_an_instance_type_outside_the_pool_is_refused(fixture_copy):
     def add(doc):
         doc["resources"] += [
             {
-                "label": "cirun-aws-gpu-t4",
+                "label": "cirun-aws-gpu-a10g",
                 "cloud": "aws",
-                "instance_type": "g4dn.xlarge",
+                "instance_type": "g5.xlarge",
                 "region": "us-east-1",
             },
             {
@@ -217,20 +220,20 @@ def test_an_aws_runner_with_an_instance_type_outside_the_pool_is_refused(project
             },
         ]
 
-    edit_yaml(project_copy / DATA / "resources.yaml", add)
+    edit_yaml(fixture_copy / DATA / "resources.yaml", add)
 
-    problems = _problems(project_copy)
-    assert [p for p in problems if p.path.startswith("resources[13]")] == []
+    problems = _problems(fixture_copy)
+    assert [p for p in problems if p.path.startswith("resources[7]")] == []
     assert any(
-        p.path == "resources[14].instance_type"
+        p.path == "resources[8].instance_type"
         and "unknown instance type `p4d.24xlarge`" in p.message
         for p in problems
     )
 
 
-def test_a_pool_instance_type_without_a_gpu_or_above_the_pool_limit_is_refused(project_copy):
+def test_a_pool_instance_type_without_a_gpu_or_above_the_pool_limit_is_refused(fixture_copy):
     edit_yaml(
-        project_copy / DATA / "aws-gpu-pool.yaml",
+        fixture_copy / DATA / "aws-gpu-pool.yaml",
         lambda d: d["instance_types"].update(
             {
                 "g4dn.4xlarge": {
@@ -245,7 +248,7 @@ def test_a_pool_instance_type_without_a_gpu_or_above_the_pool_limit_is_refused(p
         ),
     )
 
-    found = {p.path for p in _problems(project_copy)}
+    found = {p.path for p in _problems(fixture_copy)}
     assert {
         "instance_types.g4dn.4xlarge.gpus",
         "instance_types.g4dn.4xlarge.max_instances",
@@ -255,26 +258,26 @@ def test_a_pool_instance_type_without_a_gpu_or_above_the_pool_limit_is_refused(p
 def test_the_aws_stack_reads_the_pool_through_project_runners():
     from infra.config.loader import load_project
 
-    project = load_project(REPO_ROOT, "prod")
+    project = load_project(FIXTURE_ROOT, FIXTURE_STACK)
     pool = project.runners.aws_gpu_pool
-    assert "g4dn.xlarge" in pool.instance_types
+    assert sorted(pool.instance_types) == ["g4dn.xlarge", "g5.xlarge"]
     assert pool.allowed_instance_types == tuple(sorted(pool.instance_types))
     assert all(t.gpus >= 1 for t in pool.instance_types.values())
 
 
-def test_the_cirun_repository_must_be_a_stack_repository(project_copy):
+def test_the_cirun_repository_must_be_a_stack_repository(fixture_copy):
     from infra.config.loader import load_project
 
     edit_yaml(
-        project_copy / "Pulumi.prod.yaml",
+        fixture_copy / STACK_FILE,
         lambda d: d["config"]["cfinfra:runners"].update(cirun_repository="cirun"),
     )
 
     with pytest.raises(ConfigError) as exc:
-        load_project(project_copy, "prod")
+        load_project(fixture_copy, FIXTURE_STACK)
     assert (
         Problem(
-            "Pulumi.prod.yaml",
+            STACK_FILE,
             "config.cfinfra:runners.cirun_repository",
             "`cirun` is not a repository of data/github/repositories/",
         )
@@ -282,34 +285,35 @@ def test_the_cirun_repository_must_be_a_stack_repository(project_copy):
     )
 
 
-def test_committed_access_files_are_in_canonical_form():
-    # Canonical files are what make "grant, then revoke" a byte-for-byte no-op.
-    data, _ = load(REPO_ROOT)
+@pytest.mark.parametrize("root", [REPO_ROOT, FIXTURE_ROOT], ids=["prod", "fixture"])
+def test_committed_access_files_are_in_canonical_form(root: Path):
+    # Canonical files are what make "grant, then revoke" a byte-for-byte no-op (a policy on the
+    # production data; the fixture's must be canonical too for the round-trip tests to mean it).
+    data, _ = load(root)
     assert data is not None
+    assert data.access
     for entry in data.access:
-        text = (REPO_ROOT / entry.file).read_text(encoding="utf-8")
+        text = (root / entry.file).read_text(encoding="utf-8")
         assert text == canonical_text(data, entry.feedstock, entry.access), entry.file
 
 
-def test_yml_files_are_refused(project_copy):
-    write_yaml(project_copy / DATA / "access/numpy.yml", {"large_runners": ["depot"]})
+def test_yml_files_are_refused(fixture_copy):
+    write_yaml(fixture_copy / DATA / "access/pandas.yml", {"large_runners": ["depot"]})
 
     assert Problem(
-        "data/runners/access/numpy.yml",
+        "data/runners/access/pandas.yml",
         "",
         "feedstock files end in `.yaml` (the file name is the feedstock's id): "
         "this file would not be read",
-    ) in _problems(project_copy)
+    ) in _problems(fixture_copy)
 
 
-def test_on_prem_runners_need_an_on_prem_host(project_copy):
+def test_on_prem_runners_need_an_on_prem_host(fixture_copy):
     edit_yaml(
-        project_copy / DATA / "resources.yaml",
-        lambda d: d["resources"][-1].update(host="open-gpu-server"),
+        fixture_copy / DATA / "resources.yaml",
+        lambda d: d["resources"][-1].update(host="gpu-cloud"),
     )
 
-    problems = _problems(project_copy)
-    assert any(
-        p.path == "resources[12].host" and "openstack host, not on_prem" in p.message
-        for p in problems
-    )
+    assert Problem(
+        RESOURCES, "resources[6].host", "`gpu-cloud` is a openstack host, not on_prem"
+    ) in _problems(fixture_copy)
