@@ -19,7 +19,7 @@ from infra.docs.render import (
 from infra.docs.schema import render_schemas
 from infra.plan.model import Plan, PlannedResource, SecretLineage, TargetLineage
 from infra.sources.offline import PLACEHOLDER_PREFIX
-from tests.conftest import copy_stack
+from tests.conftest import FIXTURE_STACK
 
 
 def test_identity_patterns_render_as_names_not_regular_expressions():
@@ -30,8 +30,8 @@ def test_identity_patterns_render_as_names_not_regular_expressions():
     assert "kebab-case name" in text
 
 
-def test_rendering_twice_gives_the_same_bytes(prod_plan, tmp_path):
-    assert render_all(tmp_path, prod_plan) == render_all(tmp_path, prod_plan)
+def test_rendering_twice_gives_the_same_bytes(fixture_plan, tmp_path):
+    assert render_all(tmp_path, fixture_plan) == render_all(tmp_path, fixture_plan)
 
 
 def test_every_field_of_every_model_is_in_its_reference_page():
@@ -61,16 +61,17 @@ def test_inventory_groups_any_resource_type_it_has_never_seen():
     assert "`token`: `[secret]`" in text
 
 
-def test_inventory_shows_every_secret_target_and_audience(prod_plan):
-    text = render_inventory(prod_plan)
-    for lineage in prod_plan.lineage:
+def test_inventory_shows_every_secret_target_and_audience(fixture_plan):
+    text = render_inventory(fixture_plan)
+    assert fixture_plan.lineage
+    for lineage in fixture_plan.lineage:
         assert f"`{lineage.secret}`" in text
         for target in lineage.targets:
             assert f"| `{lineage.secret}` | {cell(target.target)} | {target.audience} |" in text
 
 
-def test_inventory_never_holds_a_placeholder_secret(prod_plan):
-    assert PLACEHOLDER_PREFIX not in render_inventory(prod_plan)
+def test_inventory_never_holds_a_placeholder_secret(fixture_plan):
+    assert PLACEHOLDER_PREFIX not in render_inventory(fixture_plan)
 
 
 def test_audience_section_lists_the_widest_audience_first():
@@ -109,19 +110,20 @@ def test_cells_are_one_line_with_pipes_escaped():
     assert cell("one\ntwo | three\n\nnext") == "one two \\| three<br><br>next"
 
 
-def test_docs_check_names_stale_files_and_the_command(tmp_path):
+def test_docs_check_names_stale_files_and_the_command(fixture_copy):
     from typer.testing import CliRunner
 
     from infra.cli import app
 
-    root = copy_stack(tmp_path / "project")
+    root, stack = fixture_copy, ["--stack", FIXTURE_STACK]
     runner = CliRunner()
-    stale = runner.invoke(app, ["docs", "--check", "--root", str(root)])
+    stale = runner.invoke(app, ["docs", "--check", *stack, "--root", str(root)])
     assert stale.exit_code == 1
     assert "docs/inventory.md" in stale.output
     assert "uv run cfinfra docs" in stale.output
-    assert runner.invoke(app, ["docs", "--root", str(root)]).exit_code == 0
+    assert runner.invoke(app, ["docs", *stack, "--root", str(root)]).exit_code == 0
+    assert "example-forge" in (root / "docs/inventory.md").read_text(encoding="utf-8")
     assert re.search(
         r"\d+ generated docs are current",
-        runner.invoke(app, ["docs", "--check", "--root", str(root)]).output,
+        runner.invoke(app, ["docs", "--check", *stack, "--root", str(root)]).output,
     )

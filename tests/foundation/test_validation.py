@@ -1,4 +1,8 @@
-"""Bad configuration is refused before anything is declared: every problem, with file and path."""
+"""Bad configuration is refused before anything is declared: every problem, with file and path.
+
+Code tests break a copy of the fixture stack (tests/fixtures/stack). Two policy tests read
+production: the real prod stack is valid, and the 2025 incident on it exits 3 from `validate`.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from infra.cli import app
 from infra.config.loader import load_project
 from infra.errors import ConfigError
+from tests.conftest import FIXTURE_STACK, REPO_ROOT
 from tests.foundation.inventory import ORG_SECRETS
+
+STACK_FILE = f"Pulumi.{FIXTURE_STACK}.yaml"
 
 
 def edit_yaml(path: Path, fn) -> None:
@@ -20,9 +29,9 @@ def edit_yaml(path: Path, fn) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
-def problems_of(root: Path) -> list[str]:
+def problems_of(root: Path, stack: str = FIXTURE_STACK) -> list[str]:
     with pytest.raises(ConfigError) as info:
-        load_project(root, "prod")
+        load_project(root, stack)
     return [str(p) for p in info.value.problems]
 
 
@@ -32,9 +41,10 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_real_prod_stack_is_valid():
-    from tests.conftest import REPO_ROOT
+# --- policy on production data ---
 
+
+def test_the_real_prod_stack_is_valid():
     project = load_project(REPO_ROOT, "prod")
     org_secrets = {
         t.name for e in project.secrets for t in e.secret.targets if t.kind == "github-org-secret"
@@ -42,54 +52,13 @@ def test_the_real_prod_stack_is_valid():
     assert org_secrets == set(ORG_SECRETS)
 
 
-def test_wrong_keys_and_types_exit_2_listing_every_error_without_traceback(project_copy):
-    stack = project_copy / "Pulumi.prod.yaml"
-
-    def break_it(d):
-        gh = d["config"]["cfinfra:github"]
-        gh["orgg"] = gh.pop("org")  # unknown key + missing key
-        d["config"]["cfinfra:azure"]["variable_groups"][0]["allow_access"] = "yes"  # strict bool
-        d["config"]["github:token"] = "oops"  # provider config is not stack config
-
-    edit_yaml(stack, break_it)
-    github = project_copy / "data/github"
-    edit_yaml(github / "repositories/staged-recipes.yaml", lambda d: d.update(audience=3))
-    edit_yaml(github / "webhooks/autotickbot.yaml", lambda d: d.update(events="push"))
-    result = run_cli("validate", "--root", str(project_copy))
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert lines[-1] == f"{len(lines) - 1} validation errors found"
-    for expected in (
-        "Pulumi.prod.yaml: config.cfinfra:github.orgg: Extra inputs are not permitted",
-        "Pulumi.prod.yaml: config.cfinfra:github.org: Field required",
-        "data/github/repositories/staged-recipes.yaml: audience:",
-        "data/github/webhooks/autotickbot.yaml: events: Input should be a valid list",
-        "Pulumi.prod.yaml: config.cfinfra:azure.variable_groups[0].allow_access: "
-        "Input should be a valid boolean",
-        "Pulumi.prod.yaml: config.github:token: Extra inputs are not permitted",
-    ):
-        assert any(line.startswith(expected) for line in lines), (expected, lines)
-
-
-def test_manifest_and_stack_problems_are_reported_together(project_copy):
-    (project_copy / "secrets" / "heroku-email.yaml").write_text("description: [unclosed\n")
-    edit_yaml(project_copy / "secrets" / "cirun-api-key.yaml", lambda d: d.pop("owner"))
-    edit_yaml(
-        project_copy / "Pulumi.prod.yaml", lambda d: d["config"]["cfinfra:heroku"].update(extra=1)
-    )
-    found = problems_of(project_copy)
-    assert any(
-        p.startswith("secrets/heroku-email.yaml: line ") and "invalid YAML" in p for p in found
-    )
-    assert "secrets/cirun-api-key.yaml: owner: Field required" in found
-    assert "Pulumi.prod.yaml: config.cfinfra:heroku.extra: Extra inputs are not permitted" in found
-
-
 def test_the_2025_incident_is_refused_naming_secret_target_and_why(project_copy):
     """The production upload token in feedstock-builds' anaconda-org group (CVE-2025-31484)."""
 
+    appended: list[int] = []
+
     def put_prod_token_in_feedstock_builds(d):
+        appended.append(len(d["targets"]))
         d["targets"].append(
             {
                 "kind": "azure-variable",
@@ -105,20 +74,67 @@ def test_the_2025_incident_is_refused_naming_secret_target_and_why(project_copy)
     result = run_cli("validate", "--root", str(project_copy))
     assert result.returncode == 3, "a leak exits 3 (README: secrets unresolved or leaking)"
     assert (
-        "secrets/prod-binstar-token.yaml: targets[3]: "
+        f"secrets/prod-binstar-token.yaml: targets[{appended[0]}]: "
         "LEAK: secret `prod-binstar-token` is cleared for `core` "
         "but Azure variable feedstock-builds/anaconda-org/PROD_TOKEN reaches `feedstocks`"
     ) in result.stderr
 
 
-def test_the_incident_exactly_as_it_happened_is_refused(project_copy):
+# --- code tests on the fixture stack ---
+
+
+def test_wrong_keys_and_types_exit_2_listing_every_error_without_traceback(fixture_copy):
+    stack = fixture_copy / STACK_FILE
+
+    def break_it(d):
+        gh = d["config"]["cfinfra:github"]
+        gh["orgg"] = gh.pop("org")  # unknown key + missing key
+        d["config"]["cfinfra:azure"]["variable_groups"][0]["allow_access"] = "yes"  # strict bool
+        d["config"]["github:token"] = "oops"  # provider config is not stack config
+
+    edit_yaml(stack, break_it)
+    github = fixture_copy / "data/github"
+    edit_yaml(github / "repositories/staged-recipes.yaml", lambda d: d.update(audience=3))
+    edit_yaml(github / "webhooks/autotickbot.yaml", lambda d: d.update(events="push"))
+    result = CliRunner().invoke(
+        app, ["validate", "--stack", FIXTURE_STACK, "--root", str(fixture_copy)]
+    )
+    assert result.exit_code == 2, result.output  # an uncaught exception would be 1
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == f"{len(lines) - 1} validation errors found"
+    for expected in (
+        f"{STACK_FILE}: config.cfinfra:github.orgg: Extra inputs are not permitted",
+        f"{STACK_FILE}: config.cfinfra:github.org: Field required",
+        "data/github/repositories/staged-recipes.yaml: audience:",
+        "data/github/webhooks/autotickbot.yaml: events: Input should be a valid list",
+        f"{STACK_FILE}: config.cfinfra:azure.variable_groups[0].allow_access: "
+        "Input should be a valid boolean",
+        f"{STACK_FILE}: config.github:token: Extra inputs are not permitted",
+    ):
+        assert any(line.startswith(expected) for line in lines), (expected, lines)
+
+
+def test_manifest_and_stack_problems_are_reported_together(fixture_copy):
+    (fixture_copy / "secrets" / "heroku-runner-key.yaml").write_text("description: [unclosed\n")
+    edit_yaml(fixture_copy / "secrets" / "webservices-token.yaml", lambda d: d.pop("owner"))
+    edit_yaml(fixture_copy / STACK_FILE, lambda d: d["config"]["cfinfra:heroku"].update(extra=1))
+    found = problems_of(fixture_copy)
+    assert any(
+        p.startswith("secrets/heroku-runner-key.yaml: line ") and "invalid YAML" in p for p in found
+    )
+    assert "secrets/webservices-token.yaml: owner: Field required" in found
+    assert f"{STACK_FILE}: config.cfinfra:heroku.extra: Extra inputs are not permitted" in found
+
+
+def test_the_incident_exactly_as_it_happened_is_refused(fixture_copy):
     """Swap the staging token for the production one as BINSTAR_TOKEN in feedstock-builds."""
     edit_yaml(
-        project_copy / "secrets" / "staging-binstar-token.yaml",
+        fixture_copy / "secrets" / "staging-upload-token.yaml",
         lambda d: d["targets"].pop(1),  # feedstock-builds BINSTAR_TOKEN
     )
     edit_yaml(
-        project_copy / "secrets" / "prod-binstar-token.yaml",
+        fixture_copy / "secrets" / "prod-upload-token.yaml",
         lambda d: d["targets"].append(
             {
                 "kind": "azure-variable",
@@ -128,94 +144,96 @@ def test_the_incident_exactly_as_it_happened_is_refused(project_copy):
             }
         ),
     )
-    found = problems_of(project_copy)
+    found = problems_of(fixture_copy)
     assert len(found) == 1, found
-    assert "LEAK: secret `prod-binstar-token`" in found[0], found
+    assert "LEAK: secret `prod-upload-token`" in found[0], found
 
 
-def test_production_token_in_cdt_builds_stays_allowed(project_copy):
-    project = load_project(project_copy, "prod")
-    prod = next(e for e in project.secrets if e.id == "prod-binstar-token")
+def test_production_token_in_cdt_builds_stays_allowed():
+    from tests.conftest import FIXTURE_ROOT
+
+    # cdt-builds is a core project: the production token there is no leak.
+    project = load_project(FIXTURE_ROOT, FIXTURE_STACK)
+    prod = next(e for e in project.secrets if e.id == "prod-upload-token")
     assert any(getattr(t, "project", None) == "cdt-builds" for t in prod.secret.targets)
 
 
-def test_widening_an_org_secret_to_all_repositories_is_refused(project_copy):
+def test_widening_an_org_secret_to_all_repositories_is_refused(fixture_copy):
     def widen(d):
         d["targets"][0] = {
             "kind": "github-org-secret",
-            "name": "PROD_BINSTAR_TOKEN",
+            "name": "PROD_UPLOAD_TOKEN",
             "visibility": "all",
         }
 
-    edit_yaml(project_copy / "secrets" / "prod-binstar-token.yaml", widen)
-    (problem,) = problems_of(project_copy)
+    edit_yaml(fixture_copy / "secrets" / "prod-upload-token.yaml", widen)
+    (problem,) = problems_of(fixture_copy)
     assert (
         "visibility `all` lets every repository in the org read it, every feedstock included"
         in problem
     )
 
 
-def test_unknown_repository_duplicate_target_and_duplicate_reference_are_refused(project_copy):
+def test_unknown_repository_duplicate_target_and_duplicate_reference_are_refused(fixture_copy):
     edit_yaml(
-        project_copy / "secrets" / "cirun-api-key.yaml",
+        fixture_copy / "secrets" / "webservices-token.yaml",
         lambda d: d["targets"][0]["repositories"].append("not-a-repo"),
     )
     # The same org secret name fed by a second secret, and the same 1Password field declared twice.
-    (project_copy / "secrets" / "cirun-api-key-copy.yaml").write_text(
-        (project_copy / "secrets" / "cirun-api-key.yaml").read_text()
+    (fixture_copy / "secrets" / "webservices-token-copy.yaml").write_text(
+        (fixture_copy / "secrets" / "webservices-token.yaml").read_text()
     )
-    found = problems_of(project_copy)
+    found = problems_of(fixture_copy)
     assert (
-        "secrets/cirun-api-key.yaml: targets[0].repositories[1]: "
+        "secrets/webservices-token.yaml: targets[0].repositories[2]: "
         "`not-a-repo` is not a repository of data/github/repositories/"
     ) in found
     assert any(
         p.startswith(
-            "secrets/cirun-api-key.yaml: targets[0]: GitHub org secret CIRUN_API_KEY "
-            "is already a target by secret `cirun-api-key-copy`"
-        )
-        or p.startswith(
-            "secrets/cirun-api-key.yaml: targets[0]: GitHub org secret CIRUN_API_KEY is already"
+            "secrets/webservices-token.yaml: targets[0]: GitHub org secret WEBSERVICES_TOKEN "
+            "is already a target by secret `webservices-token-copy`"
         )
         for p in found
     ), found
     assert (
-        "secrets/cirun-api-key.yaml: onepassword: "
-        "op://pulumi/cirun-api-key/credential is already declared "
-        "by secret `cirun-api-key-copy`"
+        "secrets/webservices-token.yaml: onepassword: "
+        "op://pulumi/webservices-token/credential is already declared "
+        "by secret `webservices-token-copy`"
     ) in found
 
 
-def test_sensitivity_caps_clearance(project_copy):
+def test_sensitivity_caps_clearance(fixture_copy):
     edit_yaml(
-        project_copy / "secrets" / "prod-binstar-token.yaml",
+        fixture_copy / "secrets" / "prod-upload-token.yaml",
         lambda d: d.update(cleared_for="feedstocks"),
     )
-    found = problems_of(project_copy)
+    found = problems_of(fixture_copy)
     assert (
-        "secrets/prod-binstar-token.yaml: cleared_for: "
+        "secrets/prod-upload-token.yaml: cleared_for: "
         "a `critical` secret may be cleared for `core` at most, not `feedstocks`" in found
     )
 
 
-def test_a_reference_the_sdk_rejects_is_refused(project_copy):
+def test_a_reference_the_sdk_rejects_is_refused(fixture_copy):
     edit_yaml(
-        project_copy / "secrets" / "cirun-api-key.yaml",
+        fixture_copy / "secrets" / "webservices-token.yaml",
         lambda d: d["onepassword"].update(item="has/slash"),
     )
-    found = problems_of(project_copy)
-    assert any(p.startswith("secrets/cirun-api-key.yaml: onepassword.item:") for p in found), found
+    found = problems_of(fixture_copy)
+    assert any(p.startswith("secrets/webservices-token.yaml: onepassword.item:") for p in found), (
+        found
+    )
 
 
-def test_a_secrets_package_is_refused(project_copy):
-    (project_copy / "secrets" / "__init__.py").write_text("")
-    found = problems_of(project_copy)
+def test_a_secrets_package_is_refused(fixture_copy):
+    (fixture_copy / "secrets" / "__init__.py").write_text("")
+    found = problems_of(fixture_copy)
     assert any("shadows Python's stdlib" in p for p in found)
 
 
-def test_file_name_is_the_secret_id(project_copy):
-    (project_copy / "secrets" / "Bad_Name.yaml").write_text("{}")
-    found = problems_of(project_copy)
+def test_file_name_is_the_secret_id(fixture_copy):
+    (fixture_copy / "secrets" / "Bad_Name.yaml").write_text("{}")
+    found = problems_of(fixture_copy)
     assert (
         "secrets/Bad_Name.yaml: the file name is the secret's id: lower-case words and dashes"
         in found

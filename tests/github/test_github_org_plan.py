@@ -1,25 +1,51 @@
-"""The prod plan sets the organisation's settings and Actions policy from `cfinfra:github`."""
+"""The plan sets the organisation's settings and Actions policy from `cfinfra:github`.
+
+Code tests: they plan the fixture stack (tests/fixtures/stack), or a copy of it edited.
+"""
 
 from __future__ import annotations
 
+from infra.plan.engine import plan_stack
+from tests.conftest import FIXTURE_STACK
+from tests.foundation.test_validation import edit_yaml
+
 SETTINGS_T = "github:index/organizationSettings:OrganizationSettings"
 ACTIONS_T = "github:index/actionsOrganizationPermissions:ActionsOrganizationPermissions"
+UNKNOWN_SETTINGS = (
+    "default_repository_permission",
+    "members_can_create_repositories",
+    "web_commit_signoff_required",
+    "new_repositories",
+)
+"""The settings nobody outside the org can read: omitted, they are not managed."""
 
 
-def test_org_settings_are_adopted_by_org_id_and_protected(prod_plan):
-    (settings,) = prod_plan.of_type(SETTINGS_T)
+def _edit_github(root, change) -> None:
+    edit_yaml(
+        root / f"Pulumi.{FIXTURE_STACK}.yaml", lambda d: change(d["config"]["cfinfra:github"])
+    )
+
+
+def test_org_settings_are_adopted_by_org_id_and_protected(fixture_plan):
+    (settings,) = fixture_plan.of_type(SETTINGS_T)
     assert settings.protect
-    assert settings.import_id == "11897326"
+    assert settings.import_id == "1000001"
     assert settings.parent == "cfinfra:github:OrgSettings::github-org-settings"
 
 
-def test_org_settings_declare_only_public_values(prod_plan):
-    (settings,) = prod_plan.of_type(SETTINGS_T)
+def test_omitted_unknown_settings_are_not_declared(fixture_copy):
+    def omit_unknown(gh):
+        for key in UNKNOWN_SETTINGS:
+            gh["org_settings"].pop(key)
+        gh["org_settings"]["twitter_username"] = "exampleforge"
+
+    _edit_github(fixture_copy, omit_unknown)
+    (settings,) = plan_stack(fixture_copy, FIXTURE_STACK).of_type(SETTINGS_T)
     i = settings.inputs
     assert (i["name"], i["blog"], i["twitterUsername"]) == (
-        "conda-forge",
-        "https://conda-forge.org",
-        "condaforge",
+        "example-forge",
+        "https://example-forge.org",
+        "exampleforge",
     )
     # Not public, so not guessed: an imported resource with a different value would be updated.
     for unknown in (
@@ -33,22 +59,21 @@ def test_org_settings_declare_only_public_values(prod_plan):
         assert unknown not in i, unknown
 
 
-def test_declared_unknown_settings_reach_all_of_githubs_switches(project_copy):
-    from infra.plan.engine import plan_stack
-    from tests.foundation.test_validation import edit_yaml
-
-    def declare(doc):
-        s = doc["config"]["cfinfra:github"]["org_settings"]
+def test_declared_unknown_settings_reach_all_of_githubs_switches(fixture_copy):
+    def declare(gh):
+        s = gh["org_settings"]
+        for key in UNKNOWN_SETTINGS:
+            s.pop(key)
         s.update(
-            default_repository_permission="read",
+            default_repository_permission="write",
             members_can_create_repositories=False,
             new_repositories={"secret_scanning": True},
         )
 
-    edit_yaml(project_copy / "Pulumi.prod.yaml", declare)
-    (settings,) = plan_stack(project_copy, "prod").of_type(SETTINGS_T)
+    _edit_github(fixture_copy, declare)
+    (settings,) = plan_stack(fixture_copy, FIXTURE_STACK).of_type(SETTINGS_T)
     i = settings.inputs
-    assert i["defaultRepositoryPermission"] == "read"
+    assert i["defaultRepositoryPermission"] == "write"
     # One decision ("who may create repositories"), all three of GitHub's switches follow it.
     assert i["membersCanCreateRepositories"] is False
     assert i["membersCanCreatePublicRepositories"] is False
@@ -57,32 +82,28 @@ def test_declared_unknown_settings_reach_all_of_githubs_switches(project_copy):
     assert "webCommitSignoffRequired" not in i
 
 
-def test_an_unknown_billing_email_is_a_placeholder_that_cannot_deliver(prod_plan):
-    (settings,) = prod_plan.of_type(SETTINGS_T)
+def test_an_unknown_billing_email_is_a_placeholder_that_cannot_deliver(fixture_plan):
+    (settings,) = fixture_plan.of_type(SETTINGS_T)
     # Left unmanaged: ignored on an adopted resource, and `.invalid` never routes mail anyway.
     assert settings.inputs["billingEmail"].endswith(".invalid")
 
 
-def test_the_unknown_actions_policy_is_not_declared_in_prod(prod_plan):
-    # Not public: a guessed policy would replace the live one and could stop CI org-wide.
-    assert prod_plan.of_type(ACTIONS_T) == []
+def test_an_omitted_actions_policy_is_not_declared(fixture_plan, fixture_copy):
+    # Unknown (not public): a guessed policy would replace the live one and could stop CI org-wide.
+    assert len(fixture_plan.of_type(ACTIONS_T)) == 1
+    _edit_github(fixture_copy, lambda gh: gh.pop("actions"))
+    assert plan_stack(fixture_copy, FIXTURE_STACK).of_type(ACTIONS_T) == []
 
 
-def _with_policy(project_copy, policy):
-    from infra.plan.engine import plan_stack
-    from tests.foundation.test_validation import edit_yaml
-
-    edit_yaml(
-        project_copy / "Pulumi.prod.yaml",
-        lambda d: d["config"]["cfinfra:github"].update(actions=policy),
-    )
-    (actions,) = plan_stack(project_copy, "prod").of_type(ACTIONS_T)
+def _with_policy(fixture_copy, policy):
+    _edit_github(fixture_copy, lambda gh: gh.update(actions=policy))
+    (actions,) = plan_stack(fixture_copy, FIXTURE_STACK).of_type(ACTIONS_T)
     return actions
 
 
-def test_a_declared_actions_policy_is_a_sorted_allow_list(project_copy):
+def test_a_declared_actions_policy_is_a_sorted_allow_list(fixture_copy):
     actions = _with_policy(
-        project_copy,
+        fixture_copy,
         {
             "allowed_actions": "selected",
             "sha_pinning_required": False,
@@ -96,10 +117,13 @@ def test_a_declared_actions_policy_is_a_sorted_allow_list(project_copy):
     cfg = i["allowedActionsConfig"]
     assert cfg["githubOwnedAllowed"] is True
     assert cfg["verifiedAllowed"] is False
-    assert cfg["patternsAlloweds"] == sorted(cfg["patternsAlloweds"])
+    assert cfg["patternsAlloweds"] == [
+        "AkhileshNS/heroku-deploy@*",
+        "mamba-org/setup-micromamba@*",
+    ]
 
 
-def test_dropping_the_actions_policy_from_code_never_resets_the_org_to_allow_all(project_copy):
-    actions = _with_policy(project_copy, {"allowed_actions": "all", "sha_pinning_required": False})
+def test_dropping_the_actions_policy_from_code_never_resets_the_org_to_allow_all(fixture_copy):
+    actions = _with_policy(fixture_copy, {"allowed_actions": "all", "sha_pinning_required": False})
     assert actions.retain_on_delete
     assert actions.import_id is None

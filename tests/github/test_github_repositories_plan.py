@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from infra.config.loader import load_project
+from infra.errors import ConfigError
 from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK
 
 REPO_T = "github:index/repository:Repository"
@@ -81,9 +82,12 @@ def test_every_default_branch_refuses_deletion_and_force_push_and_needs_a_pull_r
         }
 
 
-def test_the_webservices_app_bypasses_the_rulesets_of_the_repositories_it_pushes_to(prod_plan):
-    rulesets = by_repo(prod_plan, RULESET_T, "/default-branch")
-    bots = {"feedstock-outputs", "feedstocks"}
+def test_the_webservices_app_bypasses_the_rulesets_of_the_repositories_it_pushes_to(
+    fixture_plan, configured
+):
+    rulesets = by_repo(fixture_plan, RULESET_T, "/default-branch")
+    assert set(rulesets) == set(configured)
+    bots = {"staged-recipes"}  # cfinfra:github.rulesets.apps of the fixture stack
     for name, rs in rulesets.items():
         apps = [b for b in rs.inputs["bypassActors"] if b["actorType"] == "Integration"]
         if name in bots:
@@ -91,7 +95,7 @@ def test_the_webservices_app_bypasses_the_rulesets_of_the_repositories_it_pushes
             assert apps == [
                 {
                     "actorType": "Integration",
-                    "actorId": "<app_id:conda-forge-webservices>",
+                    "actorId": "<app_id:example-forge-webservices>",
                     "bypassMode": "always",
                 }
             ], name
@@ -99,27 +103,34 @@ def test_the_webservices_app_bypasses_the_rulesets_of_the_repositories_it_pushes
             assert apps == [], name
 
 
-def test_a_known_app_id_is_used_as_is_and_unknown_repositories_are_refused(project_copy):
+def test_a_known_app_id_is_used_as_is_and_unknown_repositories_are_refused(fixture_copy):
     from infra.plan.engine import plan_stack
-    from tests.foundation.test_validation import edit_yaml, problems_of
+    from tests.foundation.test_validation import edit_yaml
 
     def set_app(app):
         edit_yaml(
-            project_copy / "Pulumi.prod.yaml",
+            fixture_copy / f"Pulumi.{FIXTURE_STACK}.yaml",
             lambda d: d["config"]["cfinfra:github"]["rulesets"]["apps"].update(
-                {"conda-forge-webservices": app}
+                {"example-forge-webservices": app}
             ),
         )
 
-    set_app({"app_id": 4242, "repositories": ["feedstocks"]})
-    rulesets = by_repo(plan_stack(project_copy, "prod"), RULESET_T, "/default-branch")
-    (app,) = [b for b in rulesets["feedstocks"].inputs["bypassActors"] if b.get("actorId") == 4242]
+    set_app({"app_id": 4242, "repositories": ["webservices"]})
+    rulesets = by_repo(plan_stack(fixture_copy, FIXTURE_STACK), RULESET_T, "/default-branch")
+    (app,) = [b for b in rulesets["webservices"].inputs["bypassActors"] if b.get("actorId") == 4242]
     assert app["actorType"] == "Integration"
+    # The App's repositories are exactly the listed ones: staged-recipes' bypass went with it.
+    assert all(
+        b["actorType"] != "Integration" for b in rulesets["staged-recipes"].inputs["bypassActors"]
+    )
     set_app({"repositories": ["no-such-repo"]})
-    (problem,) = problems_of(project_copy)
+    with pytest.raises(ConfigError) as info:
+        load_project(fixture_copy, FIXTURE_STACK)
+    (problem,) = [str(p) for p in info.value.problems]
     assert problem == (
-        "Pulumi.prod.yaml: config.cfinfra:github.rulesets.apps.conda-forge-webservices"
-        ".repositories[0]: `no-such-repo` is not a repository of data/github/repositories/"
+        f"Pulumi.{FIXTURE_STACK}.yaml: config.cfinfra:github.rulesets.apps"
+        ".example-forge-webservices.repositories[0]: `no-such-repo` is not a repository of "
+        "data/github/repositories/"
     )
 
 
