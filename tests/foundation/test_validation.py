@@ -29,9 +29,15 @@ def edit_yaml(path: Path, fn) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
-def problems_of(root: Path, stack: str = FIXTURE_STACK) -> list[str]:
+def stack_of(root: Path) -> str:
+    """The one stack whose file `root` holds: `fixture` in a fixture copy, `prod` in a prod copy."""
+    (stack,) = [p.name.split(".")[1] for p in root.glob("Pulumi.*.yaml")]
+    return stack
+
+
+def problems_of(root: Path, stack: str | None = None) -> list[str]:
     with pytest.raises(ConfigError) as info:
-        load_project(root, stack)
+        load_project(root, stack or stack_of(root))
     return [str(p) for p in info.value.problems]
 
 
