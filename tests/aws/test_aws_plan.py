@@ -1,4 +1,4 @@
-"""The prod plan declares the AWS footprint: state backend, keyless CI, cirun pool, budget."""
+"""The plan declares the AWS footprint: state backend, keyless CI, cirun pool, budget."""
 
 from __future__ import annotations
 
@@ -30,27 +30,27 @@ from tests.aws.aws_helpers import (
     statement,
 )
 
-BUCKET = "conda-forge-infra-pulumi-state"
-REPO = "conda-forge/infrastructure"
+BUCKET = "example-forge-pulumi-state"
+REPO = "example-forge/infrastructure"
 
 
 # --- state backend --------------------------------------------------------------------------------
 
 
-def test_state_bucket_is_versioned_kms_encrypted_and_private(prod_plan):
-    assert one(prod_plan, BUCKET_T).inputs["bucket"] == BUCKET
-    versioning = one(prod_plan, VERSIONING_T).inputs
+def test_state_bucket_is_versioned_kms_encrypted_and_private(fixture_plan):
+    assert one(fixture_plan, BUCKET_T).inputs["bucket"] == BUCKET
+    versioning = one(fixture_plan, VERSIONING_T).inputs
     assert versioning == {"bucket": BUCKET, "versioningConfiguration": {"status": "Enabled"}}
-    (rule,) = one(prod_plan, ENCRYPTION_T).inputs["rules"]
+    (rule,) = one(fixture_plan, ENCRYPTION_T).inputs["rules"]
     default = rule["applyServerSideEncryptionByDefault"]
     assert default == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "<kms_key_arn:state-key>"}
-    block = one(prod_plan, PUBLIC_ACCESS_T).inputs
+    block = one(fixture_plan, PUBLIC_ACCESS_T).inputs
     flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     assert all(block[f] is True for f in flags)
 
 
-def test_state_bucket_refuses_requests_without_tls(prod_plan):
-    doc = policy(one(prod_plan, BUCKET_POLICY_T))
+def test_state_bucket_refuses_requests_without_tls(fixture_plan):
+    doc = policy(one(fixture_plan, BUCKET_POLICY_T))
     (deny,) = doc["Statement"]
     assert deny["Effect"] == "Deny"
     assert deny["Principal"] == "*"
@@ -59,24 +59,24 @@ def test_state_bucket_refuses_requests_without_tls(prod_plan):
     assert set(deny["Resource"]) == {f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"}
 
 
-def test_noncurrent_state_versions_expire_after_the_configured_days(prod_plan):
-    (rule,) = one(prod_plan, LIFECYCLE_T).inputs["rules"]
+def test_noncurrent_state_versions_expire_after_the_configured_days(fixture_plan):
+    (rule,) = one(fixture_plan, LIFECYCLE_T).inputs["rules"]
     assert rule["status"] == "Enabled"
     assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 90}
 
 
-def test_kms_key_rotates_and_is_named_by_the_alias_pulumi_uses(prod_plan):
-    assert one(prod_plan, KEY_T).inputs["enableKeyRotation"] is True
-    alias = one(prod_plan, ALIAS_T).inputs
+def test_kms_key_rotates_and_is_named_by_the_alias_pulumi_uses(fixture_plan):
+    assert one(fixture_plan, KEY_T).inputs["enableKeyRotation"] is True
+    alias = one(fixture_plan, ALIAS_T).inputs
     assert alias == {
-        "name": "alias/conda-forge-infra-pulumi",
+        "name": "alias/example-forge-pulumi",
         "targetKeyId": "<kms_key_id:state-key>",
     }
 
 
 @pytest.mark.parametrize("type_token", [BUCKET_T, KEY_T, ALIAS_T])
-def test_bucket_key_and_alias_are_protected_and_survive_removal(prod_plan, type_token):
-    resource = one(prod_plan, type_token)
+def test_bucket_key_and_alias_are_protected_and_survive_removal(fixture_plan, type_token):
+    resource = one(fixture_plan, type_token)
     assert resource.protect
     assert resource.retain_on_delete
 
@@ -84,8 +84,8 @@ def test_bucket_key_and_alias_are_protected_and_survive_removal(prod_plan, type_
 # --- keyless CI -----------------------------------------------------------------------------------
 
 
-def test_github_oidc_provider_is_declared_for_sts(prod_plan):
-    assert one(prod_plan, OIDC_T).inputs == {
+def test_github_oidc_provider_is_declared_for_sts(fixture_plan):
+    assert one(fixture_plan, OIDC_T).inputs == {
         "url": GITHUB_OIDC_URL,
         "clientIdLists": [STS_AUDIENCE],
     }
@@ -100,8 +100,8 @@ def _trust_condition(plan, name: str) -> dict:
     return trust["Condition"]
 
 
-def test_deploy_role_admits_only_the_production_environment(prod_plan):
-    assert _trust_condition(prod_plan, "github-ci-deploy") == {
+def test_deploy_role_admits_only_the_production_environment(fixture_plan):
+    assert _trust_condition(fixture_plan, "github-ci-deploy") == {
         "StringEquals": {
             f"{GITHUB}:aud": STS_AUDIENCE,
             f"{GITHUB}:sub": [f"repo:{REPO}:environment:production"],
@@ -109,9 +109,9 @@ def test_deploy_role_admits_only_the_production_environment(prod_plan):
     }
 
 
-def test_read_only_and_rotation_roles_admit_their_environment_only(prod_plan):
+def test_read_only_and_rotation_roles_admit_their_environment_only(fixture_plan):
     for role, env in (("read-only", "read-only"), ("rotation", "rotation")):
-        assert _trust_condition(prod_plan, f"github-ci-{role}") == {
+        assert _trust_condition(fixture_plan, f"github-ci-{role}") == {
             "StringEquals": {
                 f"{GITHUB}:aud": STS_AUDIENCE,
                 f"{GITHUB}:sub": [f"repo:{REPO}:environment:{env}"],
@@ -119,8 +119,8 @@ def test_read_only_and_rotation_roles_admit_their_environment_only(prod_plan):
         }
 
 
-def test_read_only_role_has_no_write_action(prod_plan):
-    doc = policy(one(prod_plan, ROLE_POLICY_T, "github-ci-read-only-policy"))
+def test_read_only_role_has_no_write_action(fixture_plan):
+    doc = policy(one(fixture_plan, ROLE_POLICY_T, "github-ci-read-only-policy"))
     granted = actions(doc)
     assert granted, "the read-only role must be able to read something"
     writes = [a for a in granted if not is_read_only(a)]
@@ -128,16 +128,16 @@ def test_read_only_role_has_no_write_action(prod_plan):
     assert actions(doc, "Deny") == []
 
 
-def test_read_only_role_can_read_state_and_decrypt_its_secrets(prod_plan):
-    doc = policy(one(prod_plan, ROLE_POLICY_T, "github-ci-read-only-policy"))
+def test_read_only_role_can_read_state_and_decrypt_its_secrets(fixture_plan):
+    doc = policy(one(fixture_plan, ROLE_POLICY_T, "github-ci-read-only-policy"))
     assert statement(doc, "ReadState")["Resource"] == f"arn:aws:s3:::{BUCKET}/.pulumi/*"
     key = statement(doc, "ReadStateKey")
     assert "kms:Decrypt" in key["Action"]
     assert key["Resource"] == "<kms_key_arn:state-key>"
 
 
-def test_deploy_role_can_write_state_but_never_delete_protected_things(prod_plan):
-    doc = policy(one(prod_plan, ROLE_POLICY_T, "github-ci-deploy-policy"))
+def test_deploy_role_can_write_state_but_never_delete_protected_things(fixture_plan):
+    doc = policy(one(fixture_plan, ROLE_POLICY_T, "github-ci-deploy-policy"))
     granted = set(actions(doc))
     assert {
         "s3:PutObject",
@@ -160,22 +160,22 @@ def test_deploy_role_can_write_state_but_never_delete_protected_things(prod_plan
     assert granted.isdisjoint(forbidden)
 
 
-def test_only_the_cirun_users_access_key_can_be_rotated_and_only_by_the_rotation_role(prod_plan):
+def test_only_the_cirun_users_access_key_can_be_rotated_and_only_by_the_rotation_role(fixture_plan):
     key_actions = {"iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:DeleteAccessKey"}
     cirun = f"arn:aws:iam::{FAKE_AWS_ACCOUNT_ID}:user/cirun/cirun"
-    rotation = policy(one(prod_plan, ROLE_POLICY_T, "github-ci-rotation-policy"))
+    rotation = policy(one(fixture_plan, ROLE_POLICY_T, "github-ci-rotation-policy"))
     scoped = [s for s in rotation["Statement"] if key_actions & set(s["Action"])]
     assert [(set(s["Action"]), s["Resource"]) for s in scoped] == [(key_actions, cirun)]
     for other in ("read-only", "deploy"):
-        doc = policy(one(prod_plan, ROLE_POLICY_T, f"github-ci-{other}-policy"))
+        doc = policy(one(fixture_plan, ROLE_POLICY_T, f"github-ci-{other}-policy"))
         assert key_actions.isdisjoint(actions(doc)), other
-    read_only = policy(one(prod_plan, ROLE_POLICY_T, "github-ci-read-only-policy"))
+    read_only = policy(one(fixture_plan, ROLE_POLICY_T, "github-ci-read-only-policy"))
     # The read-only role sees key ages for the rotation status job.
     assert "iam:ListAccessKeys" in statement(read_only, "ReadCirunUser")["Action"]
 
 
-def test_ci_roles_live_under_their_own_path(prod_plan):
-    roles = {r.name: r.inputs for r in prod_plan.of_type(ROLE_T)}
+def test_ci_roles_live_under_their_own_path(fixture_plan):
+    roles = {r.name: r.inputs for r in fixture_plan.of_type(ROLE_T)}
     assert {n: (i["name"], i["path"]) for n, i in roles.items()} == {
         "github-ci-read-only": ("cfinfra-read-only", "/cfinfra/"),
         "github-ci-deploy": ("cfinfra-deploy", "/cfinfra/"),
@@ -186,21 +186,19 @@ def test_ci_roles_live_under_their_own_path(prod_plan):
 # --- cirun GPU pool -------------------------------------------------------------------------------
 
 
-def test_cirun_user_has_its_policy_and_no_pulumi_managed_access_key(prod_plan):
-    assert one(prod_plan, USER_T).inputs == {"name": "cirun", "path": "/cirun/"}
-    assert one(prod_plan, USER_POLICY_T).inputs["user"] == "cirun"
+def test_cirun_user_has_its_policy_and_no_pulumi_managed_access_key(fixture_plan):
+    assert one(fixture_plan, USER_T).inputs == {"name": "cirun", "path": "/cirun/"}
+    assert one(fixture_plan, USER_POLICY_T).inputs["user"] == "cirun"
     # The rotation tool owns the key: a Pulumi AccessKey would put the secret into the state.
-    assert prod_plan.of_type(ACCESS_KEY_T) == []
+    assert fixture_plan.of_type(ACCESS_KEY_T) == []
 
 
-def test_cirun_may_launch_exactly_the_pools_instance_types(prod_plan):
-    doc = policy(one(prod_plan, USER_POLICY_T))
+def test_cirun_may_launch_exactly_the_pools_instance_types(fixture_plan):
+    doc = policy(one(fixture_plan, USER_POLICY_T))
     launch = statement(doc, "LaunchAllowedGpuTypesTaggedForCirun")
     assert launch["Condition"]["StringEquals"]["ec2:InstanceType"] == [
-        "g4dn.2xlarge",
         "g4dn.xlarge",
         "g5.xlarge",
-        "g6.xlarge",
     ]
     assert launch["Resource"] == f"arn:aws:ec2:us-east-1:{FAKE_AWS_ACCOUNT_ID}:instance/*"
 
@@ -208,8 +206,8 @@ def test_cirun_may_launch_exactly_the_pools_instance_types(prod_plan):
 # --- budget ---------------------------------------------------------------------------------------
 
 
-def test_monthly_cost_budget_alerts_at_50_80_100_actual_and_100_forecast(prod_plan):
-    budget = one(prod_plan, BUDGET_T).inputs
+def test_monthly_cost_budget_alerts_at_50_80_100_actual_and_100_forecast(fixture_plan):
+    budget = one(fixture_plan, BUDGET_T).inputs
     assert (budget["budgetType"], budget["timeUnit"]) == ("COST", "MONTHLY")
     assert (budget["limitAmount"], budget["limitUnit"]) == ("500", "USD")
     alerts = {(n["notificationType"], n["threshold"]) for n in budget["notifications"]}
@@ -217,15 +215,15 @@ def test_monthly_cost_budget_alerts_at_50_80_100_actual_and_100_forecast(prod_pl
     for n in budget["notifications"]:
         assert n["thresholdType"] == "PERCENTAGE"
         assert n["comparisonOperator"] == "GREATER_THAN"
-        assert n["subscriberEmailAddresses"] == ["condaforge+security@gmail.com"]
+        assert n["subscriberEmailAddresses"] == ["security@example-forge.org"]
 
 
 # --- structure ------------------------------------------------------------------------------------
 
 
-def test_every_aws_resource_sits_in_a_component_and_the_aws_provider_is_explicit(prod_plan):
-    aws = [r for r in prod_plan.resources if r.type.startswith("aws:")]
+def test_every_aws_resource_sits_in_a_component_and_the_aws_provider_is_explicit(fixture_plan):
+    aws = [r for r in fixture_plan.resources if r.type.startswith("aws:")]
     assert aws
     for r in aws:
         assert (r.parent or "").startswith("cfinfra:aws:"), r.key
-    assert prod_plan.of_type("pulumi:providers:aws")
+    assert fixture_plan.of_type("pulumi:providers:aws")

@@ -21,9 +21,9 @@ MEMBER_T = "github:index/membership:Membership"
 SECRET_T = "github:index/actionsOrganizationSecret:ActionsOrganizationSecret"
 
 
-def urn(type_: str, name: str, parent_type: str | None = None) -> str:
+def urn(type_: str, name: str, parent_type: str | None = None, stack: str = STACK) -> str:
     chain = f"{parent_type}${type_}" if parent_type else type_
-    return f"{PREFIX}{chain}::{name}"
+    return f"urn:pulumi:{stack}::{PROJECT}::{chain}::{name}"
 
 
 def resource(
@@ -76,20 +76,21 @@ def stack_export(p: Plan) -> dict[str, Any]:
             for k, v in inputs.items()
         }
 
+    root = urn("pulumi:pulumi:Stack", f"{PROJECT}-{p.stack}", stack=p.stack)
     resources: list[dict[str, Any]] = [
-        {"urn": STACK_URN, "custom": False, "type": "pulumi:pulumi:Stack"},
+        {"urn": root, "custom": False, "type": "pulumi:pulumi:Stack"},
         {
-            "urn": f"{PREFIX}pulumi:providers:github::default_6_15_0",
+            "urn": urn("pulumi:providers:github", "default_6_15_0", stack=p.stack),
             "custom": True,
             "id": "p1",
             "type": "pulumi:providers:github",
         },
     ]
     for r in p.resources:
-        parent = STACK_URN
+        parent = root
         if r.parent:
             ptype, pname = r.parent.split("::", 1)
-            parent = urn(ptype, pname)
+            parent = urn(ptype, pname, stack=p.stack)
         resources.append(
             {
                 "urn": r.urn,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from infra.cli import app
 from infra.diff.guard import GuardPolicy, check_against_deployed
 from infra.pipeline.deployed import StateError, deployed_plan
 from infra.plan.model import Plan
-from tests.pipeline.helpers import hook, member, plan, repo, stack_export
+from tests.conftest import FIXTURE_STACK
+from tests.pipeline.helpers import HOOK_T, WEBHOOKS, hook, member, plan, repo, stack_export, urn
 
 APPROVED = GuardPolicy(allow_removals=True)
 
@@ -81,12 +83,12 @@ def test_a_document_that_is_no_stack_export_is_refused(doc: object) -> None:
 
 
 def test_a_schema_change_never_blocks_the_guard(
-    prod_plan: Plan, project_copy: Path, tmp_path: Path
+    fixture_plan: Plan, fixture_copy: Path, tmp_path: Path
 ) -> None:
     """The guard reads the deployed state, never an old commit: the project copy is not even a
     git repository, and the state was written by an older program whose inputs had another shape
     (here: every input renamed, an unknown field per resource, a future export version)."""
-    export = stack_export(prod_plan)
+    export = stack_export(fixture_plan)
     export["version"] = 4
     for r in export["deployment"]["resources"]:
         r["inputs"] = {f"old_{k}": v for k, v in r.get("inputs", {}).items()}
@@ -99,8 +101,10 @@ def test_a_schema_change_never_blocks_the_guard(
             "deploy-guard",
             "--deployed",
             str(state),
+            "--stack",
+            FIXTURE_STACK,
             "--root",
-            str(project_copy),
+            str(fixture_copy),
             "-o",
             str(tmp_path / "g.md"),
         ],
@@ -111,14 +115,15 @@ def test_a_schema_change_never_blocks_the_guard(
 
 
 def test_the_cli_trips_on_a_removal_and_passes_it_once_approved(
-    prod_plan: Plan, project_copy: Path, tmp_path: Path
+    fixture_plan: Plan, fixture_copy: Path, tmp_path: Path
 ) -> None:
-    # Deployed: the prod plan plus one webhook that the head no longer declares.
-    extra = hook("retired")
-    deployed = Plan(prod_plan.stack, [*prod_plan.resources, extra])
+    # Deployed: the head's plan plus one webhook that the head no longer declares.
+    extra = replace(hook("retired"), urn=urn(HOOK_T, "retired", WEBHOOKS, stack=FIXTURE_STACK))
+    deployed = Plan(fixture_plan.stack, [*fixture_plan.resources, extra])
     state = tmp_path / "state.json"
     state.write_text(json.dumps(stack_export(deployed)))
-    args = ["deploy-guard", "--deployed", str(state), "--root", str(project_copy)]
+    root = ["--stack", FIXTURE_STACK, "--root", str(fixture_copy)]
+    args = ["deploy-guard", "--deployed", str(state), *root]
     tripped = CliRunner().invoke(app, args)
     assert tripped.exit_code == 1, tripped.output
     assert "OrganizationWebhook" in tripped.stdout
@@ -127,9 +132,7 @@ def test_the_cli_trips_on_a_removal_and_passes_it_once_approved(
     assert approved.exit_code == 0, approved.output
     bad = tmp_path / "bad.json"
     bad.write_text("{")
-    unreadable = CliRunner().invoke(
-        app, ["deploy-guard", "--deployed", str(bad), "--root", str(project_copy)]
-    )
+    unreadable = CliRunner().invoke(app, ["deploy-guard", "--deployed", str(bad), *root])
     assert unreadable.exit_code == 2
     assert "Traceback" not in unreadable.output
 

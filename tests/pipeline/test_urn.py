@@ -37,18 +37,18 @@ def test_the_recording_monitor_registers_engine_urns_through_nested_components()
     ]
 
 
-def test_every_resource_of_the_prod_plan_has_its_urn(prod_plan) -> None:
-    for r in prod_plan.resources:
+def test_every_resource_of_the_plan_has_its_urn(fixture_plan) -> None:
+    for r in fixture_plan.resources:
         assert r.urn is not None
-        assert r.urn.startswith("urn:pulumi:prod::conda-forge-infra::")
+        assert r.urn.startswith("urn:pulumi:fixture::conda-forge-infra::")
         assert r.urn.endswith(f"::{r.name}")
         assert r.urn.split("::")[2].split("$")[-1] == r.type
-    assert len({r.urn for r in prod_plan.resources}) == len(prod_plan.resources)
+    assert len({r.urn for r in fixture_plan.resources}) == len(fixture_plan.resources)
 
 
-def test_providers_record_their_plugin_version_as_the_engine_does(prod_plan) -> None:
+def test_providers_record_their_plugin_version_as_the_engine_does(fixture_plan) -> None:
     """A dependency bump is then a reviewed `update` of the provider's `version`."""
     from importlib.metadata import version
 
-    [github_provider] = prod_plan.of_type("pulumi:providers:github")
+    [github_provider] = fixture_plan.of_type("pulumi:providers:github")
     assert github_provider.inputs["version"] == version("pulumi_github")

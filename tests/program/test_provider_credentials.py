@@ -16,11 +16,14 @@ from infra.errors import ConfigError
 from infra.plan.engine import plan_stack
 from infra.rotation.policy import RotationState
 from infra.rotation.status import collect_status
-from tests.conftest import REPO_ROOT
+from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK
 from tests.fakes.onepassword import FakeClient
 
-CREDENTIAL_IDS = ("azure-pulumi-runner", "gh-pulumi-runner-token", "heroku-pulumi-runner-token")
-APP_INPUTS = ("app_auth.id", "app_auth.installation_id", "app_auth.pem_file")
+STACK_FILE = f"Pulumi.{FIXTURE_STACK}.yaml"
+# The fixture authenticates GitHub as an App, the other providers with one token each.
+APP_IDS = ("github-runner-app-id", "github-runner-app-installation-id", "github-runner-app-key")
+OPENSTACK_IDS = ("gpu-cloud-credential-id", "gpu-cloud-credential-secret")
+CREDENTIAL_IDS = ("azure-runner-token", "heroku-runner-key", *APP_IDS, *OPENSTACK_IDS)
 
 
 def _entry(
@@ -38,86 +41,112 @@ def _entry(
     (root / "secrets" / f"{secret_id}.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
 
 
-def _github_app(root: Path, inputs: tuple[str, ...] = APP_INPUTS) -> None:
-    for name in inputs:
-        target = {"kind": "provider-credential", "provider": "github", "input": name}
-        _entry(root, f"cfinfra-app-{name.split('.')[1].replace('_', '-')}", target)
+def _github_token(root: Path) -> None:
+    _entry(
+        root,
+        "github-token",
+        {"kind": "provider-credential", "provider": "github", "input": "token"},
+    )
 
 
 def _problems(root: Path) -> str:
     with pytest.raises(ConfigError) as caught:
-        load_project(root, "prod")
+        load_project(root, FIXTURE_STACK)
     return str(caught.value)
 
 
-def test_a_provider_without_a_credential_is_a_validation_error(project_copy):
-    (project_copy / "secrets" / "heroku-pulumi-runner-token.yaml").unlink()
-    report = _problems(project_copy)
+def test_a_provider_without_a_credential_is_a_validation_error(fixture_copy):
+    (fixture_copy / "secrets" / "heroku-runner-key.yaml").unlink()
+    report = _problems(fixture_copy)
     assert (
-        "Pulumi.prod.yaml: config.cfinfra:heroku: no manifest secret authenticates the heroku "
+        f"{STACK_FILE}: config.cfinfra:heroku: no manifest secret authenticates the heroku "
         "provider" in report
     )
     assert "never falls back to the environment" in report
 
 
-def test_a_token_and_an_app_at_once_or_half_an_app_are_refused(project_copy):
-    _github_app(project_copy)
-    assert "the github provider gets {app_auth.id, app_auth.installation_id" in _problems(
-        project_copy
+def test_a_token_and_an_app_at_once_or_half_an_app_are_refused(fixture_copy):
+    _github_token(fixture_copy)
+    assert (
+        "the github provider gets {app_auth.id, app_auth.installation_id, app_auth.pem_file, "
+        "token}: give exactly one of" in _problems(fixture_copy)
     )
-    (project_copy / "secrets" / "gh-pulumi-runner-token.yaml").unlink()
-    (project_copy / "secrets" / "cfinfra-app-pem-file.yaml").unlink()
+    (fixture_copy / "secrets" / "github-token.yaml").unlink()
+    (fixture_copy / "secrets" / "github-runner-app-key.yaml").unlink()
     assert "gets {app_auth.id, app_auth.installation_id}: give exactly one of" in _problems(
-        project_copy
+        fixture_copy
     )
 
 
-def test_an_input_the_provider_does_not_take_is_refused(project_copy):
+def test_an_input_the_provider_does_not_take_is_refused(fixture_copy):
     _entry(
-        project_copy,
+        fixture_copy,
         "stray",
         {"kind": "provider-credential", "provider": "heroku", "input": "token"},
     )
     assert "`token` is not a credential input of the heroku provider (one of: api_key)" in (
-        _problems(project_copy)
+        _problems(fixture_copy)
     )
 
 
-def test_an_openstack_credential_for_a_host_that_is_not_current_is_refused(project_copy):
+def test_an_openstack_credential_for_a_host_that_is_not_current_is_refused(fixture_copy):
     for part in ("id", "secret"):
         target = {
             "kind": "provider-credential",
             "provider": "openstack",
-            "host": "open-gpu-server",  # decommissioned
+            "host": "retired-box",  # decommissioned
             "input": f"application_credential_{part}",
         }
-        _entry(project_copy, f"ogs-{part}", target)
-    assert "`open-gpu-server` is not a current OpenStack host" in _problems(project_copy)
+        _entry(fixture_copy, f"retired-box-{part}", target)
+    assert "`retired-box` is not a current OpenStack host" in _problems(fixture_copy)
 
 
-def test_a_github_app_is_passed_to_the_provider_as_one_secret_input(project_copy, monkeypatch):
+def test_the_credentials_of_a_decommissioned_openstack_host_are_refused(fixture_copy):
+    host = fixture_copy / "data" / "runners" / "hosts" / "gpu-cloud.yaml"
+    host.write_text(host.read_text(encoding="utf-8") + "decommissioned: 2026-05-01\n")
+    problems = [p for p in _problems(fixture_copy).splitlines() if "targets[0].host" in p]
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        "targets[0].host: `gpu-cloud` is not a current OpenStack host of the runner data"
+    ]
+    assert problems[0].split(": ")[0] in {f"secrets/{s}.yaml" for s in OPENSTACK_IDS}
+
+
+def test_a_github_app_is_passed_to_the_provider_as_one_secret_input(monkeypatch):
     # The SDK copies GITHUB_TOKEN into `token` when the program passes none; the provider then
-    # prefers `app_auth`. Keep the ambient one out so the recorded inputs are the program's alone.
+    # prefers `app_auth`. Keep the ambient one out so the recorded inputs are the program's alone
+    # (hence a plan of its own, not the session's).
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
-    (project_copy / "secrets" / "gh-pulumi-runner-token.yaml").unlink()
-    _github_app(project_copy)
-    [provider] = plan_stack(project_copy, "prod").of_type("pulumi:providers:github")
+    [provider] = plan_stack(FIXTURE_ROOT, FIXTURE_STACK).of_type("pulumi:providers:github")
     assert provider.inputs["appAuth"] == "[secret]"
-    assert provider.inputs["owner"] == "conda-forge"
+    assert provider.inputs["owner"] == "example-forge"
     assert "token" not in provider.inputs
 
 
-def test_the_lineage_lists_each_provider_credential_as_reaching_core_only(prod_plan):
-    lineage = {s.secret: s for s in prod_plan.lineage}
+def test_the_lineage_lists_each_provider_credential_as_reaching_core_only(fixture_plan):
+    lineage = {s.secret: s for s in fixture_plan.lineage}
+    targets = {}
     for secret_id in CREDENTIAL_IDS:
         (target,) = lineage[secret_id].targets
         assert lineage[secret_id].reaches == "core"
-        assert "provider credential" in target.target
+        targets[secret_id] = target.target
+    assert targets == {
+        "azure-runner-token": "azuredevops provider credential personal_access_token",
+        "heroku-runner-key": "heroku provider credential api_key",
+        "github-runner-app-id": "github provider credential app_auth.id",
+        "github-runner-app-installation-id": "github provider credential app_auth.installation_id",
+        "github-runner-app-key": "github provider credential app_auth.pem_file",
+        "gpu-cloud-credential-id": (
+            "openstack provider of host gpu-cloud credential application_credential_id"
+        ),
+        "gpu-cloud-credential-secret": (
+            "openstack provider of host gpu-cloud credential application_credential_secret"
+        ),
+    }
 
 
 def test_rotation_status_covers_the_provider_credentials():
     now = datetime(2026, 6, 1, tzinfo=UTC)
-    entries = [e for e in load_manifest(REPO_ROOT) if e.id in CREDENTIAL_IDS]
+    entries = [e for e in load_manifest(FIXTURE_ROOT) if e.id in CREDENTIAL_IDS]
     seed = {
         "pulumi": {
             e.secret.onepassword.item: {
