@@ -94,11 +94,11 @@ def test_an_openstack_credential_for_a_host_that_is_not_current_is_refused(fixtu
         target = {
             "kind": "provider-credential",
             "provider": "openstack",
-            "host": "retired-box",  # decommissioned
+            "host": "old-gpu-server",  # decommissioned
             "input": f"application_credential_{part}",
         }
-        _entry(fixture_copy, f"retired-box-{part}", target)
-    assert "`retired-box` is not a current OpenStack host" in _problems(fixture_copy)
+        _entry(fixture_copy, f"old-gpu-server-{part}", target)
+    assert "`old-gpu-server` is not a current OpenStack host" in _problems(fixture_copy)
 
 
 def test_the_credentials_of_a_decommissioned_openstack_host_are_refused(fixture_copy):
