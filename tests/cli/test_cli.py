@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from typer.testing import CliRunner
 
 from infra.cli import LAZY, app
 from infra.exitcodes import ExitCode
+from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -66,15 +66,14 @@ def test_exit_codes_are_the_readme_contract():
         assert f"`{int(code)}`" in readme.split("Exit codes")[1][:500]
 
 
-def test_an_unwritable_json_path_is_exit_2_in_one_line_before_planning(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "infra.cli", "plan", "--json", str(tmp_path / "no" / "p.json")],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == ExitCode.INVALID
+def test_an_unwritable_json_path_is_exit_2_in_one_line_before_planning(tmp_path, monkeypatch):
+    def no_planning(*args, **kwargs):
+        raise AssertionError("planned before checking the output path")
+
+    monkeypatch.setattr("infra.plan.engine.plan_stack", no_planning)
+    result = runner.invoke(app, ["plan", "--json", str(tmp_path / "no" / "p.json")])
+    assert result.exit_code == ExitCode.INVALID, result.output
+    assert result.stdout == ""
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "--json" in result.stderr
     assert "does not exist" in result.stderr
@@ -91,16 +90,18 @@ def test_drift_report_to_a_missing_folder_is_exit_2_without_traceback(tmp_path):
     assert "/nonexistent-dir" in result.output
 
 
-def test_plan_json_dash_writes_the_json_to_stdout_and_the_summary_to_stderr():
+def test_plan_json_dash_writes_the_json_to_stdout_and_the_summary_to_stderr(tmp_path):
+    # A real process: the split between the two streams is what a shell pipe sees.
+    plan = ["plan", "--stack", FIXTURE_STACK, "--root", str(FIXTURE_ROOT), "--json", "-"]
     result = subprocess.run(
-        [sys.executable, "-m", "infra.cli", "plan", "--json", "-"],
+        [sys.executable, "-m", "infra.cli", *plan],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["stack"] == "prod"
+    assert json.loads(result.stdout)["stack"] == FIXTURE_STACK
     assert "Offline plan" in result.stderr
     assert not (REPO_ROOT / "-").exists()
 
@@ -123,20 +124,17 @@ def test_a_command_imports_no_other_sub_command_module():
     assert not any(m.startswith("pulumi") for m in loaded), "validate must not import Pulumi"
 
 
-def test_plan_reads_in_80_columns_with_every_secret_id_whole_and_no_warning_twice():
-    result = subprocess.run(
-        [sys.executable, "-m", "infra.cli", "plan", "--stack", "prod"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "COLUMNS": "80"},
-    )
-    assert result.returncode == 0, result.stderr
+def test_plan_reads_in_80_columns_with_every_secret_id_whole_and_no_warning_twice(monkeypatch):
+    from infra.console import err, out
+
+    for console in (out, err):  # as in a terminal 80 columns wide
+        monkeypatch.setattr(console, "_width", 80)
+    result = runner.invoke(app, ["plan", "--stack", FIXTURE_STACK, "--root", str(FIXTURE_ROOT)])
+    assert result.exit_code == 0, result.output
     text = result.stdout + result.stderr
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= 80
-    for secret in (REPO_ROOT / "secrets").glob("*.yaml"):
+    for secret in (FIXTURE_ROOT / "secrets").glob("*.yaml"):
         assert re.search(rf"(?<![\w-]){re.escape(secret.stem)}(?![\w-])", result.stdout), secret
     warnings = [line for line in lines if line.startswith("warning:")]
     assert len(warnings) == len(set(warnings))

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from infra.cli import app
 from infra.diff.markdown import MINUS
 from infra.sources.offline import PLACEHOLDER_PREFIX
+from tests.conftest import FIXTURE_STACK
 from tests.diff.helpers import git, widened_and_owner_removed
 
 runner = CliRunner()
@@ -20,6 +21,11 @@ runner = CliRunner()
 
 def cfinfra(*args: str | Path):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def diff(repo: Path, *args: str | Path):
+    """``cfinfra diff`` of the fixture stack in ``repo``."""
+    return cfinfra("diff", "--stack", FIXTURE_STACK, "--root", repo, *args)
 
 
 @pytest.fixture
@@ -31,13 +37,14 @@ def plan_files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def repo(project_copy: Path) -> Path:
-    """A git repository holding the stack in a sub-folder (as a monorepo would), one commit."""
-    top = project_copy.parent
+def repo(fixture_copy: Path) -> Path:
+    """A git repository holding the fixture stack in a sub-folder (as a monorepo would), one
+    commit."""
+    top = fixture_copy.parent
     git(top, "init", "-q", "-b", "main")
     git(top, "add", "-A")
     git(top, "commit", "-q", "-m", "base")
-    return project_copy
+    return fixture_copy
 
 
 def _edit_yaml(path: Path, change: Any) -> None:
@@ -105,7 +112,7 @@ def test_an_unreadable_plan_file_exits_2(tmp_path: Path, plan_files: tuple[Path,
 
 
 def test_an_unchanged_tree_against_head_has_no_changes(repo: Path) -> None:
-    result = cfinfra("diff", "--base", "HEAD", "--root", repo)
+    result = diff(repo, "--base", "HEAD")
     assert result.exit_code == 0, result.stderr
     assert "no changes" in result.stderr
     assert "**No changes.**" in result.stdout
@@ -130,7 +137,16 @@ def _demote_first_owner(repo: Path) -> str:
 def test_a_widened_secret_and_a_demoted_owner_are_named_guarded_and_never_show_a_value(
     repo: Path,
 ) -> None:
+    # The fixture org has the minimum of two owners: a third one in the base can be demoted.
+    folder = repo / "data" / "github"
+    (folder / "owners.csv").write_text(
+        (folder / "owners.csv").read_text(encoding="utf-8") + "Third Owner,third-owner\n",
+        encoding="utf-8",
+    )
+    git(repo.parent, "commit", "-qam", "a third owner")
+
     def widen(doc: dict) -> None:
+        doc["sensitivity"] = "confidential"  # a `critical` one may reach `core` only
         doc["cleared_for"] = "infra-maintainers"
         # Another field of the same item: re-pointing at another item needs a rename (the id
         # names its item), which the diff shows as a removed and an added secret.
@@ -140,12 +156,12 @@ def test_a_widened_secret_and_a_demoted_owner_are_named_guarded_and_never_show_a
     def drop_labeler_target(doc: dict) -> None:
         doc["targets"] = [t for t in doc["targets"] if t.get("webhook") != "staged-recipes-labeler"]
 
-    _edit_yaml(repo / "secrets" / "cf-curator-app-id.yaml", widen)
-    _edit_yaml(repo / "secrets" / "cf-webservices-token.yaml", drop_labeler_target)
+    _edit_yaml(repo / "secrets" / "prod-upload-token.yaml", widen)
+    _edit_yaml(repo / "secrets" / "webservices-token.yaml", drop_labeler_target)
     (repo / "data/github/webhooks/staged-recipes-labeler.yaml").unlink()
     owner = _demote_first_owner(repo)
 
-    result = cfinfra("diff", "--base", "main", "--root", repo)
+    result = diff(repo, "--base", "main")
     md = result.stdout
     assert result.exit_code == 1, result.stderr
     assert f"org owner `{owner.lower()}` removed or demoted" in result.stderr
@@ -153,9 +169,9 @@ def test_a_widened_secret_and_a_demoted_owner_are_named_guarded_and_never_show_a
     # A secret never appears as an old → new pair, masked or not.
     assert not re.search(r"\[secret\][`\s]*→|→[`\s]*\S*\[secret\]", md)
     assert re.search(rf"^- `{owner.lower()}`: .*{MINUS}owner \(now org member\)", md, re.MULTILINE)
-    assert "`cf-curator-app-id`" in md
+    assert "`prod-upload-token`" in md
     assert "audience `core` → `infra-maintainers` (**wider**)" in md
-    assert "1Password reference: `op://pulumi/cf-curator-app-id/credential` → " in md
+    assert "1Password reference: `op://pulumi/prod-upload-token/credential` → " in md
     for label in (
         "owner-change",
         "secret-audience-widened",
@@ -168,35 +184,35 @@ def test_a_widened_secret_and_a_demoted_owner_are_named_guarded_and_never_show_a
 
 def test_an_invalid_head_writes_the_error_report_and_exits_2(repo: Path, tmp_path: Path) -> None:
     _edit_yaml(
-        repo / "secrets" / "prod-binstar-token.yaml",
+        repo / "secrets" / "prod-upload-token.yaml",
         lambda doc: doc.update(sensitivity="sky-high"),
     )
     out = tmp_path / "comment.md"
-    result = cfinfra("diff", "--base", "HEAD", "--root", repo, "--output", out)
+    result = diff(repo, "--base", "HEAD", "--output", out)
     assert result.exit_code == 2
     md = out.read_text(encoding="utf-8")
     assert "The head does not validate" in md
     assert "`invalid-config`" in md
-    assert "secrets/prod-binstar-token.yaml" in md
+    assert "secrets/prod-upload-token.yaml" in md
     assert re.search(r"\d+ validation errors? found", md)
 
 
 def test_a_leaking_head_is_labelled_leak_guard_and_exits_3(repo: Path, tmp_path: Path) -> None:
     _edit_yaml(
-        repo / "secrets" / "prod-binstar-token.yaml",
+        repo / "secrets" / "prod-upload-token.yaml",
         lambda doc: doc["targets"][0]["repositories"].append("staged-recipes"),
     )
     out = tmp_path / "comment.md"
-    result = cfinfra("diff", "--base", "HEAD", "--root", repo, "--output", out)
+    result = diff(repo, "--base", "HEAD", "--output", out)
     assert result.exit_code == 3, "a leak exits 3 from diff as from validate"
     md = out.read_text(encoding="utf-8")
     assert "The head gives a secret to an audience wider than it is cleared for" in md
     assert "`leak-guard`" in md
-    assert "LEAK: secret `prod-binstar-token`" in md
+    assert "LEAK: secret `prod-upload-token`" in md
 
 
 def test_an_unknown_revision_exits_2(repo: Path) -> None:
-    result = cfinfra("diff", "--base", "no-such-branch", "--root", repo)
+    result = diff(repo, "--base", "no-such-branch")
     assert result.exit_code == 2
     assert "unknown revision `no-such-branch`" in result.stderr
 
@@ -206,7 +222,7 @@ def test_a_stack_missing_at_the_base_shows_everything_as_added(repo: Path) -> No
     git(top, "checkout", "-q", "--orphan", "empty")
     git(top, "rm", "-rq", "--cached", ".")
     git(top, "commit", "-q", "--allow-empty", "-m", "nothing yet")
-    result = cfinfra("diff", "--base", "empty", "--root", repo)
+    result = diff(repo, "--base", "empty")
     assert result.exit_code == 0, result.stderr
     assert "where the stack does not exist yet" in result.stdout
     assert re.search(r"\*\*\+\d+ ~0 -0\*\*", result.stdout)
