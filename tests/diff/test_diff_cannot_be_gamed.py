@@ -126,11 +126,11 @@ def test_a_login_case_change_is_reported_and_guards_an_owner() -> None:
 
 
 @pytest.fixture
-def data_repo(project_copy: Path) -> Path:
-    top = project_copy.parent
+def data_repo(fixture_copy: Path) -> Path:
+    top = fixture_copy.parent
     git(top, "init", "-q", "-b", "main")
     _commit(top, "base")
-    return project_copy
+    return fixture_copy
 
 
 def test_a_runner_grant_names_the_feedstock_and_no_file_line_becomes_markdown(
@@ -138,7 +138,7 @@ def test_a_runner_grant_names_the_feedstock_and_no_file_line_becomes_markdown(
 ) -> None:
     request = tmp_path / "vllm.yml"
     request.write_text(
-        "action: cirun\nfeedstocks: [vllm]\nresources: [cirun-hetzner-gpu]\n"
+        "action: cirun\nfeedstocks: [vllm]\nresources: [cirun-aws-gpu-t4]\n"
         "pull_request: false\nrevoke: false\nsend_pr: false\n",
         encoding="utf-8",
     )
@@ -148,7 +148,8 @@ def test_a_runner_grant_names_the_feedstock_and_no_file_line_becomes_markdown(
     _commit(data_repo.parent, "grant vllm")
     out = tmp_path / "diff.md"
     result = runner.invoke(
-        app, ["diff", "--base", "HEAD~1", "--root", str(data_repo), "-o", str(out)]
+        app,
+        ["diff", "--base", "HEAD~1", "-s", FIXTURE_STACK, "--root", str(data_repo), "-o", str(out)],
     )
     assert result.exit_code == 0, result.output
     md = out.read_text(encoding="utf-8")
@@ -162,9 +163,8 @@ def test_a_runner_grant_names_the_feedstock_and_no_file_line_becomes_markdown(
 
 
 def test_an_unwritable_output_exits_2_with_one_line(data_repo: Path) -> None:
-    result = runner.invoke(
-        app, ["diff", "--base", "HEAD", "--root", str(data_repo), "-o", "/nonexistent-dir/x.md"]
-    )
+    where = ["-s", FIXTURE_STACK, "--root", str(data_repo)]
+    result = runner.invoke(app, ["diff", "--base", "HEAD", *where, "-o", "/nonexistent-dir/x.md"])
     assert result.exit_code == 2
     assert result.stderr.strip().startswith("error: cannot write /nonexistent-dir/x.md")
     assert "Traceback" not in result.output

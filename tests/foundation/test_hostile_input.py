@@ -25,12 +25,13 @@ from typer.testing import CliRunner
 
 from infra.cli import app
 from infra.config.yamlio import MAX_DEPTH, parse_yaml
-from tests.conftest import copy_stack
+from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK
 
-# One file of every kind `cfinfra validate` reads.
+STACK_FILE = f"Pulumi.{FIXTURE_STACK}.yaml"
+# One file of every kind `cfinfra validate` reads, in the fixture stack.
 FILE_KINDS = [
-    "Pulumi.prod.yaml",
-    "secrets/prod-binstar-token.yaml",
+    STACK_FILE,
+    "secrets/prod-upload-token.yaml",
     "data/github/teams.yaml",
     "data/github/repositories/staged-recipes.yaml",
     "data/github/webhooks/autotickbot.yaml",
@@ -38,8 +39,8 @@ FILE_KINDS = [
     "data/runners/providers.yaml",
     "data/runners/policy-defaults.yaml",
     "data/runners/aws-gpu-pool.yaml",
-    "data/runners/hosts/open-gpu-server.yaml",
-    "data/runners/access/gstreamer.yaml",
+    "data/runners/hosts/gpu-cloud.yaml",
+    "data/runners/access/numpy.yaml",
 ]
 DATA_FOLDERS = [
     "secrets",
@@ -48,15 +49,6 @@ DATA_FOLDERS = [
     "data/runners/access",
     "data/runners/hosts",
 ]
-
-_TEMPLATE: Path | None = None
-
-
-def template() -> Path:
-    global _TEMPLATE
-    if _TEMPLATE is None:
-        _TEMPLATE = copy_stack(Path(tempfile.mkdtemp(prefix="cfinfra-hostile-")) / "p")
-    return _TEMPLATE
 
 
 def _nested(depth: int, flow: bool, mapping: bool) -> str:
@@ -121,12 +113,12 @@ def _assert_clean_exit_2(output: str, exit_code: int, named: str) -> None:
 def _fresh() -> Path:
     work = Path(tempfile.mkdtemp(prefix="cfinfra-hostile-"))
     root = work / "p"
-    shutil.copytree(template(), root)
+    shutil.copytree(FIXTURE_ROOT, root)
     return root
 
 
 def _validate(root: Path) -> tuple[str, int]:
-    result = CliRunner().invoke(app, ["validate", "--root", str(root)])
+    result = CliRunner().invoke(app, ["validate", "-s", FIXTURE_STACK, "--root", str(root)])
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception
     )
@@ -203,9 +195,7 @@ def _run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_a_file_that_is_not_a_regular_file_is_refused(kind):
     root = _fresh()
     try:
-        file = (
-            "secrets/prod-binstar-token.yaml" if kind != "loop" else "data/runners/resources.yaml"
-        )
+        file = "secrets/prod-upload-token.yaml" if kind != "loop" else "data/runners/resources.yaml"
         _odd_file(kind, root / file)
         output, code = _validate(root)
         _assert_clean_exit_2(output, code, file)
@@ -218,10 +208,10 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer():
     # fixed file (read by the reader itself), one sits in a data folder (refused by the listing).
     root = _fresh()
     try:
-        fixed, listed = "data/runners/resources.yaml", "data/runners/access/gstreamer.yaml"
+        fixed, listed = "data/runners/resources.yaml", "data/runners/access/numpy.yaml"
         _odd_file("fifo", root / fixed)
         _odd_file("fifo", root / listed)
-        proc = _run_cli(root, "validate", "--root", str(root))
+        proc = _run_cli(root, "validate", "-s", FIXTURE_STACK, "--root", str(root))
         _assert_clean_exit_2(proc.stdout + proc.stderr, proc.returncode, fixed)
         assert listed in proc.stdout + proc.stderr
         # A request file named on the command line reaches the reader itself.
@@ -239,9 +229,9 @@ def test_thirty_thousand_nested_brackets_do_not_crash_the_interpreter():
     # document reached it.
     root = _fresh()
     try:
-        (root / "Pulumi.prod.yaml").write_text("config: " + "[" * 30000 + "]" * 30000 + "\n")
-        proc = _run_cli(root, "validate", "--root", str(root))
-        _assert_clean_exit_2(proc.stdout + proc.stderr, proc.returncode, "Pulumi.prod.yaml")
+        (root / STACK_FILE).write_text("config: " + "[" * 30000 + "]" * 30000 + "\n")
+        proc = _run_cli(root, "validate", "-s", FIXTURE_STACK, "--root", str(root))
+        _assert_clean_exit_2(proc.stdout + proc.stderr, proc.returncode, STACK_FILE)
         assert f"nested deeper than {MAX_DEPTH} levels" in proc.stdout + proc.stderr
     finally:
         shutil.rmtree(root.parent, ignore_errors=True)

@@ -3,7 +3,8 @@
 Never a crash.
 
 Mutations are the ones admins actually make by mistake: a value of the wrong type, a missing key, an
-unknown key, and a file that no longer parses as YAML.
+unknown key, and a file that no longer parses as YAML. They are made to the fixture stack (the same
+file kinds as production, a fraction of the size).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from infra.cli import app
-from tests.conftest import copy_stack
+from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK
 
 WRONG_VALUES = st.one_of(
     st.integers(),
@@ -41,16 +42,6 @@ BROKEN_YAML = st.sampled_from(
         "k: v\nk: w",
     ]
 )
-
-_TEMPLATE: Path | None = None
-
-
-def template() -> Path:
-    """One pristine copy per session; each example copies it again (cheap: ~45 small files)."""
-    global _TEMPLATE
-    if _TEMPLATE is None:
-        _TEMPLATE = copy_stack(Path(tempfile.mkdtemp(prefix="cfinfra-template-")) / "p")
-    return _TEMPLATE
 
 
 def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
@@ -81,9 +72,9 @@ def _apply(data: Any, path: tuple, op: str, value: Any) -> None:
 
 @st.composite
 def mutation(draw: st.DrawFn) -> tuple[str, str, tuple, Any]:
-    root = template()
+    root = FIXTURE_ROOT
     files = [
-        "Pulumi.prod.yaml",
+        f"Pulumi.{FIXTURE_STACK}.yaml",
         *sorted(f"secrets/{p.name}" for p in (root / "secrets").glob("*.yaml")),
     ]
     file = draw(st.sampled_from(files))
@@ -102,7 +93,7 @@ def test_any_mutation_is_a_clean_exit_2_or_still_valid(m):
     work = Path(tempfile.mkdtemp(prefix="cfinfra-mut-"))
     try:
         root = work / "p"
-        shutil.copytree(template(), root)
+        shutil.copytree(FIXTURE_ROOT, root)  # each example on a fresh copy (~40 small files)
         target = root / file
         if op == "break-yaml":
             target.write_text(value + "\n" + target.read_text())
@@ -113,7 +104,7 @@ def test_any_mutation_is_a_clean_exit_2_or_still_valid(m):
             except (TypeError, KeyError, IndexError):
                 return
             target.write_text(yaml.safe_dump(data, sort_keys=False))
-        result = CliRunner().invoke(app, ["validate", "--root", str(root)])
+        result = CliRunner().invoke(app, ["validate", "-s", FIXTURE_STACK, "--root", str(root)])
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(
             result.exception
         )

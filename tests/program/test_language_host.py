@@ -22,9 +22,6 @@ from infra.stack_config import read_stack_file_config
 from tests.conftest import REPO_ROOT
 from tests.program.language_host import LanguageHostRun, clean_env, run_like_the_language_host
 
-# One worker runs the whole module: the real run (seconds) is a module fixture, computed once.
-pytestmark = pytest.mark.xdist_group("language-host")
-
 STACK_URN_NAME = ("pulumi:pulumi:Stack", "conda-forge-infra-prod")
 # The provider credentials of the prod stack: manifest entry -> (provider type, provider input).
 CREDENTIALS = {
