@@ -3,8 +3,9 @@ responses, shaped as their documentation shows them, served through `responses` 
 `requests` stack runs; only the socket is replaced).
 
 `world_from_plan` builds the live state that matches a plan exactly (so a snapshot of it predicts
-no change); tests then perturb it. Every response also carries planted secret values, which a
-snapshot must never contain.
+no change); tests then perturb it. The organisation, the Azure DevOps organisation, the Heroku apps
+and the GitHub Apps are the plan's (the fixture stack's `example-forge` or production's). Every
+response also carries planted secret values, which a snapshot must never contain.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ PLANTED = (
 )
 GH = "https://api.github.com"
 HEROKU = "https://api.heroku.com"
-AZURE = "https://dev.azure.com/conda-forge"
+AZURE_HOST = "https://dev.azure.com"
 PAGE = 10  # items per page served, so that lists paginate
 
 
@@ -43,9 +44,21 @@ def _types(plan: Plan, suffix: str) -> list:
     return [r for r in plan.resources if r.type.endswith(suffix)]
 
 
-def world_from_plan(plan: Plan, org: str = "conda-forge") -> dict[str, Any]:
+def _provider_input(plan: Plan, package: str, key: str) -> Any:
+    (provider,) = [r for r in plan.resources if r.type == f"pulumi:providers:{package}"]
+    return provider.inputs[key]
+
+
+def plan_org(plan: Plan) -> str:
+    """The GitHub organisation the plan declares (its GitHub provider's owner)."""
+    return str(_provider_input(plan, "github", "owner"))
+
+
+def world_from_plan(plan: Plan) -> dict[str, Any]:
     """`path (with query) -> body`: the live state equal to what ``plan`` declares."""
     w: dict[str, Any] = {}
+    org = plan_org(plan)
+    azure = str(_provider_input(plan, "azuredevops", "orgServiceUrl")).rstrip("/")
     (settings,) = _types(plan, ":OrganizationSettings")
     i = settings.inputs
     w[f"/orgs/{org}"] = {
@@ -64,11 +77,28 @@ def world_from_plan(plan: Plan, org: str = "conda-forge") -> dict[str, Any]:
         "web_commit_signoff_required": False,
         "billing_email": "billing@example.org",
     }
+    # The security defaults for new repositories, where the plan declares them.
+    for key, value in i.items():
+        if key.endswith("ForNewRepositories"):
+            w[f"/orgs/{org}"][re.sub(r"(?<!^)([A-Z])", r"_\1", key).lower()] = value
     w[f"/orgs/{org}/actions/permissions"] = {
         "enabled_repositories": "all",
         "allowed_actions": "all",
         "sha_pinning_required": False,
     }
+    for a in _types(plan, ":ActionsOrganizationPermissions"):
+        w[f"/orgs/{org}/actions/permissions"] = {
+            "enabled_repositories": a.inputs["enabledRepositories"],
+            "allowed_actions": a.inputs["allowedActions"],
+            "sha_pinning_required": a.inputs.get("shaPinningRequired", False),
+        }
+        if "allowedActionsConfig" in a.inputs:
+            c = a.inputs["allowedActionsConfig"]
+            w[f"/orgs/{org}/actions/permissions/selected-actions"] = {
+                "github_owned_allowed": c["githubOwnedAllowed"],
+                "verified_allowed": c.get("verifiedAllowed", False),
+                "patterns_allowed": c.get("patternsAlloweds", []),
+            }
     members = _types(plan, "membership:Membership")
     w[f"/orgs/{org}/members?role=admin"] = [
         {"login": m.inputs["username"], "id": n}
@@ -182,23 +212,36 @@ def world_from_plan(plan: Plan, org: str = "conda-forge") -> dict[str, Any]:
         w[f"/repos/{org}/{f.inputs['repository']}/contents/{f.inputs['file']}"] = b64(
             f.inputs["content"]
         )
-    w["/apps/conda-forge-webservices"] = {
-        "id": 4242,
-        "slug": "conda-forge-webservices",
-        "name": "conda-forge-webservices",
-        "pem": PLANTED[3],
+    # The GitHub Apps the rulesets let bypass, read by slug (`<app_id:SLUG>` in the plan).
+    slugs = {
+        str(b["actorId"]).removeprefix("<app_id:").removesuffix(">")
+        for rs in _types(plan, "repositoryRuleset:RepositoryRuleset")
+        for b in rs.inputs["bypassActors"]
+        if str(b.get("actorId")).startswith("<app_id:")
     }
-    w[f"{HEROKU}/apps/conda-forge/formation"] = [
-        {"type": "web", "size": "Standard-1X", "quantity": 1}
-    ]
-    w[f"{HEROKU}/apps/conda-forge/config-vars"] = {"GH_TOKEN": PLANTED[1]}
-    for project in ("feedstock-builds", "cdt-builds"):
-        w[f"{AZURE}/{project}/_apis/distributedtask/variablegroups?api-version=7.1"] = {
+    for slug in sorted(slugs):
+        w[f"/apps/{slug}"] = {"id": 4242, "slug": slug, "name": slug, "pem": PLANTED[3]}
+    for app in _types(plan, "app:App"):
+        name = app.inputs["name"]
+        # Live as declared, or the usual one standard web dyno when the plan declares none.
+        w[f"{HEROKU}/apps/{name}/formation"] = [
+            {
+                "type": f.inputs["type"],
+                "size": f.inputs["size"].title(),
+                "quantity": int(f.inputs["quantity"]),
+            }
+            for f in _types(plan, "formation:Formation")
+            if f.inputs["appId"] == f"<heroku_app_uuid:{name}>"
+        ] or [{"type": "web", "size": "Standard-1X", "quantity": 1}]
+        w[f"{HEROKU}/apps/{name}/config-vars"] = {"GH_TOKEN": PLANTED[1]}
+    for g in _types(plan, "variableGroup:VariableGroup"):
+        project = g.name.removesuffix(f"-{g.inputs['name']}")
+        w[f"{azure}/{project}/_apis/distributedtask/variablegroups?api-version=7.1"] = {
             "count": 1,
             "value": [
                 {
                     "id": 7,
-                    "name": "anaconda-org",
+                    "name": g.inputs["name"],
                     "type": "Vsts",
                     "variables": {"BINSTAR_TOKEN": {"isSecret": False, "value": PLANTED[2]}},
                 }
@@ -255,5 +298,5 @@ class FakeApis:
         return 200, headers, json.dumps(body)
 
     def install(self, mock: responses.RequestsMock) -> None:
-        for base in (GH, HEROKU, AZURE):
+        for base in (GH, HEROKU, AZURE_HOST):
             mock.add_callback(responses.GET, re.compile(re.escape(base) + r".*"), callback=self)
