@@ -55,6 +55,7 @@ def test_a_snapshot_records_every_managed_surface_with_pages_concatenated(tmp_pa
         "GET /repos/example-forge/staged-recipes/rulesets",
         "GET /repos/example-forge/staged-recipes/environments",
         "GET /repos/example-forge/.cirun/contents/.access.yml",
+        "GET /apps/example-forge-webservices",
         "GET https://api.heroku.com/apps/example-forge/formation",
         "GET https://api.heroku.com/apps/example-forge/config-vars",
         "GET https://dev.azure.com/example-forge/cdt-builds/_apis/distributedtask/variablegroups"
