@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,10 +192,45 @@ def run_program(
     ``config`` (a stack file's ``config:`` mapping) and ``root`` are handed to the runtime the way
     the language host hands them over in a real run. The default monitor records registrations; a
     caller may pass another (e.g. the SDK's stock one).
+
+    The program runs on a thread of its own, so its Python stack starts there whoever calls it:
+    for every resource the SDK turns each frame under the resource's constructor into a source
+    position (``_get_stack_trace`` in ``pulumi/runtime/resource.py``, for the engine's diagnostics,
+    which the mock engine drops), and under ``cfinfra`` a third of those frames were typer's and
+    click's (under pytest, pytest's). What the program declares is the same on any thread.
     """
     if monitor is None:
         monitor = RecordingMonitor(FakeOutputs(registry or FakeRegistry()))  # type: ignore[assignment]
     assert monitor is not None
+    _on_own_thread(lambda: _run_under_mocks(monitor, stack, program, config, root))
+    return monitor
+
+
+def _on_own_thread(work: Callable[[], None]) -> None:
+    """Run ``work`` on a new thread and wait for it; its exception is raised here."""
+    raised: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the caller's thread and raised there
+            raised.append(exc)
+
+    # A daemon: an interrupted caller (Ctrl-C) must not wait for the program to finish.
+    thread = threading.Thread(target=target, name="cfinfra-program", daemon=True)
+    thread.start()
+    thread.join()
+    if raised:
+        raise raised[0]
+
+
+def _run_under_mocks(
+    monitor: pmocks.MockMonitor,
+    stack: str,
+    program: Callable[[], None],
+    config: Mapping[str, Any] | None,
+    root: Path | None,
+) -> None:
     previous_policy = asyncio.get_event_loop_policy()
     policy = _TrackingPolicy()
     asyncio.set_event_loop_policy(policy)
@@ -221,7 +257,6 @@ def run_program(
             if not created.is_running():
                 created.close()
         asyncio.set_event_loop_policy(previous_policy)
-    return monitor
 
 
 def plan_stack(root: Path, stack: str) -> Plan:

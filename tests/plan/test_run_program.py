@@ -1,0 +1,44 @@
+"""``run_program`` runs the program on a stack of its own and hands back what it raised."""
+
+from __future__ import annotations
+
+import traceback
+
+import pulumi
+import pytest
+
+from infra.plan.engine import run_program
+
+
+def test_the_program_runs_on_a_stack_of_its_own() -> None:
+    """The SDK turns every frame under a resource's constructor into a source position, per
+    resource: the caller's frames (typer's and click's under `cfinfra`) must not be among them."""
+    seen: list[str] = []
+
+    def program() -> None:
+        seen.extend(frame.name for frame in traceback.extract_stack())
+        pulumi.ComponentResource("test:x:Thing", "thing")
+
+    def the_callers_frame() -> None:
+        monitor = run_program("prod", program)
+        assert len(monitor.registrations) == 1
+
+    the_callers_frame()
+    assert "program" in seen
+    assert "the_callers_frame" not in seen
+
+
+def test_what_the_program_raises_is_raised_to_the_caller() -> None:
+    def program() -> None:
+        raise LookupError("from the program")
+
+    with pytest.raises(LookupError, match="from the program"):
+        run_program("prod", program)
+
+
+def test_the_runtime_is_reset_after_a_run() -> None:
+    """A run leaves no mocks behind: the next one starts from its own settings."""
+    stacks: list[str] = []
+    run_program("first", lambda: stacks.append(pulumi.get_stack()))
+    run_program("second", lambda: stacks.append(pulumi.get_stack()))
+    assert stacks == ["first", "second"]
