@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from infra.cli import app
@@ -92,11 +94,17 @@ def test_resources_are_grouped_in_components_with_explicit_providers(prod_plan):
     } <= providers
 
 
-def test_plan_json_and_stdout_never_contain_a_placeholder_value(tmp_path):
-    out = tmp_path / "plan.json"
+@pytest.fixture(scope="module")
+def cli_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, str]:
+    """`cfinfra plan --json` of prod, run once for the tests that read its output."""
+    out = tmp_path_factory.mktemp("cli-plan") / "plan.json"
     result = CliRunner().invoke(app, ["plan", "--root", str(REPO_ROOT), "--json", str(out)])
     assert result.exit_code == 0, result.output
-    text = out.read_text()
+    return result, out.read_text(encoding="utf-8")
+
+
+def test_plan_json_and_stdout_never_contain_a_placeholder_value(cli_plan):
+    result, text = cli_plan
     assert PLACEHOLDER_PREFIX not in text
     assert PLACEHOLDER_PREFIX not in result.output
     doc = json.loads(text)
@@ -114,7 +122,7 @@ def test_plan_json_and_stdout_never_contain_a_placeholder_value(tmp_path):
     assert "STAGING_BINSTAR_TOKEN" in result.output or "staging-binstar-token" in result.output
 
 
-def test_plan_is_deterministic(prod_plan):
-    from infra.plan.engine import plan_stack
-
-    assert plan_stack(REPO_ROOT, "prod").to_json() == prod_plan.to_json()
+def test_plan_is_deterministic(cli_plan, prod_plan):
+    """Two runs of the program (the command's, and the session's) write the same JSON."""
+    _, text = cli_plan
+    assert text == prod_plan.to_json()
