@@ -202,61 +202,62 @@ def run_program(
     if monitor is None:
         monitor = RecordingMonitor(FakeOutputs(registry or FakeRegistry()))  # type: ignore[assignment]
     assert monitor is not None
-    _on_own_thread(lambda: _run_under_mocks(monitor, stack, program, config, root))
-    return monitor
-
-
-def _on_own_thread(work: Callable[[], None]) -> None:
-    """Run ``work`` on a new thread and wait for it; its exception is raised here."""
     raised: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            work()
-        except BaseException as exc:  # handed to the caller's thread and raised there
-            raised.append(exc)
-
     # A daemon: an interrupted caller (Ctrl-C) must not wait for the program to finish.
-    thread = threading.Thread(target=target, name="cfinfra-program", daemon=True)
+    thread = threading.Thread(
+        target=_run_under_mocks,
+        args=(raised, monitor, stack, program, config, root),
+        name="cfinfra-program",
+        daemon=True,
+    )
     thread.start()
     thread.join()
     if raised:
         raise raised[0]
+    return monitor
 
 
 def _run_under_mocks(
+    raised: list[BaseException],
     monitor: pmocks.MockMonitor,
     stack: str,
     program: Callable[[], None],
     config: Mapping[str, Any] | None,
     root: Path | None,
 ) -> None:
-    previous_policy = asyncio.get_event_loop_policy()
-    policy = _TrackingPolicy()
-    asyncio.set_event_loop_policy(policy)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
+    """``run_program``'s thread: what it raises is kept in ``raised`` and raised by the caller.
+
+    (One function, not two: every frame here is one more the SDK converts per resource.)
+    """
     try:
-        pulumi.runtime.set_mocks(
-            monitor.mocks,
-            project=PROJECT_NAME,
-            stack=stack,
-            preview=False,
-            monitor=monitor,
-            logger=PROGRAM_LOG,
-        )
-        pulumi.runtime.settings.SETTINGS.root_directory = str(root) if root else None
-        feed_runtime(config or {})
-        pulumi.runtime.mocks.test(program)()
-    finally:
-        feed_runtime({})
-        pulumi.runtime.settings.reset_options()
-        loop.run_until_complete(loop.shutdown_default_executor())
-        asyncio.set_event_loop(None)
-        for created in policy.loops:
-            if not created.is_running():
-                created.close()
-        asyncio.set_event_loop_policy(previous_policy)
+        previous_policy = asyncio.get_event_loop_policy()
+        policy = _TrackingPolicy()
+        asyncio.set_event_loop_policy(policy)
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            pulumi.runtime.set_mocks(
+                monitor.mocks,
+                project=PROJECT_NAME,
+                stack=stack,
+                preview=False,
+                monitor=monitor,
+                logger=PROGRAM_LOG,
+            )
+            pulumi.runtime.settings.SETTINGS.root_directory = str(root) if root else None
+            feed_runtime(config or {})
+            pulumi.runtime.mocks.test(program)()
+        finally:
+            feed_runtime({})
+            pulumi.runtime.settings.reset_options()
+            loop.run_until_complete(loop.shutdown_default_executor())
+            asyncio.set_event_loop(None)
+            for created in policy.loops:
+                if not created.is_running():
+                    created.close()
+            asyncio.set_event_loop_policy(previous_policy)
+    except BaseException as exc:
+        raised.append(exc)
 
 
 def plan_stack(root: Path, stack: str) -> Plan:
