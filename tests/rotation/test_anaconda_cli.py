@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.cli import app
-from tests.conftest import REPO_ROOT
+from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK, REPO_ROOT
 from tests.rotation.anaconda_world import ENV, SECRET, World, prod_carriers
 from tests.rotation.conftest import assert_no_secret_in
 
@@ -49,7 +49,8 @@ def test_plan_of_the_production_token_lists_its_three_targets_offline() -> None:
 
 
 def test_plan_of_a_manual_secret_says_every_step_needs_a_person() -> None:
-    result = runner.invoke(app, ["rotation", "plan", "heroku-api-key", "--root", str(REPO_ROOT)])
+    fixture = ["--stack", FIXTURE_STACK, "--root", str(FIXTURE_ROOT)]
+    result = runner.invoke(app, ["rotation", "plan", "prod-upload-token", *fixture])
     assert result.exit_code == 0, result.output
     assert "docs/runbooks/rotate-a-token.md#manual-rotation-mode-manual" in result.output
     assert "Needs a person: step 1, 2, 3, 4." in result.output
