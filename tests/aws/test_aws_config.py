@@ -9,7 +9,7 @@ from infra.config.aws import AwsConfig
 from infra.config.aws_gpu import KNOWN_GPU_INSTANCE_TYPES
 from infra.config.loader import load_project
 from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK, REPO_ROOT
-from tests.foundation.test_validation import edit_yaml, problems_of
+from tests.stack_edits import edit_yaml, problems_of
 
 STACK = f"Pulumi.{FIXTURE_STACK}.yaml"
 AWS = "config.cfinfra:aws"

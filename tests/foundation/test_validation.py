@@ -8,37 +8,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
-import yaml
 from typer.testing import CliRunner
 
 from infra.cli import app
 from infra.config.loader import load_project
-from infra.errors import ConfigError
 from tests.conftest import FIXTURE_STACK, REPO_ROOT
 from tests.foundation.inventory import ORG_SECRETS
+from tests.stack_edits import edit_yaml, problems_of
 
 STACK_FILE = f"Pulumi.{FIXTURE_STACK}.yaml"
-
-
-def edit_yaml(path: Path, fn) -> None:
-    data = yaml.safe_load(path.read_text())
-    fn(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-
-
-def stack_of(root: Path) -> str:
-    """The one stack whose file `root` holds: `fixture` in a fixture copy, `prod` in a prod copy."""
-    (stack,) = [p.name.split(".")[1] for p in root.glob("Pulumi.*.yaml")]
-    return stack
-
-
-def problems_of(root: Path, stack: str | None = None) -> list[str]:
-    with pytest.raises(ConfigError) as info:
-        load_project(root, stack or stack_of(root))
-    return [str(p) for p in info.value.problems]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

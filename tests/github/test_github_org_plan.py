@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from infra.plan.engine import plan_stack
 from tests.conftest import FIXTURE_STACK
-from tests.foundation.test_validation import edit_yaml
+from tests.stack_edits import edit_yaml
 
 SETTINGS_T = "github:index/organizationSettings:OrganizationSettings"
 ACTIONS_T = "github:index/actionsOrganizationPermissions:ActionsOrganizationPermissions"

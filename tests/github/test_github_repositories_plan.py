@@ -105,7 +105,7 @@ def test_the_webservices_app_bypasses_the_rulesets_of_the_repositories_it_pushes
 
 def test_a_known_app_id_is_used_as_is_and_unknown_repositories_are_refused(fixture_copy):
     from infra.plan.engine import plan_stack
-    from tests.foundation.test_validation import edit_yaml
+    from tests.stack_edits import edit_yaml
 
     def set_app(app):
         edit_yaml(

@@ -10,7 +10,7 @@ from infra.config.loader import load_project
 from infra.plan import engine
 from infra.plan.engine import plan_project, plan_stack
 from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK
-from tests.foundation.test_validation import edit_yaml, problems_of
+from tests.stack_edits import edit_yaml, problems_of
 
 APP_T = "heroku:app/app:App"
 FORMATION_T = "heroku:formation/formation:Formation"

@@ -8,7 +8,7 @@ import yaml
 
 from infra.plan.model import Plan
 from tests.conftest import FIXTURE_STACK
-from tests.foundation.test_validation import edit_yaml, problems_of
+from tests.stack_edits import edit_yaml, problems_of
 
 ENV_T = "github:index/repositoryEnvironment:RepositoryEnvironment"
 POLICY_T = (

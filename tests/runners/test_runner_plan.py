@@ -42,7 +42,7 @@ def test_before_cutover_the_plan_adopts_both_cirun_files_and_never_overwrites_th
 def test_before_cutover_the_content_is_ignored_and_after_it_is_managed(monkeypatch, fixture_copy):
     from infra.plan import engine
     from infra.plan.engine import plan_stack
-    from tests.foundation.test_validation import edit_yaml as edit_stack
+    from tests.stack_edits import edit_yaml as edit_stack
 
     seen: dict[str, list[str]] = {}
     original = engine.RecordingMonitor.RegisterResource
