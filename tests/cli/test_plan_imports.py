@@ -1,4 +1,4 @@
-"""``cfinfra plan`` pays for the plan only: no other sub-command's module is imported."""
+"""A command pays for itself only: no other sub-command's module is imported (``LAZY``)."""
 
 from __future__ import annotations
 
@@ -10,23 +10,34 @@ from infra.cli import LAZY
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_ROOT = REPO_ROOT / "tests" / "fixtures" / "stack"
+LAZY_MODULES = {lazy.module for lazy in LAZY.values()}
 
 
-def test_plan_imports_no_other_sub_command_module():
+def modules_loaded_by(args: list[str]) -> set[str]:
+    """Every module a fresh interpreter holds after running ``cfinfra ARGS`` (which must pass)."""
     probe = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
         "from infra.cli import app\n"
-        f"args = ['plan', '--stack', 'fixture', '--root', {str(FIXTURE_ROOT)!r}]\n"
-        "result = CliRunner().invoke(app, args)\n"
+        f"result = CliRunner().invoke(app, {args!r})\n"
         "assert result.exit_code == 0, result.output\n"
         "print('\\n'.join(sorted(sys.modules)))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
-    loaded = set(done.stdout.split())
+    return set(done.stdout.split())
+
+
+def test_plan_imports_no_other_sub_command_module():
+    loaded = modules_loaded_by(["plan", "--stack", "fixture", "--root", str(FIXTURE_ROOT)])
     assert "infra.plan.engine" in loaded
-    lazy_modules = {lazy.module for lazy in LAZY.values()}
-    assert not loaded & lazy_modules, loaded & lazy_modules
+    assert not loaded & LAZY_MODULES, loaded & LAZY_MODULES
     assert not any(m == "infra.adopt" or m.startswith("infra.adopt.") for m in loaded)
+
+
+def test_validate_imports_no_other_sub_command_module_and_no_pulumi():
+    loaded = modules_loaded_by(["validate"])
+    assert "infra.config.loader" in loaded
+    assert not loaded & LAZY_MODULES, loaded & LAZY_MODULES
+    assert not any(m.startswith("pulumi") for m in loaded), "validate must not import Pulumi"
