@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from infra.console import write_output
+from infra.console import fail_config, write_output
 from infra.exitcodes import ExitCode
 
 
@@ -121,8 +121,7 @@ def deploy_guard(
     try:
         head = plan_stack(root, stack)
     except ConfigError as exc:
-        typer.echo(f"error: the head cannot be planned\n{exc.report()}", err=True)
-        raise typer.Exit(ExitCode.of_config_error(exc)) from None
+        raise fail_config(exc, "error: the head cannot be planned") from None
     result = check_against_deployed(base, head, GuardPolicy(allow_removals=allow_removals))
     _emit(render_guard(result), output)
     typer.echo(result.message(), err=True)
