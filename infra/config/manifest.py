@@ -15,7 +15,13 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from infra.config.audience import Audience, Sensitivity
 from infra.config.base import Description, EnvName, Kebab, Model, RepoName, enum_field
 
-OpName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", max_length=200)]
+OP_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$"
+"""A vault, item or field name in a secret reference: the characters 1Password documents for
+references (letters, digits, `-`, `_`, `.`, space). Every ``op://vault/item/field`` built from three
+of them is one the SDK's own validator accepts, so no run asks it again (and pays the ~80 ms of
+importing the SDK): ``tests/config/test_onepassword_reference.py`` checks that claim against the
+installed SDK, and a Dependabot bump that tightens the grammar fails there."""
+OpName = Annotated[str, StringConstraints(pattern=OP_NAME_PATTERN, max_length=200)]
 # IAM's own rule for user names (1-64 of letters, digits and `_+=,.@-`).
 IamUserName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+=,.@-]{1,64}$")]
 AWS_IAM_ACCESS_KEY = "aws-iam-access-key"

@@ -52,7 +52,6 @@ from infra.config.rules import (
     validate_clearance_within_sensitivity,
     validate_leak_guard,
     validate_no_orphan_secrets,
-    validate_onepassword_reference,
     validate_rotation_issuers,
     validate_targets_exist,
     validate_unique_onepassword_reference,
@@ -87,7 +86,6 @@ SECRETS, STACK, PEOPLE, RUNNERS = Part.SECRETS, Part.STACK, Part.PEOPLE, Part.RU
 
 RULES: tuple[Rule, ...] = (
     # the secrets manifest alone
-    Rule(validate_onepassword_reference, SECRETS),
     Rule(validate_unique_onepassword_reference, SECRETS),
     Rule(validate_clearance_within_sensitivity, SECRETS),
     Rule(validate_unique_targets, SECRETS),

@@ -38,18 +38,6 @@ def _targets(entries: Iterable[SecretEntry]) -> Iterator[tuple[SecretEntry, int,
 # --- rules on the manifest alone ------------------------------------------------------------------
 
 
-def validate_onepassword_reference(data: Data) -> Iterable[Problem]:
-    """Ensure each 1Password reference parses with the SDK's own reference validator."""
-    entries = data.secrets
-    from onepassword import Secrets  # the SDK's validator runs offline in its bundled core
-
-    for entry in entries:
-        try:
-            Secrets.validate_secret_reference(entry.secret.onepassword.uri)
-        except Exception as exc:  # the SDK raises plain Exception
-            yield Problem(entry.file, "onepassword", f"1Password rejects the reference: {exc}")
-
-
 def validate_unique_onepassword_reference(data: Data) -> Iterable[Problem]:
     """Ensure no 1Password vault/item/field is declared as two different secrets."""
     entries = data.secrets
