@@ -15,9 +15,10 @@ and imports count on both sides:
   one run records what it registered and the benchmark stops unless every resource of the plan
   was registered with the same inputs (``check_same_resources``).
 - **floor** (for information): the same registrations as plain ``CustomResource`` objects. Cheaper
-  than any real program: no typed inputs, and the SDK skips its per-resource source-position capture
-  (``_get_stack_trace``) for classes with no ``__init__`` of their own. Until 2026-11-29 this was the
-  benchmark's "bare" side; it is not "registration of the same resources", which are typed classes.
+  than any real program: no typed inputs, and the SDK skips its per-resource source-position
+  capture (``_get_stack_trace``) for classes with no ``__init__`` of their own. Until 2026-11-29
+  this was the benchmark's "bare" side; it is not "registration of the same resources", which are
+  typed classes.
 
 The target is a ratio plan / bare of at most 1.3x (issue 15). Figures only; nothing is asserted.
 

@@ -324,6 +324,10 @@ def plan(
     ] = None,
 ) -> None:
     """Run the real program offline (Pulumi's mock engine, placeholder secrets) and summarise it."""
+    from infra.config import prefetch
+
+    # The data files are parsed and scanned on a second core while the provider SDKs import.
+    prefetch.start(root, stack)
     if json_path is not None:
         check_output_path(json_path, "--json")
     snapshot = None

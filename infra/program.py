@@ -13,9 +13,16 @@ from pathlib import Path
 
 import pulumi
 
+# The domains (and their provider SDKs) are imported with the program, before it reads a data file:
+# `cfinfra plan` parses and scans the files on a second core meanwhile (infra.config.prefetch).
+from infra.aws.stack import declare_aws
+from infra.azure.stack import declare_azure
 from infra.config.loader import Project, load_project
 from infra.deliveries import SecretValues
 from infra.errors import ConfigError, SecretSourceError
+from infra.github.stack import declare_github
+from infra.heroku.stack import declare_heroku
+from infra.runners.stack import declare_runners
 from infra.sources import SecretSource
 
 
@@ -24,12 +31,6 @@ def declare(project: Project, source: SecretSource) -> None:
 
     Each domain creates its own explicit provider; nothing relies on ambient provider configuration.
     """
-    from infra.aws.stack import declare_aws
-    from infra.azure.stack import declare_azure
-    from infra.github.stack import declare_github
-    from infra.heroku.stack import declare_heroku
-    from infra.runners.stack import declare_runners
-
     # Resolve first: a missing 1Password item must stop the run before anything is declared.
     # Only delivered secrets: one with no targets (an issuer credential, a key its consumer reads
     # from 1Password) is never read by `pulumi up`.

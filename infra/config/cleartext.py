@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from infra.errors import Problem, format_loc
@@ -29,7 +29,9 @@ MIN_LENGTH = 8
 _WORD = re.compile(r"[^\s\"'`<>()\[\]{},;]{16,}")
 _CACHE: dict[str, tuple[str, ...]] = {}
 _PLUGINS: list[Any] | None = None
-"""The scanner's plugins while a ``scanning()`` block holds its default settings."""
+"""The scanner's plugins, set up by the first scan inside a ``scanning()`` block."""
+_settings: ExitStack | None = None
+_depth = 0
 
 
 @contextmanager
@@ -38,20 +40,31 @@ def scanning() -> Iterator[None]:
 
     Switching the process-global settings in and out costs more than scanning a file's strings, so
     a project load switches once, not once per file. The settings inside are the same either way.
+    They are set up by the block's first scan, not by the block: a load whose files were all
+    scanned already (``infra.config.prefetch``) never imports the scanner.
     """
-    global _PLUGINS
-    if _PLUGINS is not None:
+    global _PLUGINS, _settings, _depth
+    _depth += 1
+    try:
         yield
-        return
-    from detect_secrets.core.scan import get_plugins
-    from detect_secrets.settings import default_settings
+    finally:
+        _depth -= 1
+        if _depth == 0 and _settings is not None:
+            settings, _settings, _PLUGINS = _settings, None, None
+            settings.close()
 
-    with default_settings():
-        _PLUGINS = get_plugins()
-        try:
-            yield
-        finally:
-            _PLUGINS = None
+
+def _plugins() -> list[Any]:
+    """The plugins under the scanner's default settings (call inside a ``scanning()`` block)."""
+    global _PLUGINS, _settings
+    if _PLUGINS is None:
+        from detect_secrets.core.scan import get_plugins
+        from detect_secrets.settings import default_settings
+
+        settings = ExitStack()
+        settings.enter_context(default_settings())
+        _settings, _PLUGINS = settings, get_plugins()
+    return _PLUGINS
 
 
 def _scan(values: Iterable[str]) -> None:
@@ -61,7 +74,7 @@ def _scan(values: Iterable[str]) -> None:
     from detect_secrets.util.code_snippet import get_code_snippet
 
     with scanning():
-        plugins = _PLUGINS or []
+        plugins = _plugins()
         for value in todo:
             lines = [f"value = {json.dumps(value)}"]
             lines += [f"word = {json.dumps(w)}" for w in _WORD.findall(value) if w != value]
