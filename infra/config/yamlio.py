@@ -265,6 +265,9 @@ def expect_parsed(collect: Callable[[], dict[tuple[str, str], Parsed]]) -> None:
     used once, and only for the identical text under the identical name.
     """
     global _pending
+    if _pending is not None:
+        _pending()  # results nobody asked for: still wait, so the process that computed them ends
+    _answers.clear()
     _pending = collect
 
 
