@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import ast
-import inspect
-import sys
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from difflib import get_close_matches
-from functools import cache
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
@@ -27,7 +23,8 @@ class Model(BaseModel):
     """Strict: unknown keys are errors, no type coercion ("1" is not 1), immutable once loaded.
 
     A field's docstring (the string literal under it) is its description, as pydantic's
-    ``use_attribute_docstrings`` would make it, and so reaches the published JSON Schema and docs.
+    ``use_attribute_docstrings`` would make it, in the published JSON Schema and docs. It is read
+    from the source only when a JSON Schema is generated (``describe``), never to validate.
     """
 
     model_config = ConfigDict(
@@ -35,76 +32,24 @@ class Model(BaseModel):
         strict=True,
         frozen=True,
         validate_default=True,
-        # Built on first use: after `__pydantic_init_subclass__` has set the descriptions.
+        # Built on first use: a run builds the validators of the models it uses, no more.
         defer_build=True,
     )
 
     @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        docs = attribute_docstrings(cls)
-        for name, field in cls.__pydantic_fields__.items():
-            if field.description is None and name in docs:
-                field.description = docs[name]
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """pydantic's JSON Schema, with every field's docstring as its description."""
+        describe(cls)
+        return super().model_json_schema(*args, **kwargs)
 
 
-# Why not pydantic's `use_attribute_docstrings`: on Python < 3.13 it finds each class's source by
-# walking frames, tokenizes the class block and parses it twice, per class: a third of the time
-# `import infra.config` took, paid by every `cfinfra plan`. Parsing each module once gives the same
-# descriptions (tests/config/test_attribute_docstrings.py compares the two for every model).
+def describe(*models: type[BaseModel]) -> None:
+    """Make every ``Model`` field reachable from ``models`` carry its docstring as description,
+    for a JSON Schema (``infra.config.docstrings``). Call it before generating one from a model
+    that is not a ``Model`` itself (a ``RootModel`` of ``Model``s)."""
+    from infra.config.docstrings import describe_models
 
-
-@cache
-def _class_bodies(module: str) -> dict[str, list[ast.ClassDef]]:
-    """Every class statement of a module's source, by qualified name (``Outer.Inner``)."""
-    file = getattr(sys.modules.get(module), "__file__", None)
-    found: dict[str, list[ast.ClassDef]] = {}
-    if not file or not file.endswith(".py"):
-        return found
-    try:
-        with open(file, encoding="utf-8") as handle:
-            tree = ast.parse(handle.read())
-    except (OSError, SyntaxError, ValueError):
-        return found
-
-    def walk(body: list[ast.stmt], prefix: str) -> None:
-        for stmt in body:
-            if isinstance(stmt, ast.ClassDef):
-                found.setdefault(prefix + stmt.name, []).append(stmt)
-                walk(stmt.body, f"{prefix}{stmt.name}.")
-            elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-                walk(stmt.body, f"{prefix}{stmt.name}.<locals>.")
-
-    walk(tree.body, "")
-    return found
-
-
-def attribute_docstrings(cls: type) -> dict[str, str]:
-    """Field name → the docstring written under it in ``cls``'s own body (pydantic's rule: a
-    string statement right after an annotated assignment)."""
-    bodies = _class_bodies(cls.__module__).get(cls.__qualname__, [])
-    if len(bodies) != 1:
-        # Not found once by name (defined twice, or from no readable source): pydantic's own way.
-        from pydantic._internal._docs_extraction import extract_docstrings_from_cls
-
-        return extract_docstrings_from_cls(cls, use_inspect=True)
-    docs: dict[str, str] = {}
-    target: str | None = None
-    previous: ast.stmt | None = None
-    for stmt in bodies[0].body:
-        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            target = stmt.target.id
-        elif (
-            isinstance(stmt, ast.Expr)
-            and isinstance(stmt.value, ast.Constant)
-            and isinstance(stmt.value.value, str)
-            and isinstance(previous, ast.AnnAssign)
-        ):
-            if target:
-                docs[target] = inspect.cleandoc(stmt.value.value)
-            target = None
-        previous = stmt
-    return docs
+    describe_models(models, documented=Model)
 
 
 M = TypeVar("M", bound=BaseModel)
