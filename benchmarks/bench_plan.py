@@ -23,15 +23,17 @@ and imports count on both sides:
 The target is a ratio plan / bare of at most 1.3x (issue 15). Figures only; nothing is asserted.
 
 Where the plan's extra time goes (measured 2026-11-29 around each step of one ``cfinfra plan
---stack prod``, wall time on a quiet 2-core machine):
+--stack prod``, wall time on a 2-core machine; the bare side is ~1.0 s):
 
-- the credential scan of clear-text inputs (``infra.config.cleartext``): ~100-130 ms, of which
-  detect-secrets' import ~40 ms (it imports ``requests``), loading its plugins ~15 ms, scanning the
-  ~430 strings ~50 ms;
-- pydantic ~55 ms (typer needs it too), the data models ~50 ms (building their validators on first
-  use included), reading and validating the files and the rules ~40 ms;
-- typer and rich ~50 ms; the summary and the JSON ~30 ms;
-- the program's own frames under each resource, which the SDK's source-position capture converts.
+- the CLI (typer, rich) ~50 ms, pydantic ~55 ms (typer needs it too), the data models ~35 ms;
+- validating the data and the rules ~45 ms; the summary ~20-30 ms and the JSON ~10-15 ms;
+- not on the critical path: reading, parsing and credential-scanning the ~100 data files (~0.2 s
+  with detect-secrets' import, which brings ``requests``), done by a forked child while the
+  program imports the provider SDKs (``infra.config.prefetch``; Linux with two cores or more,
+  otherwise in the process itself). The 1Password SDK is not imported (~80 ms): the references
+  it would check are constrained by the manifest's model (checked against the SDK in
+  ``tests/config/test_onepassword_reference.py``), and no source is parsed for field docstrings
+  (~15 ms: only the JSON Schemas need them).
 
 Both sides run under the same interpreter settings, those of ``cfinfra`` (``infra.cli.main``):
 the cyclic garbage collector off, and every object frozen before the exit so that the
