@@ -24,10 +24,9 @@ from typer.models import CommandInfo
 
 from infra.console import (
     check_output_path,
-    err,
     fail_config,
     is_stdout,
-    out,
+    print_text,
     progress,
     route_program_warnings,
     write_output,
@@ -215,7 +214,7 @@ def _version(value: bool) -> None:
     if value:
         from importlib.metadata import version
 
-        out.print(f"cfinfra {version('conda-forge-infra')}", markup=False)
+        print_text(f"cfinfra {version('conda-forge-infra')}")
         raise typer.Exit()
 
 
@@ -283,10 +282,9 @@ def validate(stack: StackOpt = "prod", root: RootOpt = Path(".")) -> None:
     if backend:
         raise fail_config(ConfigError(backend))
     targets = sum(len(e.secret.targets) for e in project.secrets)
-    out.print(
+    print_text(
         f"{project.stack_file} and secrets/ are valid: "
-        f"{len(project.secrets)} secrets, {targets} targets",
-        markup=False,
+        f"{len(project.secrets)} secrets, {targets} targets"
     )
 
 
@@ -349,7 +347,7 @@ def plan(
     except ConfigError as exc:
         raise fail_config(exc) from None
     except SecretLeakError as exc:
-        err.print(str(exc), markup=False)
+        print_text(str(exc), stderr=True)
         raise typer.Exit(ExitCode.SECRETS) from None
     if snapshot is not None:
         from infra.live.against_cli import predict_and_report
@@ -362,13 +360,13 @@ def plan(
         code = predict_and_report(result, snapshot, org, stack, report)
         raise typer.Exit(code)
     if json_path is not None and is_stdout(json_path):
-        print_summary(result, err)
+        print_summary(result, stderr=True)
         write_output(json_path, result.to_json(), "--json")
         return
-    print_summary(result, out)
+    print_summary(result)
     if json_path is not None:
         write_output(json_path, result.to_json(), "--json")
-        out.print(f"wrote {json_path}", markup=False)
+        print_text(f"wrote {json_path}")
 
 
 def main() -> None:
