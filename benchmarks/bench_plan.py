@@ -25,8 +25,12 @@ The target is a ratio plan / bare of at most 1.3x (issue 15). Figures only; noth
 Where the plan's extra time goes (measured 2026-11-29 around each step of one ``cfinfra plan
 --stack prod``, wall time on a 2-core machine; the bare side is ~1.0 s):
 
-- the CLI (typer, rich) ~50 ms, pydantic ~55 ms (typer needs it too), the data models ~35 ms;
-- validating the data and the rules ~45 ms; the summary ~20-30 ms and the JSON ~10-15 ms;
+- the CLI (typer) ~25 ms, pydantic ~55 ms (typer needs it too), the data models ~35 ms;
+- validating the data and the rules ~45 ms; the summary ~1-2 ms and the JSON ~7-15 ms;
+- rich is not imported (it cost ~20-25 ms to import and ~20 ms to draw the summary): into a file
+  or a pipe the summary is written as the plain text rich would print (``infra.console``,
+  ``infra.plan.summary``; compared with rich's output in ``tests/plan``); measured interleaved,
+  whole-process, 20-30 rounds: 22-56 ms less by the median, 34-81 ms by the best;
 - not on the critical path: reading, parsing and credential-scanning the ~100 data files (~0.2 s
   with detect-secrets' import, which brings ``requests``), done by a forked child while the
   program imports the provider SDKs (``infra.config.prefetch``; Linux with two cores or more,
