@@ -46,8 +46,8 @@ interpreter's last full collection skips them. Measured on prod, the collector c
 2026-11-29, when the bare side kept both and the ratio read 1.37-1.43x) measures the settings, not
 the plan's own work beyond registration.
 
-    uv run python benchmarks/bench_plan.py               # 5 rounds each
-    uv run python benchmarks/bench_plan.py --rounds 9 --json
+    uv run python benchmarks/bench_plan.py               # 9 rounds each
+    uv run python benchmarks/bench_plan.py --rounds 15 --json
 """
 
 from __future__ import annotations
@@ -263,7 +263,7 @@ def timed(cmd: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="prod")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     args = parser.parse_args()
 
