@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from infra.cli import LAZY
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -40,11 +42,21 @@ def modules_loaded_by(args: list[str]) -> set[str]:
     return set(done.stdout.split())
 
 
-def test_plan_imports_no_other_sub_command_module():
-    loaded = modules_loaded_by(["plan", "--stack", "fixture", "--root", str(FIXTURE_ROOT)])
-    assert "infra.plan.engine" in loaded
-    assert not loaded & LAZY_MODULES, loaded & LAZY_MODULES
-    assert not any(m == "infra.adopt" or m.startswith("infra.adopt.") for m in loaded)
+@pytest.fixture(scope="module")
+def plan_loads(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The modules of one fresh ``cfinfra plan`` of the fixture stack into a file (what CI runs).
+
+    The fixture stack's plan prints a warning (a Heroku app id left as set by hand) too.
+    """
+    json_path = tmp_path_factory.mktemp("plan") / "plan.json"
+    args = ["plan", "--stack", "fixture", "--root", str(FIXTURE_ROOT), "--json", str(json_path)]
+    return modules_loaded_by(args)
+
+
+def test_plan_imports_no_other_sub_command_module(plan_loads):
+    assert "infra.plan.engine" in plan_loads
+    assert not plan_loads & LAZY_MODULES, plan_loads & LAZY_MODULES
+    assert not any(m == "infra.adopt" or m.startswith("infra.adopt.") for m in plan_loads)
 
 
 def test_validate_imports_no_other_sub_command_module_and_no_pulumi():
@@ -54,9 +66,6 @@ def test_validate_imports_no_other_sub_command_module_and_no_pulumi():
     assert not any(m.startswith("pulumi") for m in loaded), "validate must not import Pulumi"
 
 
-def test_plan_prints_its_summary_warnings_and_paths_without_importing_rich(tmp_path):
-    # The fixture stack's plan prints a warning (a Heroku app id left as set by hand) too.
-    args = ["plan", "--stack", "fixture", "--root", str(FIXTURE_ROOT)]
-    loaded = modules_loaded_by([*args, "--json", str(tmp_path / "plan.json")])
-    assert "infra.plan.summary" in loaded
-    assert not any(m == "rich" or m.startswith("rich.") for m in loaded)
+def test_plan_prints_its_summary_warnings_and_paths_without_importing_rich(plan_loads):
+    assert "infra.plan.summary" in plan_loads
+    assert not any(m == "rich" or m.startswith("rich.") for m in plan_loads)
