@@ -63,11 +63,7 @@ class Pydantic(BaseModel):
     """``Model``'s configuration with pydantic's own docstring reading, the reference."""
 
     model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        frozen=True,
-        validate_default=True,
-        use_attribute_docstrings=True,
+        {**Model.model_config, "use_attribute_docstrings": True, "defer_build": False}
     )
 
 
