@@ -322,10 +322,6 @@ def plan(
     ] = None,
 ) -> None:
     """Run the real program offline (Pulumi's mock engine, placeholder secrets) and summarise it."""
-    from infra.config import prefetch
-
-    # The data files are parsed and scanned on a second core while the provider SDKs import.
-    prefetch.start(root, stack)
     if json_path is not None:
         check_output_path(json_path, "--json")
     snapshot = None
@@ -335,6 +331,10 @@ def plan(
         snapshot = read_snapshot(against)
         if snapshot is None:
             raise typer.Exit(ExitCode.INVALID)
+    from infra.config import prefetch
+
+    # The data files are parsed and scanned on a second core while the provider SDKs import.
+    prefetch.start(root, stack)
     from infra.errors import ConfigError
     from infra.plan.engine import plan_stack
     from infra.plan.mask import SecretLeakError
