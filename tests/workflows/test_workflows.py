@@ -139,9 +139,9 @@ def test_the_pulumi_cli_version_comes_from_the_locked_sdk() -> None:
 
 
 def test_uv_is_a_floor_for_people_and_exact_in_every_workflow() -> None:
-    # A floor in pyproject.toml: `pip install uv` on a fresh machine gets the newest uv, and an exact
-    # `required-version` would make uv refuse to run the README's commands after every uv release.
-    # CI pins the floor itself exactly through setup-uv's `version` input, so runs are reproducible.
+    # A floor in pyproject.toml: `pip install uv` on a fresh machine gets the newest uv, and an
+    # exact `required-version` would make uv refuse the README's commands after every uv release.
+    # CI pins the floor itself exactly through setup-uv's `version` input: reproducible runs.
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     floor = pyproject["tool"]["uv"]["required-version"]
     match = re.fullmatch(r">=(\d+\.\d+\.\d+)", floor)
