@@ -8,8 +8,8 @@ Two parts:
    Timed: the plan diff (``build_report``: resources, people, secrets, guard) and the Markdown.
    Run at N and 2N to show the cost grows linearly.
 2. **The real program** (``plan_project``) on a synthetic project: the prod stack's data plus N
-   repositories in ``Pulumi.prod.yaml`` and N people in ``data/github/`` (skipped with ``--no-plan``
-   or when the stack has no people data yet).
+   repositories and N people in ``data/github/`` (skipped with ``--no-plan`` or when the stack has
+   no people data yet).
 
     uv run python benchmarks/bench_diff.py            # N = 2,000
     uv run python benchmarks/bench_diff.py --repos 500 --no-plan
@@ -167,12 +167,10 @@ def synthetic_project(dest: Path, n: int) -> Path | None:
     people = dest / "data" / "github"
     if not (people / "members.csv").is_file():
         return None
-    stack = dest / "Pulumi.prod.yaml"
-    doc = yaml.safe_load(stack.read_text(encoding="utf-8"))
-    repos = doc["config"]["cfinfra:github"]["repositories"]
     for i in range(n):
-        repos[f"bench-repo-{i:05}"] = {"audience": "core", "description": f"Benchmark {i}"}
-    stack.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        (people / "repositories" / f"bench-repo-{i:05}.yaml").write_text(
+            f"audience: core\ndescription: Benchmark {i}\n", encoding="utf-8"
+        )
     logins = [f"bench-user-{i:05}" for i in range(n)]
     with (people / "members.csv").open("a", encoding="utf-8") as f:
         f.writelines(f"Bench User {i},{login}\n" for i, login in enumerate(logins))

@@ -331,10 +331,6 @@ def plan(
         snapshot = read_snapshot(against)
         if snapshot is None:
             raise typer.Exit(ExitCode.INVALID)
-    from infra.config import prefetch
-
-    # The data files are parsed and scanned on a second core while the provider SDKs import.
-    prefetch.start(root, stack)
     from infra.errors import ConfigError
     from infra.plan.engine import plan_stack
     from infra.plan.mask import SecretLeakError

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pulumi
 
-# The domains (and their provider SDKs) are imported with the program, before it reads a data file:
-# `cfinfra plan` parses and scans the files on a second core meanwhile (infra.config.prefetch).
 from infra.aws.stack import declare_aws
 from infra.azure.stack import declare_azure
 from infra.config.loader import Project, load_project

@@ -22,9 +22,8 @@ from infra.errors import Problem, format_loc
 class Model(BaseModel):
     """Strict: unknown keys are errors, no type coercion ("1" is not 1), immutable once loaded.
 
-    A field's docstring (the string literal under it) is its description, as pydantic's
-    ``use_attribute_docstrings`` would make it, in the published JSON Schema and docs. It is read
-    from the source only when a JSON Schema is generated (``describe``), never to validate.
+    A field's docstring (the string literal under it) is its description
+    (``use_attribute_docstrings``), and so reaches the published JSON Schema and docs.
     """
 
     model_config = ConfigDict(
@@ -32,24 +31,10 @@ class Model(BaseModel):
         strict=True,
         frozen=True,
         validate_default=True,
+        use_attribute_docstrings=True,
         # Built on first use: a run builds the validators of the models it uses, no more.
         defer_build=True,
     )
-
-    @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """pydantic's JSON Schema, with every field's docstring as its description."""
-        describe(cls)
-        return super().model_json_schema(*args, **kwargs)
-
-
-def describe(*models: type[BaseModel]) -> None:
-    """Make every ``Model`` field reachable from ``models`` carry its docstring as description,
-    for a JSON Schema (``infra.config.docstrings``). Call it before generating one from a model
-    that is not a ``Model`` itself (a ``RootModel`` of ``Model``s)."""
-    from infra.config.docstrings import describe_models
-
-    describe_models(models, documented=Model)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -253,41 +253,9 @@ def _control_characters(node: Any, loc: list[str | int]) -> Iterator[tuple[list[
 Parsed = tuple[Any, list[Problem]]
 """What ``parse_yaml`` returns: the data (None when unusable) and the problems."""
 
-_answers: dict[tuple[str, str], Parsed] = {}
-_pending: Callable[[], dict[tuple[str, str], Parsed]] | None = None
-
-
-def expect_parsed(collect: Callable[[], dict[tuple[str, str], Parsed]]) -> None:
-    """``parse_yaml``'s results for some texts are computed elsewhere (``infra.config.prefetch``).
-
-    ``collect`` waits for them, on the first parse, and returns ``{(shown, text): parse_yaml(text,
-    shown)}`` as the same function computed it; it returns ``{}`` if they never came. A result is
-    used once, and only for the identical text under the identical name.
-    """
-    global _pending
-    if _pending is not None:
-        _pending()  # results nobody asked for: still wait, so the process that computed them ends
-    _answers.clear()
-    _pending = collect
-
-
-def _parsed_elsewhere(text: str, shown: str) -> Parsed | None:
-    global _pending
-    if _pending is not None:
-        collect, _pending = _pending, None
-        _answers.update(collect())
-    return _answers.pop((shown, text), None)
-
 
 def parse_yaml(text: str, shown: str) -> Parsed:
     """Parse YAML text (already read) under every limit; ``shown`` names it in problems."""
-    answer = _parsed_elsewhere(text, shown)
-    if answer is not None:
-        return answer
-    return _parse_yaml(text, shown)
-
-
-def _parse_yaml(text: str, shown: str) -> Parsed:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return None, [Problem(shown, "", f"larger than {MAX_BYTES} bytes")]
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from infra.config.base import describe
 from infra.config.kinds import KINDS
 
 SCHEMA_DIR = Path("reference")
@@ -19,7 +18,6 @@ SCHEMA_DIR = Path("reference")
 def render_schemas() -> dict[Path, str]:
     """Schema file (relative to ``docs/``) → its JSON text, deterministic."""
     out = {}
-    describe(*(kind.model for kind in KINDS))  # a kind may be a RootModel of Models
     for kind in KINDS:
         schema = kind.model.model_json_schema(by_alias=True, mode="validation")
         schema = {

@@ -3,25 +3,19 @@
 It is laid out for an 80-column terminal (and CI logs): no column repeats what another says, type
 names are shortened only where the short name stays unambiguous, and secret ids are never cut.
 
-The table is rich's (``SIMPLE_HEAD``, no edge), drawn here without rich where rich would draw it
-the same, byte for byte (a test compares them): into a file or a pipe, when it fits the width.
-Elsewhere (a terminal styles the header; a narrower console makes rich shrink the columns) rich
-draws it.
 """
 
 from __future__ import annotations
 
 import textwrap
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING
+
+from rich import box
+from rich.table import Table
 
 from infra.config.audience import Audience
-from infra.console import plain_as_rich, plain_stream, print_text, width, write_plain
+from infra.console import console, print_text, width
 from infra.plan.model import Plan
-
-if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.table import Table
 
 
 def short_type(type_token: str) -> str:
@@ -90,65 +84,14 @@ def print_summary(plan: Plan, *, stderr: bool = False) -> None:
 
 
 def print_table(rows: list[tuple[str, str, str, str, str]], stderr: bool) -> None:
-    """The table of counts: plain text where it is rich's own output, else drawn by rich."""
-    stream = plain_stream(stderr)
-    lines = table_lines(rows, width(stderr)) if stream is not None else None
-    if stream is not None and lines is not None:
-        write_plain(stream, "".join(f"{line}\n" for line in lines))
-        return
-    console = _rich_console(stderr)
-    console.print(rich_table(rows))
-
-
-def table_lines(rows: list[tuple[str, str, str, str, str]], max_width: int) -> list[str] | None:
-    """The lines rich draws for ``rich_table(rows)`` at ``max_width`` on a plain console, or None
-    where rich would draw anything else (the table does not fit, or a cell is not plain text).
-
-    Every column is as wide as its widest cell, padded by one space on each side except at the
-    table's outer edges (``pad_edge=False``); columns are separated by one space (``SIMPLE_HEAD``'s
-    blank vertical, no edge) and the header is underlined by ``─`` across the whole table.
-    """
-    table = [COLUMNS, *rows]
-    cells = [cell for row in table for cell in row]
-    # Widths below are counted in characters: only characters one cell wide are drawn here.
-    if not all(cell.isascii() or set(cell) <= {"·"} for cell in cells):
-        return None
-    if not all(plain_as_rich(cell, markup=True) and "\n" not in cell for cell in cells):
-        return None
-    widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
-    last = len(COLUMNS) - 1
-    total = sum(widths) + 2 * last + last  # padding inside the edges, one-space separators
-    if total > max_width:
-        return None
-
-    def line(row: tuple[str, ...]) -> str:
-        first = row[0].ljust(widths[0]) + " "
-        counts = [
-            " " + row[i].rjust(widths[i]) + (" " if i < last else "") for i in range(1, last + 1)
-        ]
-        return " ".join([first, *counts])
-
-    return [line(COLUMNS), "─" * total, *(line(row) for row in rows)]
-
-
-def rich_table(rows: list[tuple[str, str, str, str, str]]) -> Table:
-    """The table as rich draws it (``table_lines`` reproduces it)."""
-    from rich import box
-    from rich.table import Table
-
+    """The table of counts (``SIMPLE_HEAD``, no edge: it fits 80 columns)."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("type", no_wrap=True)
+    table.add_column(COLUMNS[0], no_wrap=True)
     for column in COLUMNS[1:]:
         table.add_column(column, justify="right")
     for row in rows:
         table.add_row(*row)
-    return table
-
-
-def _rich_console(stderr: bool) -> Console:
-    from infra import console
-
-    return console.err if stderr else console.out
+    console(stderr).print(table)
 
 
 def _para(text: str, stderr: bool, indent: str = "") -> None:
