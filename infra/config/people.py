@@ -26,6 +26,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError, field_vali
 
 from infra.config.base import Description, GitHubLogin, Kebab, Model, enum_field, validate
 from infra.config.folder import load_files
+from infra.config.logins import KnownLogins, login_key
 from infra.config.yamlio import display_path, has_control_characters, load_yaml, read_text
 from infra.errors import Problem
 
@@ -114,7 +115,7 @@ class Person:
     @property
     def key(self) -> str:
         """Logins are case-insensitive: `SylvainCorlay` and `sylvaincorlay` are one account."""
-        return self.login.lower()
+        return login_key(self.login)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,12 @@ class People:
 
     def org_member_keys(self) -> set[str]:
         return {p.key for p in (*self.owners, *self.members)}
+
+    @property
+    def logins(self) -> KnownLogins:
+        """The org members this stack manages, spelled as in `owners.csv` or `members.csv`: the
+        canonical spelling of each login wherever else (a team file) it is written."""
+        return KnownLogins(p.login for p in (*self.owners, *self.members))
 
 
 # --- reading -------------------------------------------------------------------------------------

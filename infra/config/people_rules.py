@@ -76,14 +76,14 @@ def validate_team_files(data: Data) -> Iterable[Problem]:
 def validate_team_members_are_org_members(data: Data) -> Iterable[Problem]:
     """Ensure every team member is an org member this stack manages (owners count as members)."""
     people = data.people
-    known = people.org_member_keys()
+    known = people.logins
     for team in people.teams.values():
         for m in team.members:
-            if m.key not in known:
+            if m.login not in known:
                 yield Problem(
                     team.file,
                     f"row {m.row}, column github",
-                    f"`{m.login}` is not an org member: add them to "
+                    f"`{m.login}` is not an org member{known.hint(m.login)}: add them to "
                     f"{people.members_file} (or {people.owners_file})",
                 )
 

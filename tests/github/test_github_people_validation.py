@@ -109,6 +109,20 @@ def test_a_team_member_must_be_an_org_member(fixture_copy):
     )
 
 
+def test_a_misspelt_team_member_is_told_the_login_it_probably_means(fixture_copy):
+    append(fixture_copy / DATA / "teams" / "help-python.csv", "Eve,Eve-Emeritsu")
+    (problem,) = [p for p in problems_of(fixture_copy) if "Eve-Emeritsu" in p]
+    assert problem.startswith(
+        "data/github/teams/help-python.csv: row 3, column github: "
+        "`Eve-Emeritsu` is not an org member (did you mean `eve-emeritus`?): add them to"
+    )
+
+
+def test_a_team_member_spelt_in_another_case_is_the_org_member(fixture_copy):
+    rewrite(fixture_copy / DATA / "teams" / "help-python.csv", "cy-member", "Cy-Member")
+    load_project(fixture_copy, FIXTURE_STACK)  # valid: one account, whatever the case
+
+
 def test_an_owner_listed_as_member_too_is_refused(fixture_copy):
     append(fixture_copy / DATA / "members.csv", "Bo Owner,bo-owner")
     assert any(
