@@ -30,6 +30,9 @@ class ExitCode(IntEnum):
     SECRETS = 3
     """A secret could not be resolved (1Password unreachable, a reference that does not resolve)
     or would leak (the leak guard, or a value reaching an input not marked secret)."""
+    UNAVAILABLE = 4
+    """A live service could not be read at all: it cannot be reached, refuses the credentials or
+    has no rate limit left (`cfinfra snapshot`); nothing was written."""
 
     @classmethod
     def of_config_error(cls, exc: ConfigError) -> ExitCode:

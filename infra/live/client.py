@@ -1,14 +1,20 @@
 """Read-only HTTP clients for the live APIs: GET only, retries, pagination, rate-limit accounting.
 
-Built on `requests` with urllib3's `Retry` (retries on connection errors, 429 and 5xx with
-exponential back-off, honouring `Retry-After`). There is deliberately no method that writes.
+Built on `requests` with urllib3's `Retry`: 429 and 5xx are retried with exponential back-off,
+honouring `Retry-After`; a connection that cannot be made or a response that never comes is tried
+once more, after which the service counts as unavailable (`Unavailable`): with no network a
+snapshot ends within seconds (at most `WORST_CASE_S`) instead of retrying every request. There is
+deliberately no method that writes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -17,11 +23,23 @@ from urllib3.util.retry import Retry
 GITHUB_API = "https://api.github.com"
 GITHUB_HOURLY_BUDGET = 5000
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
-TIMEOUT_S = 30
+CONNECT_TIMEOUT_S = 3.0
+READ_TIMEOUT_S = 20.0
+CONNECT_RETRIES = 1
+READ_RETRIES = 1
+BACKOFF_S = 0.5
+WORST_CASE_S = (1 + max(CONNECT_RETRIES, READ_RETRIES)) * READ_TIMEOUT_S + 2 * BACKOFF_S
+"""The longest one unanswered request can take (a server that accepts and never answers)."""
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([A-Za-z][A-Za-z ]+)")
 
 
 class LiveError(Exception):
     """A request failed for good (after retries): status and path, never a header or a body."""
+
+
+class Unavailable(Exception):
+    """Every further request to this service would fail too: it cannot be reached, it refuses
+    the credentials (401), or its rate limit is spent. One line, never a header or a body."""
 
 
 @dataclass
@@ -56,13 +74,16 @@ def _session(token: str, auth_scheme: str, extra_headers: dict[str, str]) -> req
     session = requests.Session()
     retry = Retry(
         total=5,
-        backoff_factor=1.0,
+        connect=CONNECT_RETRIES,
+        read=READ_RETRIES,
+        backoff_factor=BACKOFF_S,
         status_forcelist=(429, 500, 502, 503, 504),
         allowed_methods=frozenset({"GET"}),
         respect_retry_after_header=True,
         raise_on_status=False,
     )
-    session.mount("https://", HTTPAdapter(max_retries=retry))
+    for scheme in ("https://", "http://"):  # http: only ever a test's local server
+        session.mount(scheme, HTTPAdapter(max_retries=retry))
     session.headers.update(extra_headers)
     if token:
         session.headers["Authorization"] = f"{auth_scheme} {token}"
@@ -75,18 +96,37 @@ class ReadOnlyClient:
 
     base: str
     session: requests.Session
+    service: str = "GitHub"
     rate: RateLimit = field(default_factory=RateLimit)
+    on_request: Callable[[str, int], None] | None = None
+    """Called before each GET with its path and this run's count so far (progress)."""
 
     def _get(self, url: str, optional: tuple[int, ...]) -> requests.Response | None:
+        path = self._path(url)
+        if self.on_request is not None:
+            self.on_request(path, self.rate.requests + 1)
         try:
-            response = self.session.get(url, timeout=TIMEOUT_S)
+            response = self.session.get(url, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            host = urlsplit(url).netloc
+            raise Unavailable(
+                f"{self.service} cannot be reached ({host}: {_reason(exc)}, GET {path})"
+            ) from None
         except requests.RequestException as exc:
-            raise LiveError(f"GET {self._path(url)}: {exc.__class__.__name__}") from None
+            raise LiveError(f"GET {path}: {exc.__class__.__name__}") from None
         self.rate.update(response.headers)
-        if response.status_code in optional:
+        status = response.status_code
+        if status == 401:
+            raise Unavailable(f"{self.service} refuses the token (HTTP 401, GET {path})")
+        if status in (403, 429) and response.headers.get("X-RateLimit-Remaining") == "0":
+            raise Unavailable(
+                f"{self.service}'s rate limit is spent until "
+                f"{_reset(response.headers.get('X-RateLimit-Reset'))} (GET {path})"
+            )
+        if status in optional:
             return None
-        if response.status_code >= 400:
-            raise LiveError(f"GET {self._path(url)}: HTTP {response.status_code}")
+        if status >= 400:
+            raise LiveError(f"GET {path}: HTTP {status}")
         return response
 
     def _path(self, url: str) -> str:
@@ -110,6 +150,21 @@ class ReadOnlyClient:
             match = _NEXT.search(response.headers.get("Link", ""))
             url = match.group(1) if match else None
         return body
+
+
+def _reason(exc: Exception) -> str:
+    """Why a connection failed, in a few words: the OS's errno text, or a timeout."""
+    if isinstance(exc, requests.Timeout) or "timed out" in str(exc):
+        return "no answer within the timeout"
+    match = _ERRNO.search(str(exc))
+    return match.group(1).strip().lower() if match else exc.__class__.__name__
+
+
+def _reset(value: str | None) -> str:
+    """`X-RateLimit-Reset` (epoch seconds) as a UTC time."""
+    if value is None or not value.isdigit():
+        return "the hour ends"
+    return datetime.fromtimestamp(int(value), UTC).strftime("%H:%M UTC")
 
 
 def _concat(body: Any, page: Any) -> Any:
@@ -140,10 +195,11 @@ def heroku_client(token: str) -> ReadOnlyClient:
     return ReadOnlyClient(
         "https://api.heroku.com",
         _session(token, "Bearer", {"Accept": "application/vnd.heroku+json; version=3"}),
+        service="Heroku",
     )
 
 
 def azure_devops_client(organization: str, token: str) -> ReadOnlyClient:
     session = _session("", "Basic", {"Accept": "application/json"})
     session.auth = ("", token)
-    return ReadOnlyClient(f"https://dev.azure.com/{organization}", session)
+    return ReadOnlyClient(f"https://dev.azure.com/{organization}", session, service="Azure DevOps")

@@ -61,7 +61,7 @@ def test_a_misspelt_command_gets_a_suggestion_even_when_loaded_lazily():
 
 def test_exit_codes_are_the_readme_contract():
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    assert [int(c) for c in ExitCode] == [0, 1, 2, 3]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4]
     for code in ExitCode:
         assert f"`{int(code)}`" in readme.split("Exit codes")[1][:500]
 

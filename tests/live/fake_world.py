@@ -11,6 +11,7 @@ response also carries planted secret values, which a snapshot must never contain
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from typing import Any
@@ -251,10 +252,18 @@ def world_from_plan(plan: Plan) -> dict[str, Any]:
 
 
 class FakeApis:
-    """Serves a world through `responses`, paginating lists, counting GitHub's rate limit."""
+    """Serves a world through `responses` as GitHub does: lists paginated with `Link` headers,
+    an `ETag` on every 200 and a bodiless 304 for a matching `If-None-Match`, the
+    `X-RateLimit-*` headers, 401 `Bad credentials` for a token other than `token` (when set),
+    and 403 `API rate limit exceeded` with `X-RateLimit-Remaining: 0` once `limit` is spent."""
 
-    def __init__(self, world: dict[str, Any]):
+    RESET = 1_800_000_000
+    """The `X-RateLimit-Reset` served (epoch seconds; 2027-01-15 08:00 UTC)."""
+
+    def __init__(self, world: dict[str, Any], token: str | None = None, limit: int = 5000):
         self.world = world
+        self.token = token
+        self.limit = limit
         self.requests: list[str] = []
         self.used = 0
 
@@ -274,14 +283,25 @@ class FakeApis:
         key, page = self._lookup(request.url)
         headers = {"Content-Type": "application/json"}
         if request.url.startswith(GH):
-            self.used += 1
+            if self.token is not None and request.headers.get("Authorization") != (
+                f"Bearer {self.token}"
+            ):
+                # GitHub answers a bad token before counting it, without rate-limit headers.
+                return 401, headers, json.dumps({"message": "Bad credentials"})
+            spent = self.used >= self.limit
+            self.used += 0 if spent else 1
             headers.update(
                 {
-                    "X-RateLimit-Limit": "5000",
+                    "X-RateLimit-Limit": str(self.limit),
                     "X-RateLimit-Used": str(self.used),
-                    "X-RateLimit-Remaining": str(5000 - self.used),
+                    "X-RateLimit-Remaining": str(self.limit - self.used),
+                    "X-RateLimit-Reset": str(self.RESET),
+                    "X-RateLimit-Resource": "core",
                 }
             )
+            if spent:
+                message = "API rate limit exceeded for installation ID 1."
+                return 403, headers, json.dumps({"message": message})
         if key not in self.world or self.world[key] is None:
             return 404, headers, json.dumps({"message": "Not Found"})
         body = self.world[key]
@@ -295,7 +315,12 @@ class FakeApis:
                 sep = "&" if "?" in nxt else "?"
                 headers["Link"] = f'<{nxt}{sep}page={page + 1}>; rel="next"'
             body = chunk
-        return 200, headers, json.dumps(body)
+        text = json.dumps(body)
+        etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+        headers["ETag"] = etag
+        if request.headers.get("If-None-Match") == etag:
+            return 304, headers, ""
+        return 200, headers, text
 
     def install(self, mock: responses.RequestsMock) -> None:
         for base in (GH, HEROKU, AZURE_HOST):
