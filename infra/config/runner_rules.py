@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from infra.config.base import repeats
 from infra.config.data import Data
 from infra.config.github import REPOSITORIES_DIR
+from infra.config.logins import KnownLogins
 from infra.config.runners import FEEDSTOCK_PATTERN, Cloud, HostKind, RunnerData
 from infra.errors import Problem
 
@@ -409,3 +410,23 @@ def validate_cirun_repository_declared(data: Data) -> Iterable[Problem]:
             "config.cfinfra:runners.cirun_repository",
             f"`{settings.cirun_repository}` is not a repository of {REPOSITORIES_DIR}/",
         )
+
+
+def validate_runner_grant_logins(data: Data) -> Iterable[Problem]:
+    """Ensure every login in a runner grant is spelt as its account is known: as the people data
+    spells an org member, and alike in every grant for anyone else (logins ignore case, so
+    `Jakirkham` is the owner `jakirkham`, and two spellings would read as two people)."""
+    members = data.people.logins
+    seen = KnownLogins(members)
+    for a in data.runners.access:
+        for i, grant in enumerate(a.access.cirun):
+            for j, login in enumerate(grant.users or []):
+                known = seen.canonical(login)
+                path = f"cirun[{i}].users[{j}]"
+                if known is None:
+                    seen = KnownLogins([*seen, login])
+                elif known != login:
+                    who = "the org member" if login in members else "spelt elsewhere in grants"
+                    yield Problem(
+                        a.file, path, f"`{login}` is `{known}` ({who}): write it `{known}`"
+                    )

@@ -13,14 +13,17 @@ from typing import Any
 from infra.config.audience import Audience
 from infra.config.lineage import reach
 from infra.config.loader import Project
+from infra.config.logins import KnownLogins, login_key, same_login
 
 
 class UnknownName(LookupError):
     """A name that is not in the data; the message suggests close ones."""
 
     def __init__(self, kind: str, name: str, known: list[str]):
-        close = get_close_matches(name, known, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        # Names here are identities: a different case is no typo, and is not suggested as one.
+        by_key = {k.casefold(): k for k in known}
+        close = [by_key[c] for c in get_close_matches(name.casefold(), list(by_key), n=3)]
+        hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
         super().__init__(f"no {kind} `{name}`{hint}")
 
 
@@ -132,23 +135,40 @@ def who_can_use(project: Project, label: str) -> LabelUsers:
     return LabelUsers(label, str(resource.cloud), data.is_current(resource), grants)
 
 
+def _grant_logins(project: Project) -> list[str]:
+    """Every login named in a runner grant, as the grant spells it."""
+    data = project.runners
+    if data is None:
+        return []
+    return [u for e in data.access for g in e.access.cirun for u in g.users or []]
+
+
 def access_of(project: Project, login: str) -> PersonAccess:
+    """What ``login`` can do; anyone holding any grant (an org role, a team, a runner grant) is
+    answered, whether or not they are an org member."""
     people = project.people
-    key = login.lower()
-    everyone = people.org_member_keys() if people is not None else set()
-    if people is None or key not in everyone:
-        known = sorted({p.login for p in (*people.owners, *people.members)}) if people else []
-        raise UnknownName("org member", login, known)
-    owner = any(p.key == key for p in people.owners)
+    members = people.logins if people is not None else KnownLogins([])
+    known = KnownLogins([*members, *_grant_logins(project)])
+    canonical = known.canonical(login)
+    if canonical is None:
+        raise UnknownName("person with any grant", login, list(known))
+    key = login_key(login)
+    owner = people is not None and any(p.key == key for p in people.owners)
     teams = [
         {"team": slug, "role": str(m.role)}
-        for slug, team in sorted(people.teams.items())
+        for slug, team in sorted(people.teams.items() if people is not None else [])
         for m in team.members
         if m.key == key
     ]
     core = owner or any(t["team"] == "core" for t in teams)
-    # Everyone in the org can get a feedstock build to run; core and owners reach everything.
-    audience = Audience.CORE if core else Audience.FEEDSTOCKS
+    # Everyone in the org can get a feedstock build to run; core and owners reach everything;
+    # someone outside the org reads what the public reads.
+    if core:
+        audience = Audience.CORE
+    elif canonical in members:
+        audience = Audience.FEEDSTOCKS
+    else:
+        audience = Audience.PUBLIC
     readable = sorted(
         e.id
         for e in project.secrets
@@ -161,12 +181,12 @@ def access_of(project: Project, login: str) -> PersonAccess:
             _grant_row(entry.feedstock, grant)
             for entry in sorted(project.runners.access, key=lambda e: e.feedstock)
             for grant in entry.access.cirun
-            if any(u.lower() == key for u in grant.users or [])
+            if any(same_login(u, login) for u in grant.users or [])
         ]
     return PersonAccess(
-        login=login,
+        login=canonical,
         owner=owner,
-        member=not owner,
+        member=canonical in members and not owner,
         teams=teams,
         audience=str(audience),
         readable_secrets=readable,

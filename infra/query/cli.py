@@ -144,7 +144,7 @@ def access(
     if as_json:
         _json(answer)
         return
-    role = "org owner" if answer.owner else "org member"
+    role = "org owner" if answer.owner else "org member" if answer.member else "not an org member"
     _para(f"{answer.login}: {role}, audience `{answer.audience}`")
     teams = ", ".join(f"{t['team']} ({t['role']})" for t in answer.teams) or "none"
     _para(f"teams: {teams}", indent="  ")

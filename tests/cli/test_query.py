@@ -55,7 +55,7 @@ def test_who_can_read_as_a_table_fits_80_columns():
 def test_an_unknown_secret_is_exit_2_with_suggestions():
     code, out = invoke("who-can", "read", "prod-binstar-tokn")
     assert code == 2
-    assert "did you mean prod-binstar-token" in out
+    assert "did you mean `prod-binstar-token`" in out
 
 
 def test_who_can_use_a_label_lists_the_feedstocks_granted_it():
@@ -75,8 +75,27 @@ def test_access_of_a_person_lists_teams_secrets_and_runner_grants():
     assert "tensorflow" in {g["feedstock"] for g in doc["runner_grants"]}
 
 
-def test_access_of_someone_not_in_the_org_is_exit_2():
+def test_access_answers_for_someone_outside_the_org_who_holds_a_runner_grant():
+    code, out = invoke("access", "PavelZW", "--json")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert (doc["login"], doc["owner"], doc["member"]) == ("pavelzw", False, False)
+    assert doc["audience"] == "public"
+    assert "pixi-pack" in {g["feedstock"] for g in doc["runner_grants"]}
+
+
+def test_access_answers_for_every_login_named_in_a_runner_grant(project):
+    from infra.query.answers import access_of
+
+    named = {u for e in project.runners.access for g in e.access.cirun for u in g.users or []}
+    assert len(named) > 5
+    for login in sorted(named):
+        answer = access_of(project, login)
+        assert answer.runner_grants, login
+
+
+def test_access_of_someone_holding_no_grant_is_exit_2_with_a_suggestion():
     code, out = invoke("access", "wolfvv")
     assert code == 2
-    assert "no org member `wolfvv`" in out
-    assert "did you mean wolfv" in out
+    assert "no person with any grant `wolfvv`" in out
+    assert "did you mean `wolfv`" in out

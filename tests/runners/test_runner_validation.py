@@ -11,6 +11,7 @@ from infra.errors import ConfigError, Problem
 from infra.runners.access_files import canonical_text
 from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK, REPO_ROOT
 from tests.runners.runner_helpers import DATA, edit_yaml, load, write_yaml
+from tests.stack_edits import problems_of
 
 HOST_FILE = "data/runners/hosts/gpu-cloud.yaml"
 OLD_HOST_FILE = "data/runners/hosts/old-gpu-server.yaml"
@@ -317,3 +318,32 @@ def test_on_prem_runners_need_an_on_prem_host(fixture_copy):
     assert Problem(
         RESOURCES, "resources[6].host", "`gpu-cloud` is a openstack host, not on_prem"
     ) in _problems(fixture_copy)
+
+
+def test_a_runner_grant_to_a_known_login_spelt_in_another_case_is_refused(fixture_copy):
+    edit_yaml(
+        fixture_copy / DATA / "access/scipy.yaml",
+        lambda d: d["cirun"][0]["users"].append("Bo-Owner"),
+    )
+
+    assert (
+        "data/runners/access/scipy.yaml: cirun[0].users[1]: `Bo-Owner` is `bo-owner` "
+        "(the org member): write it `bo-owner`"
+    ) in problems_of(fixture_copy)
+
+
+def test_a_runner_grant_to_someone_outside_the_org_is_spelt_alike_in_every_grant(fixture_copy):
+    edit_yaml(
+        fixture_copy / DATA / "access/scipy.yaml",
+        lambda d: d["cirun"][0]["users"].append("Outside-Person"),
+    )
+    edit_yaml(
+        fixture_copy / DATA / "access/numpy.yaml",
+        lambda d: d["cirun"][0].update(users=["outside-person"]),
+    )
+
+    problems = problems_of(fixture_copy)
+    assert (
+        "data/runners/access/scipy.yaml: cirun[0].users[1]: `Outside-Person` is "
+        "`outside-person` (spelt elsewhere in grants): write it `outside-person`"
+    ) in problems
