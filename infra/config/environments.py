@@ -61,21 +61,32 @@ class Environment(Model):
         """Only listed branches, and a reviewer approves every run."""
         return bool(self.branches) and bool(self.reviewers) and not self.can_admins_bypass
 
-    def audience(self, repository_audience: Audience, core_team: str) -> tuple[Audience, str]:
+    def audience(
+        self, repository_audience: Audience, repository_why: str, non_core_reviewers: list[str]
+    ) -> tuple[Audience, str]:
         """Who can read this environment's secrets, and why.
 
-        `core` only when every run needs the approval of the core team (`core_team`) and only the
-        listed branches get in; otherwise whoever can push a branch: the repository's audience.
+        `core` only when the environment is *core-approved*: only the listed branches get in, every
+        run needs an approval, every reviewer team is core people only (``non_core_reviewers``
+        lists the others), and nobody outside core can push to the branches it deploys from
+        (the repository's audience, who can write it, is `core`): an approver who also pushed the
+        code under review is no independent approver. Otherwise whoever can push a branch or a
+        workflow there reads them: the repository's audience.
         """
-        if self.protected and set(self.reviewers) == {core_team}:
+        if self.protected and not non_core_reviewers and repository_audience is Audience.CORE:
             teams = ", ".join(self.reviewers)
             branches = ", ".join(self.branches or [])
             return (
                 Audience.CORE,
                 f"only jobs on {branches} approved by {teams} run in the environment",
             )
-        return (
-            repository_audience,
-            "any branch of the repository, or any run without an approval, may use the "
-            f"environment ({repository_audience})",
-        )
+        if not self.protected:
+            because = (
+                "any branch of the repository, or any run without an approval, may use the "
+                "environment"
+            )
+        elif non_core_reviewers:
+            because = f"its reviewers {', '.join(non_core_reviewers)} are not core people only"
+        else:
+            because = f"people outside core can push what its reviewers approve ({repository_why})"
+        return (repository_audience, f"{because} ({repository_audience})")

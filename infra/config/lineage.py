@@ -1,8 +1,10 @@
 """Where a delivered secret ends up, and who can read it there.
 
-``reach(target, config)`` is the single place that turns a target's settings into an audience.
-The leak guard, the plan summary, the pull-request diff and the generated inventory all ask it, so
-they can never disagree about who can read what.
+``reach(target, config, writers)`` is the single place that turns a target's settings into an
+audience. The leak guard, the plan summary, the pull-request diff and the generated inventory all
+ask it, so they can never disagree about who can read what. A repository's audience is the wider of
+its declared one and the audience of who can write it (``infra.config.write_access``): a secret is
+readable by whoever can push a workflow to any repository it is delivered to.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from infra.config.manifest import (
     Visibility,
 )
 from infra.config.stack import StackConfig
+from infra.config.write_access import WriteModel
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,32 @@ class Reach:
     why: str
 
 
-def reach(target: Target, config: StackConfig) -> Reach:
-    """The audience of ``target`` under ``config``.
+def _declared_audiences(config: StackConfig) -> dict[str, Audience]:
+    """Declared audience by case-folded repository name. GitHub resolves `Staged-Recipes` to
+    `staged-recipes`: so does the audience. Two spellings declared with different audiences
+    (refused by validation) count as the wider one."""
+    declared: dict[str, Audience] = {}
+    for n, r in config.github.repositories.items():
+        seen = declared.get(n.casefold())
+        if seen is None or r.audience.wider_than(seen):
+            declared[n.casefold()] = r.audience
+    return declared
+
+
+def repository_audience(
+    name: str, config: StackConfig, writers: WriteModel
+) -> tuple[Audience, str]:
+    """Who can run code in repository ``name``: the wider of its declared audience and the
+    audience of everyone who can write it. Undeclared counts as `public`."""
+    declared = _declared_audiences(config).get(name.casefold())
+    if declared is None:
+        return Audience.PUBLIC, f"`{name}` is not a declared repository"
+    return writers.repository_audience(name, declared)
+
+
+def reach(target: Target, config: StackConfig, writers: WriteModel) -> Reach:
+    """The audience of ``target`` under ``config``, ``writers`` saying who can write each
+    repository.
 
     Unknown references count as the widest audience.
     """
@@ -41,21 +68,17 @@ def reach(target: Target, config: StackConfig) -> Reach:
         case GitHubOrgSecretTarget(visibility=Visibility.SELECTED, repositories=repos):
             widest = Audience.CORE
             culprits: list[str] = []
-            # GitHub resolves `Staged-Recipes` to `staged-recipes`: so does the audience. Two
-            # spellings declared with different audiences (refused by validation) count as the
-            # wider one.
-            declared: dict[str, Audience] = {}
-            for n, r in config.github.repositories.items():
-                seen = declared.get(n.casefold())
-                if seen is None or r.audience.wider_than(seen):
-                    declared[n.casefold()] = r.audience
+            reasons: list[str] = []
             for name in repos:
-                aud = declared.get(name.casefold(), Audience.PUBLIC)
+                aud, why = repository_audience(name, config, writers)
                 if aud.wider_than(widest):
-                    widest, culprits = aud, [name]
+                    widest, culprits, reasons = aud, [name], [why]
                 elif aud is widest:
                     culprits.append(name)
-            return Reach(widest, f"readable by workflows of {', '.join(culprits)} ({widest})")
+                    reasons.append(why)
+            because = [w for w in reasons if not w.endswith(f"({widest})")]
+            text = f"readable by workflows of {', '.join(culprits)} ({widest})"
+            return Reach(widest, text + (f": {'; '.join(because)}" if because else ""))
         case GitHubOrgSecretTarget(visibility=vis):
             return Reach(
                 Audience.FEEDSTOCKS,
@@ -92,9 +115,9 @@ def reach(target: Target, config: StackConfig) -> Reach:
             env = config.github.environments.get(name)
             if env is None:
                 return Reach(Audience.PUBLIC, f"environment `{name}` is not declared")
-            repo = config.github.repositories.get(env.repository)
+            repo_aud, repo_why = repository_audience(env.repository, config, writers)
             aud, why = env.audience(
-                repo.audience if repo else Audience.PUBLIC, config.github.rulesets.review_team
+                repo_aud, repo_why, [r for r in env.reviewers if not writers.team_is_core_only(r)]
             )
             return Reach(aud, f"environment {name} of {env.repository}: {why}")
         case GitHubWebhookSecretTarget():

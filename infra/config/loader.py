@@ -21,6 +21,7 @@ from infra.config.people import People, read_people
 from infra.config.rule_table import run_rules
 from infra.config.runners import RunnerData, read_runner_files
 from infra.config.stack import StackConfig, StackFile, StackFileConfig
+from infra.config.write_access import WriteModel, write_model
 from infra.config.yamlio import display_path, load_yaml
 from infra.errors import ConfigError, Problem
 
@@ -43,6 +44,10 @@ class Project:
     @property
     def stack_file(self) -> str:
         return stack_file_name(self.stack)
+
+    def writers(self) -> WriteModel:
+        """Who can write each managed repository (``infra.config.write_access``)."""
+        return write_model(self.config.github, self.people)
 
 
 def stack_file_name(stack: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from infra.config.access_rules import validate_no_team_nested_under_sensitive_access
 from infra.config.aws_rules import (
     validate_cirun_key_rotated,
     validate_gpu_pool_agrees,
@@ -100,7 +101,7 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_targets_exist, SECRETS, STACK),
     Rule(validate_repository_names_unique_ignoring_case, STACK),
     Rule(validate_repository_references_spelled_as_declared, SECRETS, STACK),
-    Rule(validate_leak_guard, SECRETS, STACK),
+    Rule(validate_leak_guard, SECRETS, STACK, PEOPLE),
     Rule(validate_webhooks, SECRETS, STACK),
     Rule(validate_app_bypass_repositories, STACK),
     Rule(validate_azure, SECRETS, STACK),
@@ -123,6 +124,7 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_owners_maintain_their_teams, PEOPLE),
     Rule(validate_parent_teams, PEOPLE),
     Rule(validate_review_team, PEOPLE, STACK),
+    Rule(validate_no_team_nested_under_sensitive_access, PEOPLE, STACK),
     # runners
     Rule(validate_host_ids, RUNNERS),
     Rule(validate_host_kind_settings, RUNNERS),

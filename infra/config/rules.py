@@ -26,6 +26,7 @@ from infra.config.manifest import (
     SecretEntry,
     Target,
 )
+from infra.config.write_access import write_model
 from infra.errors import Problem
 
 
@@ -239,8 +240,9 @@ def validate_leak_guard(data: Data) -> Iterable[Problem]:
     """
     config = data.config
     entries = data.secrets
+    writers = write_model(config.github, data.people)
     for entry, i, target in _targets(entries):
-        r = reach(target, config)
+        r = reach(target, config, writers)
         cleared = entry.secret.cleared_for
         if r.audience.wider_than(cleared):
             yield Problem(

@@ -15,12 +15,13 @@ from infra.plan.model import SecretLineage, TargetLineage
 
 def secret_lineage(project: Project) -> list[SecretLineage]:
     out = []
+    writers = project.writers()
     for entry in sorted(project.secrets, key=lambda e: e.id):
         s = entry.secret
         targets = []
         widest = Audience.CORE
         for t in s.targets:
-            r = reach(t, project.config)
+            r = reach(t, project.config, writers)
             widest = r.audience if r.audience.wider_than(widest) else widest
             targets.append(TargetLineage(target=t.label, audience=r.audience.value, why=r.why))
         rot = s.rotation

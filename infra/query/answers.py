@@ -87,10 +87,11 @@ def who_can_read(project: Project, secret_id: str) -> SecretReaders:
     entry = entries.get(secret_id)
     if entry is None:
         raise UnknownName("secret", secret_id, list(entries))
+    writers = project.writers()
     targets = [
         TargetReach(t.label, str(r.audience), r.why)
         for t in entry.secret.targets
-        for r in [reach(t, project.config)]
+        for r in [reach(t, project.config, writers)]
     ]
     widest = max((Audience(t.audience) for t in targets), key=lambda a: a.rank, default=None)
     return SecretReaders(

@@ -80,10 +80,11 @@ def check_of(target: Target, config: StackConfig) -> str:
     return "no read-only check: a person checks it"
 
 
-def _targets(entry: SecretEntry, config: StackConfig) -> list[PlannedTarget]:
+def _targets(entry: SecretEntry, project: Project) -> list[PlannedTarget]:
     out = []
+    config, writers = project.config, project.writers()
     for target in entry.secret.targets:
-        r = reach(target, config)
+        r = reach(target, config, writers)
         out.append(PlannedTarget(target.label, str(r.audience), r.why, check_of(target, config)))
     return out
 
@@ -224,7 +225,7 @@ def rotation_plan(project: Project, entry: SecretEntry, urns: Sequence[str]) -> 
         how=f"{rotation.mode}, {how}",
         policy=f"every {rotation.max_age_days} d",
         overlap=overlap,
-        targets=_targets(entry, project.config),
+        targets=_targets(entry, project),
         urns=list(urns),
         steps=steps,
         notes=notes,
