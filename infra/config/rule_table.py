@@ -101,7 +101,7 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_targets_exist, SECRETS, STACK),
     Rule(validate_repository_names_unique_ignoring_case, STACK),
     Rule(validate_repository_references_spelled_as_declared, SECRETS, STACK),
-    Rule(validate_leak_guard, SECRETS, STACK, PEOPLE),
+    Rule(validate_leak_guard, SECRETS, STACK),
     Rule(validate_webhooks, SECRETS, STACK),
     Rule(validate_app_bypass_repositories, STACK),
     Rule(validate_azure, SECRETS, STACK),
