@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.config import cleartext
+from infra.config import secretscan
 from infra.config.base import validate
 from infra.config.data import Data
 from infra.config.folder import load_folder
@@ -133,7 +133,7 @@ def load_project(
     engine handed it to the program (``infra.stack_config``); without it ``Pulumi.<stack>.yaml`` is
     read, for the commands that are not Pulumi programs (``validate``, ``docs``, ``diff``).
     """
-    with cleartext.scanning():  # one switch of the credential scanner's settings for every file
+    with secretscan.scanning():  # one switch of the credential scanner's settings for every file
         return _load_project(root, stack, skip=skip, engine_config=engine_config)
 
 

@@ -27,6 +27,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError, field_vali
 from infra.config.base import Description, GitHubLogin, Kebab, Model, enum_field, validate
 from infra.config.folder import load_files
 from infra.config.logins import KnownLogins, login_key
+from infra.config.secretscan import credential_problems
 from infra.config.yamlio import display_path, has_control_characters, load_yaml, read_text
 from infra.errors import Problem
 
@@ -190,34 +191,49 @@ def _read_csv(
         ]
     reader = csv.reader(text.splitlines(), strict=True)
     try:
-        header = next(reader, None)
-        if header is None or header[: len(required)] != required or not set(header) <= set(allowed):
-            columns = ",".join(allowed)
-            return [], [
-                Problem(shown, "row 1", f"the header must be `{columns}` (optional columns last)")
-            ]
-        rows: list[tuple[int, PersonRow]] = []
-        problems: list[Problem] = []
-        for cells in reader:
-            line = reader.line_num
-            if not cells:
-                continue
-            if len(cells) != len(header):
-                problems.append(
-                    Problem(
-                        shown, f"row {line}", f"expected {len(header)} columns, found {len(cells)}"
-                    )
-                )
-                continue
-            # An empty optional cell means "the default" (a blank `role` is `member`).
-            data = {k: v for k, v in zip(header, cells, strict=True) if v != "" or k in required}
-            row, found = validate(row_model, data, shown, prefix=(f"row {line}",))
-            problems.extend(found)
-            if row is not None:
-                rows.append((line, row))
+        table = [(reader.line_num, cells) for cells in reader]
     except csv.Error as exc:
         return [], [Problem(shown, f"row {reader.line_num}", f"invalid CSV: {exc}")]
-    return rows, problems
+    # Every cell is clear text, as every string of a YAML file: a credential is refused by cell.
+    names = table[0][1] if table else []
+    leaks = credential_problems({f"row {n}": _cells(names, c) for n, c in table}, shown)
+    if leaks:  # a leaking row is left out (the header: the whole file), the others still count
+        leaking = {p.path.split(",")[0] for p in leaks}
+        if f"row {table[0][0]}" in leaking:
+            return [], leaks
+        table = [(n, c) for n, c in table if f"row {n}" not in leaking]
+    header = table[0][1] if table else None
+    if header is None or header[: len(required)] != required or not set(header) <= set(allowed):
+        columns = ",".join(allowed)
+        return [], [
+            Problem(shown, "row 1", f"the header must be `{columns}` (optional columns last)")
+        ]
+    rows: list[tuple[int, PersonRow]] = []
+    problems: list[Problem] = []
+    for line, cells in table[1:]:
+        if not cells:
+            continue
+        if len(cells) != len(header):
+            problems.append(
+                Problem(shown, f"row {line}", f"expected {len(header)} columns, found {len(cells)}")
+            )
+            continue
+        # An empty optional cell means "the default" (a blank `role` is `member`).
+        data = {k: v for k, v in zip(header, cells, strict=True) if v != "" or k in required}
+        row, found = validate(row_model, data, shown, prefix=(f"row {line}",))
+        problems.extend(found)
+        if row is not None:
+            rows.append((line, row))
+    return rows, [*leaks, *problems]
+
+
+def _cells(header: list[str], cells: list[str]) -> dict[str, str]:
+    """A row's cells by column name (by number where the header has none or repeats one)."""
+    out: dict[str, str] = {}
+    for i, cell in enumerate(cells):
+        name = header[i] if i < len(header) and header[i] else str(i + 1)
+        out[name if name not in out else str(i + 1)] = cell
+    return out
 
 
 def _people(rows: list[tuple[int, PersonRow]]) -> tuple[Person, ...]:

@@ -19,7 +19,7 @@ crash. What it refuses, and why:
 - duplicate keys (PyYAML silently keeps the last one) and non-scalar keys;
 - control characters in any key or value (tab and newline excepted), and the bidirectional
   overrides that make text read differently from what it is;
-- any key or value that looks like a credential (``infra.config.cleartext``): every file read here
+- any key or value that looks like a credential (``infra.config.secretscan``): every file read here
   is clear text.
 """
 
@@ -34,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from infra.config.secretscan import credential_problems
 from infra.errors import Problem, format_loc
 
 MAX_BYTES = 1_000_000
@@ -275,8 +276,6 @@ def parse_yaml(text: str, shown: str) -> Parsed:
         Problem(shown, format_loc(where), why) for where, why in _control_characters(data, [])
     ]
     if not problems:
-        from infra.config.cleartext import credential_problems
-
         problems = credential_problems(data, shown)
     return (None if problems else data), problems
 

@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
+from infra.config.secretscan import looks_like_credential
 from infra.diff.access import (
     PersonChange,
     RoleChange,
@@ -44,7 +45,6 @@ from infra.diff.risks import DiffReport, few, risks
 from infra.exitcodes import LEAK_PREFIX
 from infra.markdown import code, fence_for, fenced, text, unified_diff
 from infra.plan.model import SECRET, PlannedResource
-from infra.secretscan import looks_like_credential
 
 BUDGET = 60_000
 """Characters; GitHub's limit is 65,536 and the workflow adds a little around the comment."""

@@ -7,7 +7,7 @@ The report is posted into a public GitHub issue, so two rules shape this module:
   is masked when its value contains ``[secret]`` or a Pulumi secret object anywhere, when its name,
   or any key nested in its value, looks sensitive (``secret``, ``token``, ``password``, ``key``,
   ``value``, ``sensitive``), or when any string in it looks like a credential to ``detect-secrets``
-  (``infra.secretscan``). A secret object (``{"4dabf…": "1b47…", ...}``) is replaced by
+  (``infra.config.secretscan``). A secret object (``{"4dabf…": "1b47…", ...}``) is replaced by
   ``[secret]`` as soon as the preview is read: nothing walks into it, and its plaintext is only
   kept long enough to cut it out of diagnostics, which are scanned for credentials too. Masking too
   much costs a reader one click into the run; masking too little costs a rotation.
@@ -33,8 +33,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from infra.config.secretscan import looks_like_credential, redact
 from infra.markdown import code, fenced, text
-from infra.secretscan import looks_like_credential, redact
 
 __all__ = [
     "Change",

@@ -219,6 +219,23 @@ def test_a_credential_in_a_runner_request_is_refused(fixture_copy, tmp_path, mon
     assert GITHUB_TOKEN_LIKE not in result.output
 
 
+@pytest.mark.parametrize(
+    ("file", "row"),
+    [("data/github/members.csv", "{token},mallory"), ("data/github/teams/core.csv", "x,{token},member")],
+)
+def test_a_credential_in_a_people_file_is_refused_by_cell_without_printing_it(
+    fixture_copy, file, row
+):
+    path = fixture_copy / file
+    text = path.read_text()
+    path.write_text(text + row.format(token=GITHUB_TOKEN_LIKE) + "\n")
+    out = validate(fixture_copy)
+    column = "name" if row.startswith("{") else "github"
+    line = len(text.splitlines()) + 1
+    assert f"{file}: row {line}, column {column}: this value looks like a credential" in out
+    assert GITHUB_TOKEN_LIKE not in out
+
+
 def test_a_control_character_in_a_people_file_is_refused(fixture_copy):
     path = fixture_copy / "data/github/members.csv"
     path.write_text(path.read_text() + "Mallory\x1b[2J,mallory\n")
@@ -230,7 +247,7 @@ def test_a_control_character_in_a_people_file_is_refused(fixture_copy):
 def test_one_scanner_session_for_a_load_still_refuses_every_file_and_restores_settings(
     fixture_copy,
 ):
-    # `load_project` switches the scanner's settings once for every file (infra.config.cleartext
+    # `load_project` switches the scanner's settings once for every file (infra.config.secretscan
     # .scanning): a credential in the first file read and one in a later file are both refused,
     # and the process-global scanner settings are what they were before the load.
     from detect_secrets.settings import get_settings
