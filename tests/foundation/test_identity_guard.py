@@ -221,7 +221,10 @@ def test_a_credential_in_a_runner_request_is_refused(fixture_copy, tmp_path, mon
 
 @pytest.mark.parametrize(
     ("file", "row"),
-    [("data/github/members.csv", "{token},mallory"), ("data/github/teams/core.csv", "x,{token},member")],
+    [
+        ("data/github/members.csv", "{token},mallory"),
+        ("data/github/teams/core.csv", "x,{token},member"),
+    ],
 )
 def test_a_credential_in_a_people_file_is_refused_by_cell_without_printing_it(
     fixture_copy, file, row
