@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Final
 
 from infra.config.audience import Audience, Sensitivity
+from infra.config.logins import login_key
 from infra.plan.model import Plan, PlannedResource, SecretLineage, TargetLineage
 
 MEMBERSHIP: Final = "github:index/membership:Membership"
@@ -50,6 +51,8 @@ class Grant:
     role: str
     downgrade_on_destroy: bool = field(default=False, compare=False)
     """An org membership whose removal only demotes to member (``downgrade_on_destroy``)."""
+    resource: str = field(default="", compare=False)
+    """The engine identity of the resource holding it (URN, else type and name)."""
 
     @property
     def rank(self) -> int:
@@ -92,15 +95,16 @@ class PersonChange:
     changed: tuple[RoleChange, ...] = ()
     respelled: tuple[str, str] | None = None
     """The login's spelling, base → head, when only its case changed. GitHub logins are
-    case-insensitive, so it is one person, but the resources named after it are deleted and
-    re-created, and the delete acts on the same account."""
-    kept: tuple[Grant, ...] = ()
-    """Grants held on both sides (only filled for a respelled login: they are at risk)."""
+    case-insensitive, so it is one person and one account."""
+    at_risk: tuple[Grant, ...] = ()
+    """Grants held on both sides whose resource changes identity (its URN changed with the
+    spelling): Pulumi deletes the old resource after creating the new one, and that delete acts
+    on the same account. Empty when resources are named case-insensitively."""
 
     @property
     def lost_owner(self) -> bool:
         """Loses ownership, or may: a respelled owner's membership is deleted and re-created."""
-        respelled_owner = self.respelled is not None and any(g.label == "owner" for g in self.kept)
+        respelled_owner = any(g.label == "owner" for g in self.at_risk)
         return (
             respelled_owner
             or any(g.label == "owner" for g in self.removed)
@@ -173,22 +177,25 @@ def grants(plan: Plan) -> dict[tuple[str, Scope, str], Grant]:
         if not isinstance(person, str) or not person:
             return
         # GitHub logins are case-insensitive: `Alice` and `alice` are one person.
-        key = (person.lower(), grant.scope, ident)
+        key = (login_key(person), grant.scope, ident)
         if key not in out or grant.rank > out[key].rank:
             out[key] = grant
 
     for r in plan.resources:
         user = r.inputs.get("username")
+        held_by = r.urn or r.key
         if r.type == MEMBERSHIP:
             role = str(r.inputs.get("role", "member"))
             sticky = r.inputs.get("downgradeOnDestroy") is True
-            add(user, "", Grant(Scope.ORG, "", role, downgrade_on_destroy=sticky))
+            add(user, "", Grant(Scope.ORG, "", role, sticky, held_by))
         elif r.type == TEAM_MEMBERSHIP:
             ident, display = teams.resolve(r)
-            add(user, ident, Grant(Scope.TEAM, display, str(r.inputs.get("role", "member"))))
+            role = str(r.inputs.get("role", "member"))
+            add(user, ident, Grant(Scope.TEAM, display, role, resource=held_by))
         elif r.type == COLLABORATOR:
             repo = str(r.inputs.get("repository", r.name))
-            add(user, repo, Grant(Scope.REPO, repo, str(r.inputs.get("permission", "push"))))
+            role = str(r.inputs.get("permission", "push"))
+            add(user, repo, Grant(Scope.REPO, repo, role, resource=held_by))
     return out
 
 
@@ -198,7 +205,7 @@ def spellings(plan: Plan) -> dict[str, str]:
     for r in sorted(plan.resources, key=lambda r: r.key):
         user = r.inputs.get("username")
         if r.type in (MEMBERSHIP, TEAM_MEMBERSHIP, COLLABORATOR) and isinstance(user, str):
-            out.setdefault(user.lower(), user)
+            out.setdefault(login_key(user), user)
     return out
 
 
@@ -222,7 +229,15 @@ def person_changes(base: Plan, head: Plan) -> tuple[PersonChange, ...]:
             removed.setdefault(person, []).append(a)
         elif a is not None and b is not None and a.role != b.role:
             changed.setdefault(person, []).append(RoleChange(a, b))
-    people = sorted(added.keys() | removed.keys() | changed.keys() | respelled.keys())
+    # A respelling matters only where a resource changes identity with it (a delete of the old
+    # one acts on the same account); where names ignore case it changes nothing on GitHub.
+    at_risk = {
+        p: tuple(sorted(g for k, g in old.items() if k[0] == p and k in new and _moves(g, new[k])))
+        for p in respelled
+    }
+    people = sorted(
+        added.keys() | removed.keys() | changed.keys() | {p for p in at_risk if at_risk[p]}
+    )
     return tuple(
         PersonChange(
             person=p,
@@ -230,12 +245,14 @@ def person_changes(base: Plan, head: Plan) -> tuple[PersonChange, ...]:
             removed=tuple(sorted(removed.get(p, []))),
             changed=tuple(sorted(changed.get(p, []), key=lambda c: (c.old, c.new))),
             respelled=respelled.get(p),
-            kept=tuple(sorted(g for k, g in old.items() if k[0] == p and k in new))
-            if p in respelled
-            else (),
+            at_risk=at_risk.get(p, ()),
         )
         for p in people
     )
+
+
+def _moves(old: Grant, new: Grant) -> bool:
+    return old.resource != new.resource
 
 
 def owners(plan: Plan) -> set[str]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
-from infra.plan.model import SECRET, Plan, PlannedResource
+from infra.plan.model import SECRET, Plan, PlannedResource, case_only_change
 from infra.sources.offline import PLACEHOLDER_PREFIX
 
 
@@ -204,7 +204,7 @@ def resource_field_changes(old: PlannedResource, new: PlannedResource) -> tuple[
         if a != b:
             out.append(FieldChange(name, FieldKind.OPTION, a, b))
     _walk(old.inputs, new.inputs, "", out)
-    return tuple(out)
+    return tuple(c for c in out if not case_only_change(new.type, c.path, c.old, c.new))
 
 
 def is_secret(value: Any) -> bool:

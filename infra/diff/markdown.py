@@ -368,14 +368,15 @@ def person_line(p: PersonChange) -> str:
     parts = [f"+{text(g.label)}" for g in p.added]
     parts += [_role_change(c) for c in p.changed]
     parts += [f"{MINUS}{text(g.removal_label)}" for g in p.removed]
-    if p.respelled:
+    if p.respelled and p.at_risk:
         a, b = p.respelled
-        held = ", ".join(text(g.label) for g in p.kept) or "nothing else"
+        held = ", ".join(text(g.label) for g in p.at_risk)
         parts.append(
             f"**login respelled** {code(a)} → {code(b)}: same GitHub account, but every "
             f"resource named after it is deleted and re-created, and the delete acts on that "
             f"account: at risk until the next deploy: {held}"
         )
+
     return f"- {code(p.person)}: {', '.join(parts)}"
 
 

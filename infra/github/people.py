@@ -16,7 +16,11 @@ class OrgPeople(pulumi.ComponentResource):
 
     Only the listed people are managed: the org's thousands of other members (feedstock
     maintainers) are neither read nor touched. Resources are named like their GitHub paths
-    (`conda-forge/<login>`, `conda-forge/<team>`, `conda-forge/<team>/<login>`).
+    (`conda-forge/<login>`, `conda-forge/<team>`, `conda-forge/<team>/<login>`), with the login
+    lower-cased, and import ids likewise: GitHub logins ignore case, so respelling a login in any
+    file keeps every URN and import id (a new URN is a delete of the old resource, and that
+    delete acts on the same account; a new import id is a re-import). The `username` is spelled
+    as in `owners.csv` / `members.csv`, wherever else the login is written.
     """
 
     def __init__(
@@ -30,6 +34,7 @@ class OrgPeople(pulumi.ComponentResource):
         super().__init__("cfinfra:github:People", name, None, opts)
         self._org = org
         self._adopt = settings.adopt
+        self._logins = people.logins
         self.memberships: dict[str, github.Membership] = {}
         for p in people.owners:
             self._membership(p, OWNER)
@@ -44,7 +49,7 @@ class OrgPeople(pulumi.ComponentResource):
         # Moving someone between owners.csv and members.csv keeps the resource (same name): a role
         # change, never a removal and re-invitation.
         self.memberships[person.key] = github.Membership(
-            f"{self._org}/{person.login}",
+            f"{self._org}/{person.key}",
             username=person.login,
             role=role,
             # Dropping someone from the files must not remove them from the org: they may still
@@ -54,7 +59,7 @@ class OrgPeople(pulumi.ComponentResource):
                 parent=self,
                 # An owner leaves only by an explicit, two-step change (unprotect, then remove).
                 protect=role == OWNER,
-                import_=f"{self._org}:{person.login}" if self._adopt else None,
+                import_=f"{self._org}:{person.key}" if self._adopt else None,
                 # GitHub does not store this flag, so an import can never match it: it lands on the
                 # first update after adoption is turned off.
                 ignore_changes=["downgrade_on_destroy"] if self._adopt else None,
@@ -87,14 +92,15 @@ class OrgPeople(pulumi.ComponentResource):
         self.teams[team.slug] = resource
         for m in team.members:
             github.TeamMembership(
-                f"{self._org}/{team.slug}/{m.login}",
+                f"{self._org}/{team.slug}/{m.key}",
                 team_id=resource.id,
-                username=m.login,
+                # Validation has checked every team member is listed as an org member.
+                username=self._logins.canonical(m.login) or m.login,
                 role=m.role.value,
                 opts=pulumi.ResourceOptions(
                     parent=self,
                     protect=spec.protect,
-                    import_=f"{team.slug}:{m.login}" if self._adopt else None,
+                    import_=f"{team.slug}:{m.key}" if self._adopt else None,
                     # The org membership first: a team cannot hold someone the org does not.
                     depends_on=[self.memberships[m.key]],
                 ),

@@ -21,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from infra.plan.model import Plan, PlannedResource
+from infra.plan.model import Plan, PlannedResource, case_only_change
 
 CHANGE_SET_VERSION = 1
 
@@ -156,7 +156,12 @@ def build_change_set(
             changes.append(Change(urn, ChangeOp.DELETE, tuple(sorted(old.inputs))))
         else:
             keys = old.inputs.keys() | new.inputs.keys()
-            changed = sorted(k for k in keys if old.inputs.get(k) != new.inputs.get(k))
+            changed = sorted(
+                k
+                for k in keys
+                if old.inputs.get(k) != new.inputs.get(k)
+                and not case_only_change(new.type, k, old.inputs.get(k), new.inputs.get(k))
+            )
             if changed:
                 changes.append(Change(urn, ChangeOp.UPDATE, tuple(changed)))
     return ChangeSet(base_label, head_label, tuple(changes))

@@ -47,6 +47,24 @@ class PlannedResource:
 
 _RESOURCE_FIELDS = tuple(f.name for f in fields(PlannedResource))
 
+CASE_INSENSITIVE_INPUTS = {
+    "github:index/membership:Membership": frozenset({"username"}),
+    "github:index/teamMembership:TeamMembership": frozenset({"username"}),
+}
+"""Inputs the provider compares ignoring case (`DiffSuppressFunc: caseInsensitive()`, PB-3 in
+docs/provider-behaviour.md): a change of case only is no change on GitHub."""
+
+
+def case_only_change(type_: str, key: str, old: Any, new: Any) -> bool:
+    """Whether two values of the input ``key`` differ in case only, where the provider ignores
+    case (so the provider sees no change)."""
+    return (
+        key in CASE_INSENSITIVE_INPUTS.get(type_, frozenset())
+        and isinstance(old, str)
+        and isinstance(new, str)
+        and old.casefold() == new.casefold()
+    )
+
 
 @dataclass(frozen=True)
 class TargetLineage:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from infra.diff.access import Scope, TargetOp, grants, person_changes, secret_changes
-from infra.plan.model import Plan
+from infra.diff.access import MEMBERSHIP, Scope, TargetOp, grants, person_changes, secret_changes
+from infra.plan.model import Plan, PlannedResource
 from tests.diff.helpers import (
     COLLABORATOR_TYPE,
     PROD_TOKEN_GITHUB,
@@ -215,3 +215,10 @@ def test_a_membership_that_downgrades_on_destroy_is_demoted_not_removed() -> Non
         "bob": "owner (demoted to org member)",
         "erin": "org member (no longer managed here; stays in the org)",
     }
+
+
+def test_a_login_respelled_in_a_resource_that_keeps_its_name_risks_nothing() -> None:
+    def owner(login: str) -> PlannedResource:
+        return res(MEMBERSHIP, "conda-forge/bob", {"username": login, "role": "admin"})
+
+    assert person_changes(Plan("prod", [owner("Bob")]), Plan("prod", [owner("bob")])) == ()

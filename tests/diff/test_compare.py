@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.diff.compare import MISSING, FieldKind, Op, diff_plans
+from infra.diff.compare import MISSING, FieldKind, Op, diff_plans, resource_field_changes
 from infra.plan.model import Plan
 from infra.sources.offline import placeholder
 from tests.diff.helpers import ORG_WEBHOOK, member, org_base, res, webhook
@@ -138,3 +138,16 @@ def test_only_a_deletion_without_retain_or_downgrade_destroys_in_the_cloud() -> 
     demoted = res("github:index/membership:Membership", "c", {"downgradeOnDestroy": True})
     diff = diff_plans(Plan("prod", [plain, kept, demoted]), Plan("prod", []))
     assert {c.name: c.destroys for c in diff.changes} == {"a": True, "b": False, "c": False}
+
+
+def test_a_login_respelled_in_case_only_is_no_change_where_the_provider_ignores_case() -> None:
+    typ = "github:index/teamMembership:TeamMembership"
+    old = res(typ, "conda-forge/core/bob", {"username": "Bob", "role": "member"})
+    new = res(typ, "conda-forge/core/bob", {"username": "bob", "role": "member"})
+    assert resource_field_changes(old, new) == ()
+    renamed = res(typ, "conda-forge/core/bob", {"username": "bobby", "role": "member"})
+    assert [f.path for f in resource_field_changes(old, renamed)] == ["username"]
+    # Elsewhere case is not ignored: a repository description is text.
+    a = res("github:index/repository:Repository", "r", {"description": "Bob"})
+    b = res("github:index/repository:Repository", "r", {"description": "bob"})
+    assert [f.path for f in resource_field_changes(a, b)] == ["description"]
