@@ -73,19 +73,58 @@ class RotationMode(StrEnum):
     AUTOMATIC = "automatic"
 
 
-class AnacondaRotation(Model):
-    """For rotator `anaconda`: which organisation owns the token and which entry issues it. Example:
+class ChannelUse(Model):
+    """Who uploads with the token, to which anaconda.org channel, and where that is written.
+    Example:
 
     ```yaml
-    anaconda: {org: conda-forge, issuer: anaconda-org-issuer-token}
+    - consumer: conda-forge-webservices
+      channel: cf-post-staging
+      evidence: >-
+        conda_forge_webservices/feedstock_outputs.py: POST_STAGING = "cf-post-staging", its
+        client built from POST_STAGING_BINSTAR_TOKEN
+    ```
+    """
+
+    consumer: Description
+    """The program or repository that uses the token (e.g. `conda-forge-webservices`)."""
+    channel: AnacondaOrgName
+    """The anaconda.org channel (= its owning organisation) it uses the token for."""
+    evidence: Description
+    """Where the consumer pairs this token with that channel: file, and the line that says so."""
+
+
+class AnacondaRotation(Model):
+    """For rotator `anaconda`: which organisation owns the token, what uses it for which channel,
+    and the two issuer credentials (anaconda-client authenticates each call its own way: see
+    `docs/runbooks/rotate-a-token.md#the-anacondaorg-issuer-credentials`). Example:
+
+    ```yaml
+    anaconda:
+      org: cf-post-staging
+      issuer: anaconda-org-issuer-token
+      issuer_api_key: anaconda-org-issuer-api-key
+      used_for:
+      - consumer: conda-forge-webservices
+        channel: cf-post-staging
+        evidence: 'feedstock_outputs.py: POST_STAGING = "cf-post-staging"'
     ```
     """
 
     org: AnacondaOrgName
-    """The anaconda.org organisation the upload token belongs to (`conda-forge`, `cf-staging`)."""
+    """The anaconda.org organisation the upload token belongs to: tokens are minted, checked and
+    removed under it. It must be the channel of every `used_for` (`cf-post-staging` for
+    POST_STAGING_BINSTAR_TOKEN, not `conda-forge`)."""
     issuer: Kebab
-    """The id of the manifest entry holding the *issuer credential*: an anaconda.org account token
-    allowed to create and remove this organisation's tokens. It must have no targets."""
+    """The id of the manifest entry holding the issuer's *anaconda.org token*
+    (`Authorization: token`): removes this organisation's tokens by name and lists the issuer's
+    organisations. It must have no targets."""
+    issuer_api_key: Kebab
+    """The id of the manifest entry holding the issuer's *anaconda.com API key*
+    (`Authorization: Bearer`): creates this organisation's tokens, as `anaconda auth --create`
+    does. It must have no targets."""
+    used_for: list[ChannelUse] = Field(min_length=1)
+    """Every consumer of the token and the channel it uploads to, with the evidence."""
 
 
 class Rotation(Model):
@@ -108,7 +147,8 @@ class Rotation(Model):
     aws_iam_user: IamUserName | None = None
     """For rotator `aws-iam-access-key`: the IAM user whose access key is rotated."""
     anaconda: AnacondaRotation | None = None
-    """For rotator `anaconda`: the token's organisation and the issuer credential's entry."""
+    """For rotator `anaconda`: the token's organisation, its consumers and the issuer credentials'
+    entries."""
     procedure: str | None = Field(default=None, min_length=1, max_length=300)
     """For `manual`: the documented procedure a person follows (a runbook path and anchor). Unset
     means the general one, `docs/runbooks/rotate-a-token.md#manual-rotation-mode-manual`."""

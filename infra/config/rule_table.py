@@ -48,6 +48,7 @@ from infra.config.provider_rules import (
     validate_provider_credentials,
 )
 from infra.config.rules import (
+    validate_anaconda_owner_is_channel,
     validate_app_bypass_repositories,
     validate_azure,
     validate_clearance_within_sensitivity,
@@ -97,6 +98,7 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_project_id_serves_one_project, SECRETS),
     Rule(validate_project_ids_from_distinct_items, SECRETS),
     Rule(validate_rotation_issuers, SECRETS),
+    Rule(validate_anaconda_owner_is_channel, SECRETS),
     # the manifest against the stack
     Rule(validate_targets_exist, SECRETS, STACK),
     Rule(validate_repository_names_unique_ignoring_case, STACK),

@@ -143,7 +143,10 @@ def validate_no_orphan_secrets(data: Data) -> Iterable[Problem]:
 
 def _issuers(entries: Iterable[SecretEntry]) -> set[str]:
     return {
-        e.secret.rotation.anaconda.issuer for e in entries if e.secret.rotation.anaconda is not None
+        issuer
+        for e in entries
+        if e.secret.rotation.anaconda is not None
+        for issuer in (e.secret.rotation.anaconda.issuer, e.secret.rotation.anaconda.issuer_api_key)
     }
 
 
@@ -155,15 +158,26 @@ def validate_rotation_issuers(data: Data) -> Iterable[Problem]:
         anaconda = entry.secret.rotation.anaconda
         if anaconda is None:
             continue
-        issuer = by_id.get(anaconda.issuer)
-        if issuer is None:
+        if anaconda.issuer == anaconda.issuer_api_key:
             yield Problem(
                 entry.file,
-                "rotation.anaconda.issuer",
-                f"no secret `{anaconda.issuer}` in the manifest",
+                "rotation.anaconda.issuer_api_key",
+                "the API key (Bearer, creates tokens) and the anaconda.org token (removes them) "
+                "are two credentials: name two entries",
             )
-        elif issuer.id == entry.id:
-            yield Problem(entry.file, "rotation.anaconda.issuer", "a token cannot issue itself")
+        for key, issuer_id in (
+            ("issuer", anaconda.issuer),
+            ("issuer_api_key", anaconda.issuer_api_key),
+        ):
+            issuer = by_id.get(issuer_id)
+            if issuer is None:
+                yield Problem(
+                    entry.file,
+                    f"rotation.anaconda.{key}",
+                    f"no secret `{issuer_id}` in the manifest",
+                )
+            elif issuer.id == entry.id:
+                yield Problem(entry.file, f"rotation.anaconda.{key}", "a token cannot issue itself")
     for issuer_id in sorted(_issuers(entries)):
         issuer = by_id.get(issuer_id)
         if issuer is None:
@@ -178,6 +192,25 @@ def validate_rotation_issuers(data: Data) -> Iterable[Problem]:
             yield Problem(
                 issuer.file, "cleared_for", "an issuer credential is cleared for `core` only"
             )
+
+
+def validate_anaconda_owner_is_channel(data: Data) -> Iterable[Problem]:
+    """Ensure an anaconda.org token is rotated under the organisation of the channel its
+    consumers use it for (minted, delivered and removed under the wrong owner, it would upload to
+    the wrong channel and leave the old token valid)."""
+    for entry in data.secrets:
+        anaconda = entry.secret.rotation.anaconda
+        if anaconda is None:
+            continue
+        for i, use in enumerate(anaconda.used_for):
+            if use.channel.casefold() != anaconda.org.casefold():
+                yield Problem(
+                    entry.file,
+                    f"rotation.anaconda.used_for[{i}].channel",
+                    f"{use.consumer} uses this token for channel `{use.channel}`, but it is "
+                    f"rotated under organisation `{anaconda.org}`: set `org: {use.channel}` "
+                    "(one token per channel)",
+                )
 
 
 # --- rules on the manifest against the stack -----------------------------------------------------

@@ -1,9 +1,12 @@
 """Rotator ``anaconda``: rotate an anaconda.org organisation upload token with no gap.
 
-Through the maintained client (``anaconda-client``'s ``binstar_client``), which speaks
-anaconda.org's ``/authentications`` API: a named, scoped organisation token is created with the
-*issuer credential* (bearer auth, as ``anaconda auth --create --org`` does), a token describes
-itself at ``GET /authentication``, and an organisation token is removed by name.
+Through the maintained client (``infra.rotation.anaconda_api``, anaconda-client's
+``binstar_client``), which speaks anaconda.org's ``/authentications`` API: a named, scoped
+organisation token is created with the issuer's anaconda.com *API key* (Bearer, as ``anaconda auth
+--create --org`` does), a token describes itself at ``GET /authentication``, and an organisation
+token is removed by name with the issuer's *anaconda.org token* (``Authorization: token``). Every
+call names the manifest's ``rotation.anaconda.org``: the organisation of the channel the token's
+consumers upload to (``used_for``).
 
 One run advances the rotation as far as is safe, one step at a time, re-reading the world before
 each step:
@@ -45,11 +48,12 @@ import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from pydantic import SecretStr
 
 from infra.config.manifest import ANACONDA, Rotation, SecretEntry
+from infra.rotation.anaconda_api import AnacondaApi, IssuerRejected, TokenInfo, parse_time
 from infra.rotation.base import RotationContext, RotationError, RotationReport
 from infra.rotation.delivery import Deliverer, Verifier
 from infra.rotation.op_items import (
@@ -66,9 +70,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DOMAIN = "https://api.anaconda.org"
-APPLICATION_URL = "https://github.com/conda-forge/infrastructure"
-HOSTNAME = "cfinfra-rotation"
 GRACE_DAYS = 30
 """A new token lives ``max_age_days + GRACE_DAYS``: a stalled rotation shows as overdue for a month
 before uploads break."""
@@ -85,114 +86,6 @@ PREVIOUS_VALUE = "previous-credential"
 EMERGENCY = "emergency-leaked-sha256"
 SECTION_ID = "cfinfra_rotation"
 SECTION_TITLE = "Rotation"
-
-
-# --- anaconda.org ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    """What a token says about itself (``GET /authentication``). Holds no secret."""
-
-    name: str
-    scopes: tuple[str, ...]
-    expires_at: datetime | None
-
-
-class AnacondaApi(Protocol):
-    def create_org_token(
-        self,
-        issuer: SecretStr,
-        *,
-        org: str,
-        name: str,
-        scopes: Sequence[str],
-        max_age_seconds: int,
-    ) -> SecretStr: ...
-
-    def token_info(self, token: SecretStr) -> TokenInfo | None:
-        """``None`` when anaconda.org rejects the token (removed, expired, never existed)."""
-        ...
-
-    def remove_org_token(self, issuer: SecretStr, *, org: str, name: str) -> bool:
-        """Remove ``org``'s token ``name``; ``False`` when there was none by that name."""
-        ...
-
-
-def _parse_time(text: object) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
-        return None
-
-
-def _scopes(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return tuple(value.split())
-    if isinstance(value, list):
-        return tuple(str(s) for s in value)
-    return ()
-
-
-class BinstarApi:
-    """``AnacondaApi`` through ``binstar_client.Binstar`` (one client object per call, so a token
-    never lingers in a shared session)."""
-
-    def __init__(self, domain: str = DEFAULT_DOMAIN):
-        self.domain = domain
-
-    def create_org_token(
-        self,
-        issuer: SecretStr,
-        *,
-        org: str,
-        name: str,
-        scopes: Sequence[str],
-        max_age_seconds: int,
-    ) -> SecretStr:
-        from binstar_client import Binstar
-
-        api = Binstar(domain=self.domain)
-        token = api.bearer_authentication(
-            auth=issuer.get_secret_value(),
-            application=name,
-            application_url=APPLICATION_URL,
-            for_user=org,
-            scopes=list(scopes),
-            max_age=max_age_seconds,
-            strength="strong",
-            fail_if_already_exists=True,
-            hostname=HOSTNAME,
-        )
-        return SecretStr(token)
-
-    def token_info(self, token: SecretStr) -> TokenInfo | None:
-        from binstar_client import Binstar
-        from binstar_client.errors import Unauthorized
-
-        try:
-            data = Binstar(token=token.get_secret_value(), domain=self.domain).authentication()
-        except Unauthorized:
-            return None
-        return TokenInfo(
-            name=str(data.get("application") or ""),
-            scopes=_scopes(data.get("scopes")),
-            expires_at=_parse_time(data.get("expires")),
-        )
-
-    def remove_org_token(self, issuer: SecretStr, *, org: str, name: str) -> bool:
-        from binstar_client import Binstar
-        from binstar_client.errors import NotFound
-
-        try:
-            Binstar(token=issuer.get_secret_value(), domain=self.domain).remove_authentication(
-                name, org
-            )
-        except NotFound:
-            return False
-        return True
 
 
 # --- the item -------------------------------------------------------------------------------------
@@ -248,8 +141,8 @@ def read_record(item: Item, value_field: str) -> Record:
         current=SecretStr(current) if current else None,
         token_name=_text(item, TOKEN_NAME),
         token_scopes=tuple(_text(item, TOKEN_SCOPES).split()),
-        stored_at=_parse_time(_text(item, STORED_AT)),
-        delivered_at=_parse_time(_text(item, DELIVERED_AT)),
+        stored_at=parse_time(_text(item, STORED_AT)),
+        delivered_at=parse_time(_text(item, DELIVERED_AT)),
         pending=_text(item, PENDING),
         previous_name=_text(item, PREVIOUS_NAME),
         previous=SecretStr(previous) if previous else None,
@@ -393,7 +286,8 @@ class Wiring:
     """What the rotator needs beyond 1Password and anaconda.org, per run."""
 
     issuer_for: Callable[[str], Awaitable[SecretStr]]
-    """Issuer entry id → the issuer credential (read from 1Password by the caller)."""
+    """Issuer entry id → that issuer credential (read from 1Password by the caller): the
+    anaconda.org token (``rotation.anaconda.issuer``) or the API key (``issuer_api_key``)."""
     urns_for: Callable[[SecretEntry], Sequence[str]]
     """The URNs a targeted ``pulumi up`` of the entry's targets names."""
     deliverer: Deliverer | None
@@ -418,7 +312,7 @@ class _Run:
     vault_id: str
     item_id: str
     report: RotationReport
-    issuer: SecretStr | None = None
+    issuers: dict[str, SecretStr] = field(default_factory=dict)
     waiting: str = ""
     """Set when the run must stop for now without an error (delivery is someone else's)."""
     log: list[str] = field(default_factory=list)
@@ -475,6 +369,11 @@ class AnacondaTokenRotator:
                     emergency = False
             else:
                 raise RotationError(f"no end after {MAX_STEPS} steps: a person must look")
+        except IssuerRejected as exc:
+            raise RotationError(
+                f"{entry.id}: anaconda.org: {exc} (docs/runbooks/rotate-a-token.md"
+                "#the-anacondaorg-issuer-credentials)"
+            ) from None
         except (BinstarError, RequestException) as exc:
             # binstar_client's messages name the method, URL and status, never a token.
             raise RotationError(f"{entry.id}: anaconda.org: {exc}") from None
@@ -493,12 +392,14 @@ class AnacondaTokenRotator:
         info = self._api.token_info(record.current) if record.current is not None else None
         return item, Observed(record, info)
 
-    async def _issuer(self, run: _Run) -> SecretStr:
-        if run.issuer is None:
-            anaconda = run.entry.secret.rotation.anaconda
-            assert anaconda is not None
-            run.issuer = await self._wiring.issuer_for(anaconda.issuer)
-        return run.issuer
+    async def _issuer(self, run: _Run, *, api_key: bool = False) -> SecretStr:
+        """The issuer's anaconda.org token (removal), or with ``api_key`` its API key (creation)."""
+        anaconda = run.entry.secret.rotation.anaconda
+        assert anaconda is not None
+        issuer_id = anaconda.issuer_api_key if api_key else anaconda.issuer
+        if issuer_id not in run.issuers:
+            run.issuers[issuer_id] = await self._wiring.issuer_for(issuer_id)
+        return run.issuers[issuer_id]
 
     def _did(self, run: _Run, text: str) -> None:
         line = f"{self._clock():%Y-%m-%d %H:%M:%S} UTC {text}"
@@ -570,7 +471,7 @@ class AnacondaTokenRotator:
         await self._put(run, item, {PENDING: (name, "Text")})
         max_age = (rotation.max_age_days + GRACE_DAYS) * 86400
         new = self._api.create_org_token(
-            await self._issuer(run),
+            await self._issuer(run, api_key=True),
             org=anaconda.org,
             name=name,
             scopes=scopes,

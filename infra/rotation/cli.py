@@ -120,6 +120,7 @@ def status(
     now = _now()
     if offline:
         _print_offline(entries)
+        _write_offline(entries, markdown, counts_path)
         return
     try:
         rows = asyncio.run(_collect(entries, now))
@@ -174,6 +175,21 @@ def plan(
         raise typer.Exit(ExitCode.INVALID)
     urns = target_urns(project, [entry])[entry.id] if entry.secret.targets else []
     out.print(render(rotation_plan(project, entry, urns)), markup=False, highlight=False, end="")
+
+
+def _write_offline(
+    entries: list[SecretEntry], markdown: Path | None, counts_path: Path | None
+) -> None:
+    """``--offline`` still writes what it was asked to: the policies, and numbers only."""
+    from infra.rotation.render import offline_counts, offline_markdown
+
+    if markdown is not None:
+        write_output(markdown, offline_markdown(entries), "--markdown")
+        out.print(f"wrote {markdown}")
+    if counts_path is not None:
+        text = json.dumps(offline_counts(entries), sort_keys=True) + "\n"
+        write_output(counts_path, text, "--counts")
+        out.print(f"wrote {counts_path}")
 
 
 def _print_offline(entries: list[SecretEntry]) -> None:
@@ -355,7 +371,8 @@ def _anaconda_rotator(
     targeted `pulumi up` of the URNs the offline program run found, HTTPS checks of the targets."""
     from pydantic import SecretStr
 
-    from infra.rotation.anaconda import AnacondaTokenRotator, BinstarApi, Wiring
+    from infra.rotation.anaconda import AnacondaTokenRotator, Wiring
+    from infra.rotation.anaconda_api import BinstarApi
     from infra.rotation.delivery import HttpVerifier, PulumiUpDeliverer
 
     by_id = {e.id: e for e in project.secrets}

@@ -136,16 +136,23 @@ def _anaconda_steps(entry: SecretEntry, n_resources: int) -> list[Step]:
 
 def _aws_steps(entry: SecretEntry) -> list[Step]:
     rotation = entry.secret.rotation
-    return [
+    steps = [
         Step(
             f"Create an access key for IAM user `{rotation.aws_iam_user}`, verify it with STS, "
             "store it in the item (the old key stays active).",
             "A key created but never stored is deactivated and deleted on the next run.",
         ),
-        Step(
-            "Deliver: `pulumi up` (the rotation workflow runs it).",
-            "Consumers keep the old key, which stays active.",
-        ),
+    ]
+    if entry.secret.targets:
+        # Without targets `pulumi up` carries nothing: the by-hand steps are the delivery.
+        steps.append(
+            Step(
+                "Deliver: `pulumi up` (the rotation workflow runs it).",
+                "Consumers keep the old key, which stays active.",
+            )
+        )
+    return [
+        *steps,
         Step(
             "Deactivate the old key: `cfinfra rotation run --deployed` once consumers hold the "
             "new key.",
@@ -203,14 +210,20 @@ def rotation_plan(project: Project, entry: SecretEntry, urns: Sequence[str]) -> 
         overlap = f"{rotation.overlap_days} d, deactivated (not deleted) after delivery"
     else:  # pragma: no cover - the manifest model refuses unknown rotators
         raise AssertionError(rotation.rotator)
-    # Steps a person takes go right after delivery: the place they update is a consumer too, and
-    # the old credential must outlive them.
-    after = next((i + 1 for i, st in enumerate(steps) if st.text.startswith("Deliver")), len(steps))
+    # Steps a person takes go right after delivery (or, with nothing to deliver, right after the
+    # new value is stored): the place they update is a consumer too, and the old credential must
+    # outlive them.
+    after = next((i + 1 for i, st in enumerate(steps) if st.text.startswith("Deliver")), 1)
     steps[after:after] = [
         Step(text, "That place keeps the old value, which still works.", person=True)
         for text in rotation.by_hand
     ]
-    if not s.targets:
+    if not s.targets and rotation.by_hand:
+        notes.append(
+            "No targets: `pulumi up` delivers nothing; the [person] steps deliver it to its "
+            "consumer."
+        )
+    elif not s.targets:
         notes.append("No targets: nothing is delivered; its consumer reads 1Password directly.")
     how = rotation.how
     if rotation.anaconda is not None:

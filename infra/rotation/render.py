@@ -81,14 +81,47 @@ def offline_table(entries: Sequence[SecretEntry]) -> Table:
     out.add_column("max age", justify="right", no_wrap=True)
     out.add_column("rotation")
     for entry in sorted(entries, key=lambda e: e.id):
-        ref, rotation = entry.secret.onepassword, entry.secret.rotation
-        mode = str(rotation.mode)
-        if rotation.rotator:
-            mode += f": {rotation.rotator}"
-        if (ref.vault, ref.item) != ("pulumi", entry.id):
-            mode += f" (item {ref.vault}/{ref.item})"
-        out.add_row(entry.id, f"{rotation.max_age_days} d", mode)
+        out.add_row(entry.id, f"{entry.secret.rotation.max_age_days} d", _mode(entry))
     return out
+
+
+def _mode(entry: SecretEntry) -> str:
+    ref, rotation = entry.secret.onepassword, entry.secret.rotation
+    mode = str(rotation.mode)
+    if rotation.rotator:
+        mode += f": {rotation.rotator}"
+    if (ref.vault, ref.item) != ("pulumi", entry.id):
+        mode += f" (item {ref.vault}/{ref.item})"
+    return mode
+
+
+def offline_markdown(entries: Sequence[SecretEntry]) -> str:
+    """The offline listing as Markdown: every secret's policy, no age (nothing was read)."""
+    lines = [
+        "## Rotation policies (offline: no age read from 1Password)",
+        "",
+        text(OFFLINE_NOTE),
+        "",
+        "| secret | max age (days) | rotation | owner |",
+        "|---|---:|---|---|",
+    ]
+    for entry in sorted(entries, key=lambda e: e.id):
+        lines.append(
+            f"| {cell(code(entry.id))} | {entry.secret.rotation.max_age_days} "
+            f"| {cell(text(_mode(entry)))} | {cell(text(entry.secret.owner))} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def offline_counts(entries: Sequence[SecretEntry]) -> dict[str, int]:
+    """Numbers only, offline: how many secrets and how many of each mode (no state is known)."""
+    automatic = sum(e.secret.rotation.rotator is not None for e in entries)
+    return {
+        "offline": 1,
+        "secrets": len(entries),
+        "automatic": automatic,
+        "manual": len(entries) - automatic,
+    }
 
 
 def notes(rows: Sequence[StatusRow]) -> list[str]:

@@ -1,11 +1,14 @@
 """A world for the anaconda.org rotator: recorded HTTP, the 1Password fake, the offline plan.
 
 - **anaconda.org** answers through ``responses`` (``binstar_client`` uses ``requests``) with
-  responses shaped like its ``/authentications`` API: ``POST /authentications`` (bearer issuer,
-  ``note`` = name, ``user`` = org, ``fail-if-exists`` → 400 on a taken name) returns
-  ``{"token": ...}``; ``GET /authentication`` with ``Authorization: token T`` describes T (or 401);
-  ``DELETE /authentications/org/{org}/name/{name}`` answers 201 (404 if absent). Its state is a
-  table of tokens, so "valid" means anaconda.org would accept it.
+  responses shaped like its ``/authentications`` API, each call refusing the wrong scheme:
+  ``POST /authentications`` only with ``Authorization: Bearer <the issuer's API key>`` (``note`` =
+  name, ``user`` = org, ``fail-if-exists`` → 400 on a taken name; 403 for an organisation the
+  issuer does not belong to) returns ``{"token": ...}``; ``GET /authentication`` with
+  ``Authorization: token T`` describes T (401 for a token it never issued, 403 for one removed);
+  ``DELETE /authentications/org/{org}/name/{name}`` and ``GET /user/orgs`` only with
+  ``Authorization: token <the issuer's anaconda.org token>`` (201, 404 if absent; 403 for a foreign
+  organisation). Its state is a table of tokens, so "valid" means anaconda.org would accept it.
 - **Targets** (GitHub org secret, Azure variable group, Heroku config vars) are a small table the
   *real* read-only verifier reads through recorded GitHub, Azure DevOps and Heroku responses.
 - **Delivery** applies the offline plan: the resources a targeted ``pulumi up`` names are looked up
@@ -35,8 +38,14 @@ from pulumi.runtime import rpc
 from pydantic import SecretStr
 
 from infra.config.loader import Project, load_project
-from infra.config.manifest import SecretEntry
-from infra.rotation.anaconda import DEFAULT_DOMAIN, AnacondaTokenRotator, BinstarApi, Wiring
+from infra.config.manifest import (
+    AzureVariableTarget,
+    GitHubOrgSecretTarget,
+    HerokuConfigVarTarget,
+    SecretEntry,
+)
+from infra.rotation.anaconda import AnacondaTokenRotator, Wiring
+from infra.rotation.anaconda_api import DEFAULT_DOMAIN, BinstarApi
 from infra.rotation.base import RotationContext, RotationReport
 from infra.rotation.delivery import AZURE_DEVOPS, GITHUB_API, HEROKU_API, HttpVerifier
 from infra.rotation.targets import Carriers, carriers
@@ -47,7 +56,9 @@ ROOT = Path(__file__).resolve().parents[2]
 VAULT = "pulumi"
 SECRET = "prod-binstar-token"
 ISSUER = "anaconda-org-issuer-token"
+API_KEY = "anaconda-org-issuer-api-key"
 ORG = "conda-forge"
+ISSUER_ORGS = ("conda-forge", "cf-staging", "cf-post-staging")
 SCOPES = ["repos", "conda:upload"]
 ENV = {"GITHUB_TOKEN": "gh-test", "AZDO_PERSONAL_ACCESS_TOKEN": "az-test", "HEROKU_API_KEY": "hk"}
 
@@ -91,6 +102,12 @@ class World:
     http: responses.RequestsMock
     op: FakeClient
     issuer: str
+    """The issuer's anaconda.org token (``Authorization: token``)."""
+    api_key: str
+    """The issuer's anaconda.com API key (``Authorization: Bearer``)."""
+    issuer_orgs: set[str] = field(default_factory=lambda: set(ISSUER_ORGS))
+    revoked: set[str] = field(default_factory=set)
+    """Tokens removed: anaconda.org answers them 403, not 401."""
     tokens: dict[str, Token] = field(default_factory=dict)
     """anaconda.org's valid tokens: value → what it is."""
     github: dict[str, Target] = field(default_factory=dict)
@@ -135,21 +152,37 @@ class World:
     def stored(self) -> str:
         return self.op.field_value(VAULT, self.secret_id, "credential")
 
+    @property
+    def org(self) -> str:
+        """The organisation the rotated secret's tokens belong to (the manifest's)."""
+        anaconda = entry(self.secret_id).secret.rotation.anaconda
+        assert anaconda is not None
+        return anaconda.org
+
     def valid_tokens(self) -> set[str]:
         """Names of the organisation's valid tokens."""
-        return {t.name for t in self.tokens.values() if t.org == ORG and t.expires > self.now()}
+        return {
+            t.name for t in self.tokens.values() if t.org == self.org and t.expires > self.now()
+        }
 
     def valid(self, value: str) -> bool:
         token = self.tokens.get(value)
         return token is not None and token.expires > self.now()
 
     def held_by_targets(self) -> list[str]:
-        """The values the secret's three targets hold (GitHub, Azure cdt-builds, Heroku)."""
-        return [
-            self.github["PROD_BINSTAR_TOKEN"].value,
-            self.azure[("cdt-builds", "anaconda-org")]["BINSTAR_TOKEN"].value,
-            self.heroku["conda-forge"]["PROD_BINSTAR_TOKEN"].value,
-        ]
+        """The values the secret's targets hold, in the manifest's order."""
+        held = []
+        for target in entry(self.secret_id).secret.targets:
+            match target:
+                case GitHubOrgSecretTarget(name=name):
+                    held.append(self.github[name].value)
+                case AzureVariableTarget(project=project, group=group, variable=variable):
+                    held.append(self.azure[(project, group)][variable].value)
+                case HerokuConfigVarTarget(app=app, var=var):
+                    held.append(self.heroku[app][var].value)
+                case _:
+                    raise AssertionError(f"no fake for {target.label}")
+        return held
 
     def assert_invariant(self) -> None:
         """1Password's token is valid and every target holds a valid token."""
@@ -162,7 +195,7 @@ class World:
         stored = self.stored()
         return (
             self.valid(stored)
-            and self.held_by_targets() == [stored] * 3
+            and set(self.held_by_targets()) == {stored}
             and len(self.valid_tokens()) == 1
             and not self.op.field_value(VAULT, self.secret_id, "previous-credential")
             and not self.op.field_value(VAULT, self.secret_id, "pending-token-name")
@@ -243,6 +276,7 @@ class World:
             re.compile(f"{api}/authentications/org/([^/]+)/name/([^/]+)$"),
             callback=self._remove,
         )
+        self.http.add_callback(responses.GET, re.compile(f"{api}/user/orgs$"), callback=self._orgs)
         self.http.add_callback(
             responses.GET, re.compile(f"{re.escape(GITHUB_API)}/orgs/.*"), callback=self._gh
         )
@@ -253,11 +287,21 @@ class World:
             responses.GET, re.compile(f"{re.escape(HEROKU_API)}/apps/.*"), callback=self._hk
         )
 
+    def _scheme(self, request: Any, scheme: str, credential: str) -> tuple[int, str] | None:
+        """``None`` when ``request`` carries ``scheme`` with ``credential``, else anaconda.org's
+        refusal: 401 (the session's ``token`` header is not a Bearer key, and vice versa)."""
+        if request.headers.get("Authorization") == f"{scheme} {credential}":
+            return None
+        return 401, json.dumps({"error": "Unauthorized"})
+
     def _create(self, request: Any) -> tuple[int, dict[str, str], str]:
-        if request.headers.get("Authorization") != f"Bearer {self.issuer}":
-            return 401, {}, json.dumps({"error": "Unauthorized"})
+        refused = self._scheme(request, "Bearer", self.api_key)
+        if refused is not None:
+            return refused[0], {}, refused[1]
         body = json.loads(request.body)
         org, name = body["user"], body["note"]
+        if org not in self.issuer_orgs:
+            return 403, {}, json.dumps({"error": f"you may not create tokens for {org}"})
         taken = any(t.org == org and t.name == name for t in self.tokens.values())
         if taken and body["fail-if-exists"]:
             return 400, {}, json.dumps({"error": f"token {name} already exists"})
@@ -271,6 +315,8 @@ class World:
     def _info(self, request: Any) -> tuple[int, dict[str, str], str]:
         header = request.headers.get("Authorization", "")
         value = header.removeprefix("token ")
+        if header.startswith("token ") and value in self.revoked:
+            return 403, {}, json.dumps({"error": "token has been revoked"})
         token = self.tokens.get(value)
         if not header.startswith("token ") or token is None or token.expires <= self.now():
             return 401, {}, json.dumps({"error": "Unauthorized"})
@@ -284,16 +330,26 @@ class World:
         return 200, {}, json.dumps(info)
 
     def _remove(self, request: Any) -> tuple[int, dict[str, str], str]:
-        if request.headers.get("Authorization") != f"token {self.issuer}":
-            return 401, {}, json.dumps({"error": "Unauthorized"})
+        refused = self._scheme(request, "token", self.issuer)
+        if refused is not None:
+            return refused[0], {}, refused[1]
         org, name = urlparse(request.url).path.split("/")[-3::2]
+        if org not in self.issuer_orgs:
+            return 403, {}, json.dumps({"error": f"you may not remove tokens of {org}"})
         found = [v for v, t in self.tokens.items() if t.org == org and t.name == name]
         if not found:
             return 404, {}, json.dumps({"error": "Not Found"})
         for value in found:
             del self.tokens[value]
+            self.revoked.add(value)
         self._effect("anaconda:remove")
         return 201, {}, "{}"
+
+    def _orgs(self, request: Any) -> tuple[int, dict[str, str], str]:
+        refused = self._scheme(request, "token", self.issuer)
+        if refused is not None:
+            return refused[0], {}, refused[1]
+        return 200, {}, json.dumps([{"login": o, "name": o} for o in sorted(self.issuer_orgs)])
 
     def _gh(self, request: Any) -> tuple[int, dict[str, str], str]:
         name = urlparse(request.url).path.rsplit("/", 1)[-1]
@@ -331,26 +387,36 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
-def build_world(frozen: Any, http: responses.RequestsMock) -> World:
-    """One valid hand-made production token, held by 1Password and by its three targets."""
+def build_world(frozen: Any, http: responses.RequestsMock, secret_id: str = SECRET) -> World:
+    """One valid hand-made upload token of ``secret_id``, held by 1Password and every target."""
     issuer = f"issuer-{secrets.token_hex(8)}"
+    api_key = f"apikey-{secrets.token_hex(8)}"
     old = f"cf-{secrets.token_hex(20)}"
     now = datetime.now(UTC)
     op = FakeClient(
         {
             VAULT: {
-                SECRET: {"fields": {"credential": old}},
+                secret_id: {"fields": {"credential": old}},
                 ISSUER: {"fields": {"credential": issuer}},
+                API_KEY: {"fields": {"credential": api_key}},
             }
         }
     )
-    world = World(frozen=frozen, http=http, op=op, issuer=issuer)
-    world.secrets_seen += [issuer, old]
-    world.tokens[old] = Token("conda-forge-prod-2029", ORG, SCOPES, now + timedelta(days=400))
+    world = World(
+        frozen=frozen, http=http, op=op, issuer=issuer, api_key=api_key, secret_id=secret_id
+    )
+    world.secrets_seen += [issuer, api_key, old]
+    name = "conda-forge-prod-2029" if secret_id == SECRET else f"{secret_id}-2029"
+    world.tokens[old] = Token(name, world.org, SCOPES, now + timedelta(days=400))
     world.tokens[f"cf-{secrets.token_hex(20)}"] = Token("unrelated", "someone", ["all"], now)
     long_ago = now - timedelta(days=30)
-    world.github["PROD_BINSTAR_TOKEN"] = Target(old, long_ago)
-    world.azure[("cdt-builds", "anaconda-org")] = {"BINSTAR_TOKEN": Target(old, long_ago)}
-    world.heroku["conda-forge"] = {"PROD_BINSTAR_TOKEN": Target(old, long_ago)}
+    for target in entry(secret_id).secret.targets:
+        match target:
+            case GitHubOrgSecretTarget(name=name):
+                world.github[name] = Target(old, long_ago)
+            case AzureVariableTarget(project=project, group=group, variable=variable):
+                world.azure.setdefault((project, group), {})[variable] = Target(old, long_ago)
+            case HerokuConfigVarTarget(app=app, var=var):
+                world.heroku.setdefault(app, {})[var] = Target(old, long_ago)
     world.install_http()
     return world

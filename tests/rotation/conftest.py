@@ -61,11 +61,14 @@ def world(
 
 @pytest.fixture
 def anaconda(
-    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> Iterator[anaconda_world.World]:
     """anaconda.org, GitHub, Azure DevOps and Heroku as recorded HTTP (``responses``), the
-    1Password fake holding the production upload token and the issuer, time frozen at 2030-01-01.
-    No token may reach stdout, stderr or a log record."""
+    1Password fake holding the production upload token (or, parametrised indirectly, another
+    upload token's id) and both issuer credentials, time frozen at 2030-01-01. No token may reach
+    stdout, stderr or a log record."""
     import responses
 
     anaconda_world.prod_carriers()  # the offline program run, before the clock is frozen
@@ -74,7 +77,9 @@ def anaconda(
         freeze_time(START) as frozen,
         responses.RequestsMock(assert_all_requests_are_fired=False) as http,
     ):
-        w = anaconda_world.build_world(frozen, http)
+        w = anaconda_world.build_world(
+            frozen, http, getattr(request, "param", anaconda_world.SECRET)
+        )
         yield w
     captured = capsys.readouterr()
     assert_no_secret_in([captured.out, captured.err, caplog.text], w.secrets_seen)

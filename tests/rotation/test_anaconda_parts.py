@@ -19,12 +19,23 @@ from infra.config.manifest import (
     Secret,
     SecretEntry,
 )
-from infra.config.rules import validate_no_orphan_secrets, validate_rotation_issuers
+from infra.config.rules import (
+    validate_anaconda_owner_is_channel,
+    validate_no_orphan_secrets,
+    validate_rotation_issuers,
+)
 from infra.rotation.base import RotationError
 from infra.rotation.delivery import HttpVerifier, PulumiUpDeliverer
 from tests.conftest import REPO_ROOT
 from tests.rotation.anaconda_world import prod_project
 
+USE = {"consumer": "webservices", "channel": "conda-forge", "evidence": "feedstock_outputs.py"}
+ANACONDA_SPEC = {
+    "org": "conda-forge",
+    "issuer": "issuer",
+    "issuer_api_key": "issuer-key",
+    "used_for": [USE],
+}
 UPLOAD_TOKENS = (
     "prod-binstar-token",
     "post-staging-binstar-token",
@@ -41,10 +52,37 @@ def test_the_four_upload_tokens_are_automatic_with_the_anaconda_rotator() -> Non
         assert rotation.rotator == ANACONDA
         assert rotation.anaconda is not None
         assert rotation.anaconda.issuer == "anaconda-org-issuer-token"
-    issuer = by_id["anaconda-org-issuer-token"].secret
-    assert issuer.targets == []
-    assert issuer.rotation.mode is RotationMode.MANUAL
-    assert issuer.rotation.how.startswith("docs/runbooks/rotate-a-token.md#")
+        assert rotation.anaconda.issuer_api_key == "anaconda-org-issuer-api-key"
+    for issuer_id in ("anaconda-org-issuer-token", "anaconda-org-issuer-api-key"):
+        issuer = by_id[issuer_id].secret
+        assert issuer.targets == []
+        assert issuer.rotation.mode is RotationMode.MANUAL
+        assert issuer.rotation.how.startswith("docs/runbooks/rotate-a-token.md#")
+
+
+def test_post_staging_binstar_token_belongs_to_cf_post_staging() -> None:
+    by_id = {e.id: e for e in prod_project().secrets}
+    anaconda = by_id["post-staging-binstar-token"].secret.rotation.anaconda
+    assert anaconda is not None
+    assert anaconda.org == "cf-post-staging"
+    assert {u.channel for u in anaconda.used_for} == {"cf-post-staging"}
+
+
+def test_a_token_rotated_under_another_channels_owner_is_refused() -> None:
+    spec = {**ANACONDA_SPEC, "used_for": [{**USE, "channel": "cf-post-staging"}]}
+    token = _entry("token", **{**TOKEN, "rotation": {**TOKEN["rotation"], "anaconda": spec}})
+    problems = list(validate_anaconda_owner_is_channel(Data(loaded_secrets=(token,))))
+    assert [p.path for p in problems] == ["rotation.anaconda.used_for[0].channel"]
+    assert "set `org: cf-post-staging`" in problems[0].message
+    right = _entry("token", **TOKEN)
+    assert list(validate_anaconda_owner_is_channel(Data(loaded_secrets=(right,)))) == []
+
+
+def test_the_api_key_and_the_token_must_be_two_entries() -> None:
+    spec = {**ANACONDA_SPEC, "issuer_api_key": "issuer"}
+    token = _entry("token", **{**TOKEN, "rotation": {**TOKEN["rotation"], "anaconda": spec}})
+    problems = list(validate_rotation_issuers(Data(loaded_secrets=(token, _entry("issuer")))))
+    assert [p.path for p in problems] == ["rotation.anaconda.issuer_api_key"]
 
 
 def _slugs(markdown: str) -> set[str]:
@@ -70,14 +108,14 @@ def test_every_manual_secret_names_a_documented_procedure() -> None:
         ({"mode": "automatic", "rotator": "nope"}, "no rotator `nope`"),
         ({"mode": "automatic", "rotator": "anaconda"}, "`anaconda` is required"),
         (
-            {"mode": "manual", "anaconda": {"org": "conda-forge", "issuer": "x"}},
+            {"mode": "manual", "anaconda": ANACONDA_SPEC},
             "`anaconda` is required for rotator `anaconda` and only allowed there",
         ),
         (
             {
                 "mode": "automatic",
                 "rotator": "anaconda",
-                "anaconda": {"org": "conda-forge", "issuer": "x"},
+                "anaconda": ANACONDA_SPEC,
                 "procedure": "docs/x.md",
             },
             "`procedure` is for manual rotation",
@@ -107,7 +145,7 @@ TOKEN = {
         "max_age_days": 30,
         "mode": "automatic",
         "rotator": "anaconda",
-        "anaconda": {"org": "conda-forge", "issuer": "issuer"},
+        "anaconda": ANACONDA_SPEC,
     },
     "targets": [{"kind": "github-webhook-secret", "webhook": "hook"}],
 }
@@ -116,7 +154,10 @@ TOKEN = {
 def test_an_issuer_must_exist_be_delivered_nowhere_and_cleared_for_core_only() -> None:
     token = _entry("token", **TOKEN)
     missing = list(validate_rotation_issuers(Data(loaded_secrets=(token,))))
-    assert [p.path for p in missing] == ["rotation.anaconda.issuer"]
+    assert [p.path for p in missing] == [
+        "rotation.anaconda.issuer",
+        "rotation.anaconda.issuer_api_key",
+    ]
 
     bad_issuer = _entry(
         "issuer",
@@ -124,11 +165,12 @@ def test_an_issuer_must_exist_be_delivered_nowhere_and_cleared_for_core_only() -
         cleared_for="infra-maintainers",
         targets=[GitHubWebhookSecretTarget(kind="github-webhook-secret", webhook="other")],
     )
-    problems = list(validate_rotation_issuers(Data(loaded_secrets=(token, bad_issuer))))
+    data = Data(loaded_secrets=(token, bad_issuer, _entry("issuer-key")))
+    problems = list(validate_rotation_issuers(data))
     assert sorted(p.path for p in problems) == ["cleared_for", "targets"]
 
     issuer = _entry("issuer")
-    data = Data(loaded_secrets=(token, issuer))
+    data = Data(loaded_secrets=(token, issuer, _entry("issuer-key")))
     assert list(validate_rotation_issuers(data)) == []
     assert list(validate_no_orphan_secrets(data)) == []  # an issuer needs no targets
 

@@ -3,6 +3,8 @@ the 1Password fake, and the offline plan for delivery."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from infra.rotation.base import RotationError
@@ -131,14 +133,62 @@ def test_dry_run_changes_nothing(anaconda: World) -> None:
     assert anaconda.trace == []
 
 
-def test_a_rejected_issuer_stops_with_a_message_and_no_token_is_lost(anaconda: World) -> None:
+def test_a_rejected_issuer_api_key_stops_with_a_message_and_no_token_is_lost(
+    anaconda: World,
+) -> None:
     old = anaconda.stored()
-    anaconda.issuer = "not-the-issuer"
+    anaconda.api_key = "not-the-key"
     anaconda.advance(DUE)
-    with pytest.raises(RotationError, match=r"anaconda\.org"):
+    with pytest.raises(RotationError, match=r"API key \(Bearer\) may not create") as raised:
         anaconda.run()
+    assert "rotate-a-token.md#the-anacondaorg-issuer-credentials" in str(raised.value)
     assert anaconda.stored() == old
     assert anaconda.valid(old)
+
+
+def test_the_anaconda_org_token_is_refused_where_the_api_key_is_needed(anaconda: World) -> None:
+    # The old model: one anaconda.org token under both schemes. anaconda.org wants the
+    # anaconda.com API key as Bearer (as anaconda-client sends it) and refuses the token there.
+    item = anaconda.op.item(VAULT, "anaconda-org-issuer-api-key")
+    item.fields[0].value = anaconda.issuer
+    asyncio.run(anaconda.op.items.put(item))
+    old = anaconda.stored()
+    anaconda.advance(DUE)
+    with pytest.raises(RotationError, match=r"API key \(Bearer\).*401"):
+        anaconda.run()
+    assert "anaconda:create" not in anaconda.trace
+    assert len(anaconda.tokens) == 2  # the stored token and the unrelated one: nothing minted
+    assert anaconda.stored() == old
+
+
+def test_a_rejected_issuer_token_keeps_the_old_token_and_says_what_to_do(anaconda: World) -> None:
+    old = anaconda.stored()
+    anaconda.advance(DUE)
+    anaconda.run()  # created, delivered; the overlap begins
+    anaconda.issuer_orgs.discard(ORG)  # the admin account left the organisation
+    anaconda.advance(OVERLAP + 0.5)
+    with pytest.raises(RotationError, match=r"anaconda\.org token may not remove tokens of"):
+        anaconda.run()
+    assert anaconda.valid(old)  # still valid: nothing pretends it was removed
+    assert field(anaconda, "previous-credential") == old
+
+
+@pytest.mark.parametrize("anaconda", ["post-staging-binstar-token"], indirect=True)
+def test_post_staging_rotates_under_cf_post_staging_mint_to_removal(anaconda: World) -> None:
+    old = anaconda.stored()
+    assert anaconda.org == "cf-post-staging"
+    anaconda.advance(180 - 10)
+    anaconda.run()
+    new = anaconda.stored()
+    assert anaconda.tokens[new].org == "cf-post-staging"  # minted under the channel's owner
+    assert anaconda.held_by_targets() == [new, new]  # GitHub and Heroku POST_STAGING_...
+    anaconda.advance(OVERLAP + 0.5)
+    anaconda.run()
+    assert not anaconda.valid(old)  # removed under /authentications/org/cf-post-staging/...
+    assert anaconda.converged()
+    removals = [c.request.url for c in anaconda.http.calls if c.request.method == "DELETE"]
+    assert removals
+    assert all("/authentications/org/cf-post-staging/name/" in u for u in removals)
 
 
 def test_with_delivery_left_to_the_deploy_workflow_the_rotator_waits_then_finishes(

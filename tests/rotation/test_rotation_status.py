@@ -130,7 +130,12 @@ def automatic(secret_id: str, rotator: str = "anaconda") -> SecretEntry:
     base = entry(secret_id).secret.model_dump(mode="json", exclude_none=True)
     rotation: dict[str, Any] = {"max_age_days": 180, "mode": "automatic", "rotator": rotator}
     if rotator == "anaconda":
-        rotation["anaconda"] = {"org": "conda-forge", "issuer": "anaconda-org-issuer-token"}
+        rotation["anaconda"] = {
+            "org": "conda-forge",
+            "issuer": "anaconda-org-issuer-token",
+            "issuer_api_key": "anaconda-org-issuer-api-key",
+            "used_for": [{"consumer": "c", "channel": "conda-forge", "evidence": "e"}],
+        }
     else:
         rotation["aws_iam_user"] = "cirun"
     base["rotation"] = rotation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -166,3 +167,30 @@ def test_the_status_table_fits_80_columns(project: Path, op: FakeClient) -> None
     assert result.exit_code == 1
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
     assert "windows-signing-endpoint" in result.stdout
+
+
+def test_offline_still_writes_the_markdown_and_the_counts_it_was_asked_for(
+    project: Path, op: FakeClient, tmp_path: Path
+) -> None:
+    report, numbers = tmp_path / "out" / "rotation.md", tmp_path / "out" / "counts.json"
+    report.parent.mkdir()
+    result = invoke("--root", project, "--offline", "--markdown", report, "--counts", numbers)
+    assert result.exit_code == 0, result.output
+    text = report.read_text(encoding="utf-8")
+    assert "| `prod-binstar-token` | 180 |" in text
+    assert "offline" in text.splitlines()[0]
+    assert json.loads(numbers.read_text(encoding="utf-8")) == {
+        "automatic": 0,
+        "manual": 4,
+        "offline": 1,
+        "secrets": 4,
+    }
+    assert op.calls["vaults.list"] == 0
+
+
+def test_offline_markdown_alone_writes_its_file(
+    project: Path, op: FakeClient, tmp_path: Path
+) -> None:
+    report = tmp_path / "policies.md"
+    assert invoke("--root", project, "--offline", "--markdown", report).exit_code == 0
+    assert report.is_file()
