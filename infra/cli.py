@@ -324,6 +324,8 @@ def plan(
     """Run the real program offline (Pulumi's mock engine, placeholder secrets) and summarise it."""
     if json_path is not None:
         check_output_path(json_path, "--json")
+    if report is not None:
+        check_output_path(report, "--report")
     snapshot = None
     if against is not None:
         from infra.live.against_cli import read_snapshot

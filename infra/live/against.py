@@ -7,7 +7,10 @@ its blast radius: `organisation` (org settings, Actions policy, org webhooks and
 `repository`, or `person` (memberships).
 
 What cannot be compared is said, never guessed: a secret's value (never readable), a resource type
-the snapshot does not cover. What is live but not declared is listed as unmanaged.
+the snapshot does not cover. What is live but not declared is listed as unmanaged. A recorded body
+that is not what the API returns (a list where an object belongs, a `.access.yml` that is not
+cirun's shape) is a problem naming the snapshot and the path (exit 2), and so is a snapshot that
+records nothing the stack manages: comparing nothing is not "no change".
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from infra.errors import Problem
+from infra.live.against_files import read_access, read_yaml
 from infra.live.recorded import Snapshot, file_text
 from infra.plan.model import Plan, PlannedResource
 
@@ -52,6 +55,8 @@ class Report:
     unmanaged: list[tuple[str, str]]
     """(blast radius, what) live but not declared."""
     not_compared: list[str]
+    problems: list[Problem] = field(default_factory=list)
+    """What in the snapshot cannot be read as the API's answer: nothing is reported then."""
 
     @property
     def changing(self) -> list[Prediction]:
@@ -86,9 +91,33 @@ class Matcher:
     def __init__(self, snapshot: Snapshot, org: str):
         self.snap = snapshot
         self.org = org
+        self.problems: list[Problem] = []
 
     def path(self, suffix: str) -> str:
         return suffix.replace("{org}", self.org)
+
+    def _wrong(self, path: str, expected: str) -> None:
+        self.problems.append(Problem(self.snap.file, f"GET {path}", f"expected {expected}"))
+
+    def obj(self, path: str) -> dict[str, Any] | None:
+        """The recorded object at ``path``; None when not recorded or null (404)."""
+        body = self.snap.get(path)
+        if body is None or isinstance(body, dict):
+            return body
+        self._wrong(path, "a JSON object, as the API returns")
+        return None
+
+    def items(self, path: str, key: str | None = None) -> list[dict[str, Any]]:
+        """The objects of a recorded list (``key``: the list in `{"total_count", key: [...]}`)."""
+        body = self.snap.get(path)
+        if body is None:
+            return []
+        if key is not None:
+            body = body.get(key) if isinstance(body, dict) else None
+        if not isinstance(body, list) or not all(isinstance(i, dict) for i in body):
+            self._wrong(path, f"{'`' + key + '`: ' if key else ''}a list of JSON objects")
+            return []
+        return body
 
     # --- one function per type ------------------------------------------------------------------
 
@@ -164,7 +193,7 @@ class Matcher:
         path = self.path(f"/orgs/{{org}}/memberships/{login}")
         if not self.snap.has(path):
             return Prediction(r, "not-recorded", PERSON, "-")
-        live = self.snap.get(path)
+        live = self.obj(path)
         if live is None:
             return Prediction(
                 r,
@@ -180,7 +209,7 @@ class Matcher:
         path = self.path(f"/orgs/{{org}}/teams/{slug}")
         if not self.snap.has(path):
             return Prediction(r, "not-recorded", ORG, "-")
-        live = self.snap.get(path)
+        live = self.obj(path)
         if live is None:
             return Prediction(r, "import-missing" if r.import_id else "create", ORG, "-")
         changes = _diff(
@@ -201,7 +230,7 @@ class Matcher:
             path = self.path(f"/orgs/{{org}}/teams/{slug}/members?role={role}")
             if self.snap.has(path):
                 recorded = True
-            for m in self.snap.get(path) or []:
+            for m in self.items(path):
                 roles[str(m.get("login", "")).lower()] = role
         if not recorded:
             return Prediction(r, "not-recorded", PERSON, "-")
@@ -222,7 +251,7 @@ class Matcher:
         path = self.path(f"/repos/{{org}}/{name}")
         if not self.snap.has(path):
             return Prediction(r, "not-recorded", REPO, "-")
-        live = self.snap.get(path)
+        live = self.obj(path)
         if live is None:
             return Prediction(r, "import-missing" if r.import_id else "create", REPO, "-")
         fields = {
@@ -248,13 +277,11 @@ class Matcher:
         listing = self.path(f"/repos/{{org}}/{repo}/rulesets")
         if not self.snap.has(listing):
             return Prediction(r, "not-recorded", REPO, "-")
-        match = [
-            rs for rs in self.snap.get(listing) or [] if rs.get("name") == r.inputs.get("name")
-        ]
+        match = [rs for rs in self.items(listing) if rs.get("name") == r.inputs.get("name")]
         if not match:
             return Prediction(r, "create", REPO, f"GET {listing}")
         path = f"{listing}/{match[0].get('id')}"
-        live = self.snap.get(path) or match[0]
+        live = self.obj(path) or match[0]
         changes = _diff(r.inputs, live, {"enforcement": "enforcement", "target": "target"})
         declared = sorted(
             (b.get("actorType"), self._actor_id(b.get("actorId")), b.get("bypassMode"))
@@ -263,6 +290,7 @@ class Matcher:
         current = sorted(
             (b.get("actor_type"), _norm(b.get("actor_id")), b.get("bypass_mode"))
             for b in live.get("bypass_actors", []) or []
+            if isinstance(b, dict)
         )
         if _norm(declared) != _norm(current):
             changes.append(Change("bypassActors", current, declared))
@@ -277,11 +305,7 @@ class Matcher:
         return _norm(declared)
 
     def _hooks(self, path: str) -> dict[str, dict[str, Any]]:
-        return {
-            str((h.get("config") or {}).get("url")): h
-            for h in self.snap.get(path) or []
-            if isinstance(h, dict)
-        }
+        return {str((h.get("config") or {}).get("url")): h for h in self.items(path)}
 
     def webhook(self, r: PlannedResource) -> Prediction:
         repo = r.inputs.get("repository")
@@ -314,10 +338,10 @@ class Matcher:
 
     def org_secret(self, r: PlannedResource) -> Prediction:
         path = self.path("/orgs/{org}/actions/secrets")
-        body = self.snap.get(path)
-        if not isinstance(body, dict):
+        if not self.snap.has(path):
             return Prediction(r, "not-recorded", ORG, "-")
-        live = {s.get("name"): s for s in body.get("secrets", [])}.get(r.inputs.get("secretName"))
+        secrets = self.items(path, "secrets")
+        live = {s.get("name"): s for s in secrets}.get(r.inputs.get("secretName"))
         if live is None:
             return Prediction(r, "create", ORG, f"GET {path}")
         pred = _pred(r, ORG, f"GET {path}", _diff(r.inputs, live, {"visibility": "visibility"}))
@@ -329,14 +353,156 @@ class Matcher:
         path = self.path(f"/orgs/{{org}}/actions/secrets/{name}/repositories")
         if not self.snap.has(path):
             return Prediction(r, "not-recorded", ORG, "-")
-        body = self.snap.get(path) or {}
-        live = sorted(str(x.get("name")) for x in body.get("repositories", []))
-        declared = sorted(
-            str(i).removeprefix(f"<repo_id:{self.org}/").removesuffix(">")
-            for i in r.inputs.get("selectedRepositoryIds", [])
-        )
+        live = self._repository_names(path)
+        declared = self._declared_repositories(r.inputs.get("selectedRepositoryIds"))
         changes = [] if live == declared else [Change("selectedRepositories", live, declared)]
         return _pred(r, ORG, f"GET {path}", changes)
+
+    def _repository_names(self, path: str) -> list[str]:
+        """The repositories of a recorded selection (`{"total_count", "repositories": [...]}`),
+        lower-case: GitHub's repository names compare case-insensitively."""
+        return sorted(str(x.get("name")).lower() for x in self.items(path, "repositories"))
+
+    def _declared_repositories(self, ids: Any) -> list[str]:
+        """The repositories the plan selects by `<repo_id:ORG/NAME>` (read at deploy time)."""
+        prefix = f"<repo_id:{self.org}/".lower()
+        return sorted(str(i).lower().removeprefix(prefix).removesuffix(">") for i in ids or [])
+
+    def runner_group(self, r: PlannedResource) -> Prediction:
+        listing = self.path("/orgs/{org}/actions/runner-groups")
+        if not self.snap.has(listing):
+            return Prediction(r, "not-recorded", ORG, "-")
+        name = str(r.inputs.get("name"))
+        groups = self.items(listing, "runner_groups")
+        live = {str(g.get("name")).lower(): g for g in groups}.get(name.lower())
+        if live is None:
+            return Prediction(r, "import-missing" if r.import_id else "create", ORG, listing)
+        changes = _diff(
+            r.inputs,
+            live,
+            {"visibility": "visibility", "allowsPublicRepositories": "allows_public_repositories"},
+        )
+        where = f"{listing}/{live.get('id')}/repositories"
+        if live.get("visibility") == "selected" or r.inputs.get("visibility") == "selected":
+            if not self.snap.has(where):
+                return Prediction(r, "not-recorded", ORG, "-")
+            current = self._repository_names(where)
+            declared = self._declared_repositories(r.inputs.get("selectedRepositoryIds"))
+            if current != declared:
+                changes.append(Change("selectedRepositories", current, declared))
+        return _pred(r, ORG, f"GET {listing}", changes)
+
+    def _environment(self, repo: Any, name: Any) -> tuple[str, dict[str, Any] | None]:
+        path = self.path(f"/repos/{{org}}/{repo}/environments")
+        live = {str(e.get("name")).lower(): e for e in self.items(path, "environments")}.get(
+            str(name).lower()
+        )
+        return path, live
+
+    def environment(self, r: PlannedResource) -> Prediction:
+        path, live = self._environment(r.inputs.get("repository"), r.inputs.get("environment"))
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", REPO, "-")
+        if live is None:
+            return Prediction(r, "import-missing" if r.import_id else "create", REPO, path)
+        rules = {
+            str(rule.get("type")): rule
+            for rule in live.get("protection_rules") or []
+            if isinstance(rule, dict)
+        }
+        reviewers = rules.get("required_reviewers", {})
+        teams, users = [], []
+        for rv in reviewers.get("reviewers") or []:
+            who = rv.get("reviewer") if isinstance(rv, dict) else None
+            if isinstance(who, dict) and rv.get("type") == "Team":
+                teams.append(str(who.get("slug")).lower())
+            elif isinstance(who, dict) and rv.get("type") == "User":
+                users.append(str(who.get("login")).lower())
+        policy = live.get("deployment_branch_policy")
+        # The provider sends every field on update: an absent input is GitHub's default.
+        current = {
+            "waitTimer": rules.get("wait_timer", {}).get("wait_timer", 0),
+            "canAdminsBypass": live.get("can_admins_bypass", True),
+            "preventSelfReview": bool(reviewers.get("prevent_self_review", False)),
+            "reviewers": sorted(teams) + sorted(users),
+            "deploymentBranchPolicy": {
+                "protectedBranches": bool(policy.get("protected_branches")),
+                "customBranchPolicies": bool(policy.get("custom_branch_policies")),
+            }
+            if isinstance(policy, dict)
+            else None,
+        }
+        declared_reviewers: list[str] = []
+        for block in r.inputs.get("reviewers") or []:
+            for key in ("teams", "users"):
+                declared_reviewers += sorted(
+                    str(x).lower().split(":", 1)[-1].removesuffix(">") for x in block.get(key, [])
+                )
+        declared = {
+            "waitTimer": r.inputs.get("waitTimer", 0),
+            "canAdminsBypass": r.inputs.get("canAdminsBypass", True),
+            "preventSelfReview": bool(r.inputs.get("preventSelfReview", False)),
+            "reviewers": declared_reviewers,
+            "deploymentBranchPolicy": r.inputs.get("deploymentBranchPolicy"),
+        }
+        changes = _diff(declared, current, {k: k for k in declared})
+        return _pred(r, REPO, f"GET {path}", changes)
+
+    def environment_policy(self, r: PlannedResource) -> Prediction:
+        repo, env = r.inputs.get("repository"), r.inputs.get("environment")
+        path = self.path(f"/repos/{{org}}/{repo}/environments/{env}/deployment-branch-policies")
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", REPO, "-")
+        patterns = {
+            (str(b.get("name")), str(b.get("type", "branch")))
+            for b in self.items(path, "branch_policies")
+        }
+        if (str(r.inputs.get("branchPattern")), "branch") not in patterns:
+            return Prediction(r, "import-missing" if r.import_id else "create", REPO, path)
+        return _pred(r, REPO, f"GET {path}", [])
+
+    def environment_secret(self, r: PlannedResource) -> Prediction:
+        repo, env = r.inputs.get("repository"), r.inputs.get("environment")
+        path = self.path(f"/repos/{{org}}/{repo}/environments/{env}/secrets")
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", REPO, "-")
+        names = {str(x.get("name")).upper() for x in self.items(path, "secrets")}
+        if str(r.inputs.get("secretName")).upper() not in names:
+            return Prediction(r, "create", REPO, path)
+        pred = _pred(r, REPO, f"GET {path}", [])
+        pred.note = "value not comparable (GitHub never returns it): written again by `up`"
+        return pred
+
+    def variable_group(self, r: PlannedResource) -> Prediction:
+        """An Azure DevOps variable group, found in its project's recorded list: the program names
+        the resource `{project}-{group}` (infra/azure/variable_groups.py)."""
+        name = str(r.inputs.get("name"))
+        for path, _ in self.snap.under("https://dev.azure.com/"):
+            project = path.split("/_apis/", 1)[0].rsplit("/", 1)[-1]
+            if "/_apis/distributedtask/variablegroups" not in path or r.name != f"{project}-{name}":
+                continue
+            live = {str(g.get("name")): g for g in self.items(path, "value")}.get(name)
+            if live is None:
+                return Prediction(r, "import-missing" if r.import_id else "create", ORG, path)
+            variables = live.get("variables")
+            current = {
+                "description": live.get("description"),
+                "variables": sorted(
+                    (str(k), bool((v or {}).get("isSecret")))
+                    for k, v in (variables.items() if isinstance(variables, dict) else [])
+                ),
+            }
+            declared = {
+                "description": r.inputs.get("description"),
+                "variables": sorted(
+                    (str(v.get("name")), bool(v.get("isSecret")))
+                    for v in r.inputs.get("variables") or []
+                ),
+            }
+            pred = _pred(r, ORG, f"GET {path}", _diff(declared, current, {k: k for k in declared}))
+            pred.note = "values not comparable (never recorded): written again by `up`"
+            return pred
+        return Prediction(r, "not-recorded", ORG, "-")
 
     def cirun_file(self, r: PlannedResource) -> Prediction:
         repo, name = r.inputs.get("repository"), r.inputs.get("file")
@@ -348,19 +514,24 @@ class Matcher:
             return Prediction(r, "import-missing" if r.import_id else "create", REPO, "-")
         declared = str(r.inputs.get("content", ""))
         changes = []
+        where = f"{self.snap.file}: GET {path}"
         if name == ".access.yml":
-            from infra.runners.import_access import grants_of
-
-            live_g, decl_g = (
-                grants_of(yaml.safe_load(text) or {}),
-                grants_of(yaml.safe_load(declared) or {}),
-            )
+            live_g, problems = read_access(text, where)
+            decl_g, declared_problems = read_access(declared, f"{r.name} (the plan)")
+            self.problems += problems + declared_problems
+            if live_g is None or decl_g is None:
+                return Prediction(r, "unreadable", REPO, f"GET {path}")
             lost = sorted(f"{g[1]} → {g[0]}" for g in live_g - decl_g)
             added = sorted(f"{g[1]} → {g[0]}" for g in decl_g - live_g)
             if lost or added:
                 changes.append(Change("content (grants)", lost, added))
-        elif (yaml.safe_load(text) or {}) != (yaml.safe_load(declared) or {}):
-            changes.append(Change("content", "(live file)", "(rendered from data/runners)"))
+        else:
+            live_doc, problems = read_yaml(text, where)
+            self.problems += problems
+            if problems:
+                return Prediction(r, "unreadable", REPO, f"GET {path}")
+            if live_doc != read_yaml(declared, r.name)[0]:
+                changes.append(Change("content", "(live file)", "(rendered from data/runners)"))
         pred = _pred(r, REPO, f"GET {path}", changes)
         if r.import_id and changes:
             pred.op = "ignored"
@@ -413,6 +584,13 @@ def _matchers(m: Matcher) -> dict[str, Callable[[PlannedResource], Prediction]]:
             m.org_secret_repositories
         ),
         f"{g}repositoryFile:RepositoryFile": m.cirun_file,
+        f"{g}actionsRunnerGroup:ActionsRunnerGroup": m.runner_group,
+        f"{g}repositoryEnvironment:RepositoryEnvironment": m.environment,
+        f"{g}repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": (
+            m.environment_policy
+        ),
+        f"{g}actionsEnvironmentSecret:ActionsEnvironmentSecret": m.environment_secret,
+        "azuredevops:index/variableGroup:VariableGroup": m.variable_group,
         "heroku:formation/formation:Formation": m.formation,
     }
 
@@ -438,24 +616,42 @@ def _unmanaged(plan: Plan, m: Matcher) -> list[tuple[str, str]]:
     for url in sorted(m._hooks(m.path("/orgs/{org}/hooks"))):
         if url not in declared_hooks:
             out.append((ORG, f"org webhook {url}"))
-    secrets = m.snap.get(m.path("/orgs/{org}/actions/secrets"))
+    secrets = m.items(m.path("/orgs/{org}/actions/secrets"), "secrets")
     declared_secrets = {
         r.inputs.get("secretName")
         for r in plan.resources
         if r.type.endswith("actionsOrganizationSecret:ActionsOrganizationSecret")
     }
-    for s in secrets.get("secrets", []) if isinstance(secrets, dict) else []:
+    for s in secrets:
         if s.get("name") not in declared_secrets:
             out.append((ORG, f"org Actions secret {s.get('name')}"))
-    owners = m.snap.get(m.path("/orgs/{org}/members?role=admin"))
+    owners = m.items(m.path("/orgs/{org}/members?role=admin"))
     declared_owners = {
         str(r.inputs.get("username")).lower()
         for r in plan.resources
         if r.type == "github:index/membership:Membership" and r.inputs.get("role") == "admin"
     }
-    for o in owners if isinstance(owners, list) else []:
+    for o in owners:
         if str(o.get("login", "")).lower() not in declared_owners:
             out.append((PERSON, f"org owner {o.get('login')}"))
+    declared_groups = {
+        str(r.inputs.get("name")).lower()
+        for r in plan.resources
+        if r.type.endswith("actionsRunnerGroup:ActionsRunnerGroup")
+    }
+    for g in m.items(m.path("/orgs/{org}/actions/runner-groups"), "runner_groups"):
+        if not g.get("default") and str(g.get("name")).lower() not in declared_groups:
+            out.append((ORG, f"runner group {g.get('name')} ({g.get('visibility')})"))
+    declared_envs = {
+        (str(r.inputs.get("repository")).lower(), str(r.inputs.get("environment")).lower())
+        for r in plan.resources
+        if r.type.endswith("repositoryEnvironment:RepositoryEnvironment")
+    }
+    for repo in sorted({repo for repo, _ in declared_envs}):
+        path = m.path(f"/repos/{{org}}/{repo}/environments")
+        for e in m.items(path, "environments"):
+            if (repo, str(e.get("name")).lower()) not in declared_envs:
+                out.append((REPO, f"environment {repo}/{e.get('name')}"))
     return out
 
 
@@ -464,6 +660,11 @@ def predict(plan: Plan, snapshot: Snapshot, org: str) -> Report:
     table = _matchers(m)
     predictions: list[Prediction] = []
     not_compared: set[str] = set()
+    recorded_org = snapshot.meta.get("org")
+    if isinstance(recorded_org, str) and recorded_org.lower() != org.lower():
+        m.problems.append(
+            Problem(snapshot.file, "_meta.org", f"a snapshot of `{recorded_org}`, not of `{org}`")
+        )
     for r in plan.resources:
         fn = table.get(r.type)
         if fn is None:
@@ -475,7 +676,17 @@ def predict(plan: Plan, snapshot: Snapshot, org: str) -> Report:
             not_compared.add(f"{r.type} ({r.name}: not in the snapshot)")
             continue
         predictions.append(pred)
-    return Report(predictions, _unmanaged(plan, m), sorted(not_compared))
+    unmanaged = _unmanaged(plan, m)
+    if not predictions and not m.problems:
+        m.problems.append(
+            Problem(
+                snapshot.file,
+                "",
+                f"records nothing the stack manages in `{org}`: nothing could be compared "
+                "(is it a snapshot of this stack?)",
+            )
+        )
+    return Report(predictions, unmanaged, sorted(not_compared), sorted(set(m.problems)))
 
 
 def changes_of(report: Report) -> Iterable[Prediction]:

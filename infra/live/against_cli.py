@@ -1,10 +1,12 @@
-"""`cfinfra plan --against SNAPSHOT`: exit 0 nothing changes, 1 changes, 2 unreadable."""
+"""`cfinfra plan --against SNAPSHOT`: exit 0 nothing changes, 1 changes, 2 unreadable (or a
+snapshot that records nothing the stack manages)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from infra.console import err, out
+from infra.console import err, out, write_output
+from infra.exitcodes import ExitCode
 from infra.live.recorded import Snapshot, SnapshotError, load_snapshot
 
 
@@ -27,9 +29,15 @@ def predict_and_report(
 
     assert isinstance(plan, Plan)
     report = predict(plan, snapshot, org)
+    if report.problems:
+        for problem in report.problems:
+            err.print(str(problem), markup=False)
+        n = len(report.problems)
+        err.print(f"{n} problem{'s' if n != 1 else ''} in the snapshot: nothing predicted")
+        return int(ExitCode.INVALID)
     for line in summary_lines(report):
         out.print(line, markup=False)
     if report_path is not None:
-        report_path.write_text(render_markdown(report, stack, snapshot.file), encoding="utf-8")
+        write_output(report_path, render_markdown(report, stack, snapshot.file), "--report")
         out.print(f"wrote {report_path}", markup=False)
     return 1 if report.changing else 0

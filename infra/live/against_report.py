@@ -33,7 +33,15 @@ def render_markdown(report: Report, stack: str, snapshot: str) -> str:
     ignored = _sorted([p for p in report.predictions if p.op == "ignored"])
     lines = [f"## Predicted first `pulumi up` of stack {code(stack)} against {code(snapshot)}", ""]
     if not changing:
-        lines.append("**No change**: every compared resource equals its live counterpart.")
+        lines.append(
+            f"**No change**: each of the {len(report.predictions)} compared resources equals its "
+            "live counterpart"
+            + (
+                f"; {len(report.not_compared)} kinds not compared (below)."
+                if report.not_compared
+                else "."
+            )
+        )
     else:
         counts = {b: sum(p.blast == b for p in changing) for b in BLAST_ORDER}
         summary = ", ".join(f"{n} {b}-wide" if b == ORG else f"{n} {b}" for b, n in counts.items())

@@ -92,6 +92,7 @@ def _variable_group_names(body: Any) -> Any:
             {
                 "id": g.get("id"),
                 "name": g.get("name"),
+                "description": g.get("description"),
                 "type": g.get("type"),
                 "variables": {
                     name: {"isSecret": bool((v or {}).get("isSecret"))}
@@ -142,6 +143,20 @@ def _record_workflows(r: Recorder, repo: str) -> None:
             r.gh(f"/repos/{r.org}/{repo}/contents/.github/workflows/{name}")
 
 
+def _record_environments(r: Recorder, base: str) -> None:
+    """A repository's environments, each one's secret names and custom branch policies."""
+    listing = r.gh(f"{base}/environments", paged=True, optional=True)
+    envs = listing.get("environments") if isinstance(listing, dict) else None
+    for env in envs if isinstance(envs, list) else []:
+        if not isinstance(env, dict) or not isinstance(env.get("name"), str):
+            continue
+        at = f"{base}/environments/{env['name']}"
+        r.gh(f"{at}/secrets", paged=True)
+        policy = env.get("deployment_branch_policy")
+        if isinstance(policy, dict) and policy.get("custom_branch_policies"):
+            r.gh(f"{at}/deployment-branch-policies", paged=True)
+
+
 def _record_repositories(r: Recorder, project: Project, feedstocks: Iterable[str]) -> None:
     gh = project.config.github
     for repo in sorted(gh.repositories):
@@ -154,7 +169,7 @@ def _record_repositories(r: Recorder, project: Project, feedstocks: Iterable[str
             if rs.get("source_type") == "Repository":
                 r.gh(f"{base}/rulesets/{rs['id']}")
         r.gh(f"{base}/hooks", paged=True, optional=True)
-        r.gh(f"{base}/environments", paged=True, optional=True)
+        _record_environments(r, base)
         _record_workflows(r, repo)
     for feedstock in sorted(set(feedstocks)):
         _record_workflows(r, f"{feedstock}-feedstock")

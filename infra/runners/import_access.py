@@ -202,30 +202,5 @@ def write_access(
     return touched, removed
 
 
-def grants_of(doc: Mapping[str, Any]) -> set[tuple[str, str, str, tuple[str, ...], bool, Any]]:
-    """A `.access.yml`'s grants as comparable tuples: (label, policy id, repo, roles, PR, users)."""
-    policies = {p["id"]: p for p in _as_list(doc.get("policies")) if isinstance(p, dict)}
-    out = set()
-    for entry in _as_list(doc.get("access_control")):
-        for pid in _as_list(entry.get("policies")):
-            p = policies.get(pid)
-            if p is None:
-                continue
-            users: Any = p.get("users_from_json")
-            if p.get("users") is not None:
-                users = tuple(sorted(str(u).lower() for u in p["users"]))
-            out.add(
-                (
-                    entry["resource"],
-                    pid,
-                    p["repo"],
-                    tuple(sorted(p.get("roles") or ())),
-                    bool(p.get("pull_request", False)),
-                    users,
-                )
-            )
-    return out
-
-
 def sorted_lines(lines: Sequence[str]) -> list[str]:
     return sorted(lines, key=str.lower)

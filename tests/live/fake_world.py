@@ -208,7 +208,26 @@ def world_from_plan(plan: Plan) -> dict[str, Any]:
             ],
         }
     w[f"/orgs/{org}/actions/secrets"] = {"total_count": len(secrets), "secrets": secrets}
-    w[f"/orgs/{org}/actions/runner-groups"] = {"total_count": 0, "runner_groups": []}
+    groups = [{"id": 1, "name": "Default", "visibility": "all", "default": True}]
+    for n, g in enumerate(_types(plan, "actionsRunnerGroup:ActionsRunnerGroup")):
+        group = {
+            "id": 10 + n,
+            "name": g.inputs["name"],
+            "visibility": g.inputs["visibility"],
+            "allows_public_repositories": g.inputs["allowsPublicRepositories"],
+            "default": False,
+            "inherited": False,
+        }
+        groups.append(group)
+        w[f"/orgs/{org}/actions/runner-groups/{10 + n}/repositories"] = {
+            "total_count": len(g.inputs["selectedRepositoryIds"]),
+            "repositories": [
+                {"id": 900 + k, "name": str(x).removeprefix(f"<repo_id:{org}/").removesuffix(">")}
+                for k, x in enumerate(g.inputs["selectedRepositoryIds"])
+            ],
+        }
+    w[f"/orgs/{org}/actions/runner-groups"] = {"total_count": len(groups), "runner_groups": groups}
+    _environments(plan, org, w)
     for f in _types(plan, "repositoryFile:RepositoryFile"):
         w[f"/repos/{org}/{f.inputs['repository']}/contents/{f.inputs['file']}"] = b64(
             f.inputs["content"]
@@ -243,12 +262,78 @@ def world_from_plan(plan: Plan) -> dict[str, Any]:
                 {
                     "id": 7,
                     "name": g.inputs["name"],
+                    "description": g.inputs.get("description"),
                     "type": "Vsts",
-                    "variables": {"BINSTAR_TOKEN": {"isSecret": False, "value": PLANTED[2]}},
+                    "variables": {
+                        v["name"]: {"isSecret": v.get("isSecret", False), "value": PLANTED[2]}
+                        for v in g.inputs["variables"]
+                    },
                 }
             ],
         }
     return w
+
+
+def _environments(plan: Plan, org: str, w: dict[str, Any]) -> None:
+    """The plan's environments as GitHub lists them: protection rules, branch policies, secrets."""
+    for e in _types(plan, "repositoryEnvironment:RepositoryEnvironment"):
+        repo, name = e.inputs["repository"], e.inputs["environment"]
+        rules: list[dict[str, Any]] = []
+        if e.inputs.get("waitTimer"):
+            rules.append({"id": 1, "type": "wait_timer", "wait_timer": int(e.inputs["waitTimer"])})
+        reviewers = [
+            {"type": "Team", "reviewer": {"slug": str(t).split(":", 1)[1].removesuffix(">")}}
+            for block in e.inputs.get("reviewers", [])
+            for t in block.get("teams", [])
+        ]
+        if reviewers:
+            rules.append(
+                {
+                    "id": 2,
+                    "type": "required_reviewers",
+                    "prevent_self_review": e.inputs.get("preventSelfReview", False),
+                    "reviewers": reviewers,
+                }
+            )
+        policy = e.inputs.get("deploymentBranchPolicy")
+        if policy:
+            rules.append({"id": 3, "type": "branch_policy"})
+        env = {
+            "id": len(w),
+            "name": name,
+            "can_admins_bypass": e.inputs.get("canAdminsBypass", True),
+            "protection_rules": rules,
+            "deployment_branch_policy": {
+                "protected_branches": policy["protectedBranches"],
+                "custom_branch_policies": policy["customBranchPolicies"],
+            }
+            if policy
+            else None,
+        }
+        listing = w.setdefault(
+            f"/repos/{org}/{repo}/environments", {"total_count": 0, "environments": []}
+        )
+        listing["environments"].append(env)
+        listing["total_count"] += 1
+        base = f"/repos/{org}/{repo}/environments/{name}"
+        secrets = [
+            {"name": s.inputs["secretName"], "created_at": "2025-01-01T00:00:00Z"}
+            for s in _types(plan, "actionsEnvironmentSecret:ActionsEnvironmentSecret")
+            if (s.inputs["repository"], s.inputs["environment"]) == (repo, name)
+        ]
+        w[f"{base}/secrets"] = {"total_count": len(secrets), "secrets": secrets}
+        if policy and policy["customBranchPolicies"]:
+            branches = [
+                {"id": 70 + k, "name": d.inputs["branchPattern"], "type": "branch"}
+                for k, d in enumerate(
+                    _types(plan, "DeploymentPolicy:RepositoryEnvironmentDeploymentPolicy")
+                )
+                if (d.inputs["repository"], d.inputs["environment"]) == (repo, name)
+            ]
+            w[f"{base}/deployment-branch-policies"] = {
+                "total_count": len(branches),
+                "branch_policies": branches,
+            }
 
 
 class FakeApis:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from infra.cli import app
 from infra.plan.engine import plan_stack
 from tests.conftest import FIXTURE_STACK
-from tests.live.fake_world import HEROKU, world_from_plan
+from tests.live.fake_world import HEROKU, b64, world_from_plan
 from tests.live.test_snapshot import take_snapshot
 
 ORG = "/orgs/example-forge"
@@ -153,3 +153,120 @@ def test_an_unreadable_snapshot_exits_2(tmp_path, project):
     bad.write_text(json.dumps(["not", "an", "object"]))
     assert plan_against(project, bad).exit_code == 2
     assert adopt_from(project, bad).exit_code == 2
+
+
+def test_runner_groups_environments_and_variable_groups_are_compared(tmp_path, project):
+    def changed(world):
+        groups = world[f"{ORG}/actions/runner-groups"]["runner_groups"]
+        (namespace,) = [g for g in groups if g["name"] == "namespace"]
+        # A feedstock added by hand to a large-runner group (the provider's Read misses it).
+        world[f"{ORG}/actions/runner-groups/{namespace['id']}/repositories"]["repositories"].append(
+            {"id": 1, "name": "scipy-feedstock"}
+        )
+        (production,) = [
+            e
+            for e in world[f"{REPOS}/infrastructure/environments"]["environments"]
+            if e["name"] == "production"
+        ]
+        production["can_admins_bypass"] = True
+        groups = world[
+            "https://dev.azure.com/example-forge/cdt-builds/_apis/distributedtask/variablegroups"
+            "?api-version=7.1"
+        ]["value"]
+        groups[0]["variables"] = {}
+
+    result = plan_against(project, snapshot_of(tmp_path, project, changed), tmp_path / "r.md")
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "[organisation] runners-large-namespace: imported, then updated" in out
+    assert "(selectedRepositories)" in out
+    assert (
+        "example-forge/infrastructure/production: imported, then updated (canAdminsBypass)" in out
+    )
+    assert "cdt-builds-anaconda-org: imported, then updated (variables)" in out
+    report = (tmp_path / "r.md").read_text()
+    assert "scipy-feedstock" in report
+    not_compared = report.split("### Not compared", 1)[-1]
+    for kind in ("actionsRunnerGroup", "repositoryEnvironment", "variableGroup"):
+        assert kind not in not_compared
+
+
+def test_a_snapshot_that_records_nothing_the_stack_manages_is_exit_2_not_no_change(
+    tmp_path, project
+):
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps({"_meta": {"version": 1, "org": "example-forge"}}))
+    result = plan_against(project, empty, tmp_path / "r.md")
+    assert result.exit_code == 2, result.output
+    assert "records nothing the stack manages in `example-forge`" in result.output
+    assert "No change" not in result.output
+    assert not (tmp_path / "r.md").exists()
+
+
+def test_a_snapshot_of_another_org_is_exit_2(tmp_path, project):
+    snap = snapshot_of(tmp_path, project)
+    doc = json.loads(snap.read_text())
+    doc["_meta"]["org"] = "elsewhere"
+    snap.write_text(json.dumps(doc))
+    result = plan_against(project, snap)
+    assert result.exit_code == 2
+    assert "_meta.org: a snapshot of `elsewhere`, not of `example-forge`" in result.output
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("- just\n- a list\n", ": expected a mapping with `policies` and `access_control`"),
+        (
+            "version: 1\npolicies: [{id: p}]\naccess_control: [{resource: r, policies: [p]}]\n",
+            ": policies[0].repo: a policy needs a string `repo`",
+        ),
+        (
+            "policies: [{id: p, repo: x-feedstock, users: 3}]\naccess_control: []\n",
+            ": policies[0].users: expected a list of strings",
+        ),
+        ("a: &b [1]\nc: [*b, *b]\n", "anchors (`&name`) are not allowed"),
+    ],
+    ids=["not-a-mapping", "no-repo", "users-3", "an-alias"],
+)
+def test_a_live_access_file_cirun_cannot_read_is_one_clear_exit_2(
+    tmp_path, project, body, expected
+):
+    def broken(world):
+        world[f"{REPOS}/.cirun/contents/.access.yml"] = b64(body)
+
+    result = plan_against(project, snapshot_of(tmp_path, project, broken), tmp_path / "r.md")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "GET /repos/example-forge/.cirun/contents/.access.yml" in result.output
+    assert expected in result.output
+    assert not (tmp_path / "r.md").exists()
+
+
+def test_bodies_of_the_wrong_shape_are_problems_not_tracebacks(tmp_path, fixture_plan):
+    from infra.live.against import predict
+    from infra.live.recorded import parse_snapshot
+
+    world = world_from_plan(fixture_plan)
+    world[f"{ORG}/teams/core/members?role=member"] = {"not": "a list"}
+    world[f"{ORG}/actions/runner-groups"] = ["not", "an object"]
+    world[f"{REPOS}/infrastructure/environments"] = {"environments": "nope"}
+    snap = parse_snapshot({f"GET {k}": v for k, v in world.items()}, "s.json")
+    report = predict(fixture_plan, snap, "example-forge")
+    shown = [str(p) for p in report.problems]
+    assert (
+        "s.json: GET /orgs/example-forge/teams/core/members?role=member: expected a list of "
+        in ("\n".join(shown))
+    )
+    assert any("runner-groups: expected `runner_groups`: a list" in p for p in shown)
+    assert any("infrastructure/environments: expected `environments`" in p for p in shown)
+
+
+@pytest.mark.parametrize("where", ["missing/r.md", "."])
+def test_a_report_path_that_cannot_be_written_is_exit_2_before_planning(tmp_path, project, where):
+    snap = tmp_path / "s.json"
+    snap.write_text(json.dumps({"_meta": {}}))
+    result = plan_against(project, snap, tmp_path / where)
+    assert result.exit_code == 2
+    assert "cannot write" in result.output
+    assert "--report" in result.output

@@ -82,7 +82,7 @@ def test_a_snapshot_never_holds_a_secret_value_and_only_ever_reads(tmp_path, fix
         "GET https://dev.azure.com/example-forge/feedstock-builds/_apis/distributedtask/"
         "variablegroups?api-version=7.1"
     ]
-    assert group["value"][0]["variables"] == {"BINSTAR_TOKEN": {"isSecret": False}}
+    assert group["value"][0]["variables"]["BINSTAR_TOKEN"] == {"isSecret": True}
     assert fake.requests  # every one of them a GET (the fake refuses anything else)
 
 

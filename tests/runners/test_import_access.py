@@ -15,8 +15,8 @@ import yaml
 from typer.testing import CliRunner
 
 from infra.cli import app
+from infra.live.against_files import grants_of
 from infra.plan.engine import plan_stack
-from infra.runners.import_access import grants_of
 from tests.conftest import FIXTURE_STACK
 from tests.runners.runner_helpers import (
     DATA,
