@@ -53,16 +53,16 @@ class OrgPeople(pulumi.ComponentResource):
             username=person.login,
             role=role,
             # Dropping someone from the files must not remove them from the org: they may still
-            # maintain feedstocks. Deleting the resource demotes them to member instead.
+            # maintain feedstocks. Deleting the resource demotes them to member instead. The
+            # provider's Delete reads this flag from the *state*, and an import leaves it false
+            # there (docs/provider-behaviour.md), so it is never in `ignore_changes`: the first
+            # `up` updates every imported membership to record it.
             downgrade_on_destroy=True,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # An owner leaves only by an explicit, two-step change (unprotect, then remove).
                 protect=role == OWNER,
                 import_=f"{self._org}:{person.key}" if self._adopt else None,
-                # GitHub does not store this flag, so an import can never match it: it lands on the
-                # first update after adoption is turned off.
-                ignore_changes=["downgrade_on_destroy"] if self._adopt else None,
             ),
         )
 

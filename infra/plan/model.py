@@ -51,7 +51,7 @@ CASE_INSENSITIVE_INPUTS = {
     "github:index/membership:Membership": frozenset({"username"}),
     "github:index/teamMembership:TeamMembership": frozenset({"username"}),
 }
-"""Inputs the provider compares ignoring case (`DiffSuppressFunc: caseInsensitive()`, PB-3 in
+"""Inputs the provider compares ignoring case (`DiffSuppressFunc: caseInsensitive()`, see
 docs/provider-behaviour.md): a change of case only is no change on GitHub."""
 
 
