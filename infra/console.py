@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -92,34 +93,105 @@ def is_stdout(path: Path | str) -> bool:
     return str(path) == STDOUT
 
 
+def _output_problem(path: Path) -> str | None:
+    """Why ``path`` must not be written: never through a symlink, never into a FIFO or a device
+    (a write would follow the link wherever it points, or block), never a folder."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        return exc.strerror or exc.__class__.__name__
+    if info is not None:
+        if stat.S_ISLNK(info.st_mode):
+            return "it is a symlink (written only as a regular file)"
+        if stat.S_ISDIR(info.st_mode):
+            return "it is a folder"
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file (a FIFO, device or socket)"
+    parent = path.parent
+    if not parent.is_dir():
+        return f"folder {parent} does not exist"
+    if not os.access(parent, os.W_OK) or (info is not None and not os.access(path, os.W_OK)):
+        return "permission denied"
+    return None
+
+
 def check_output_path(path: Path, option: str) -> None:
     """Refuse, before any work is done, an output path that cannot be written (exit 2, one line)."""
     if is_stdout(path):
         return
-    parent = path.parent
-    problem = None
-    if path.is_dir():
-        problem = "it is a folder"
-    elif not parent.is_dir():
-        problem = f"folder {parent} does not exist"
-    elif not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        problem = "permission denied"
+    problem = _output_problem(path)
     if problem:
         print_text(f"error: cannot write {path} ({option}): {problem}", stderr=True)
         raise typer.Exit(ExitCode.INVALID)
 
 
 def write_output(path: Path, text: str, option: str) -> None:
-    """Write ``text`` to ``path`` (``-``: standard output); a failure is exit 2 with one line."""
+    """Write ``text`` to ``path`` (``-``: standard output); a failure is exit 2 with one line.
+
+    Atomic: a temporary file in the same folder, renamed over ``path``, so a reader never sees
+    half a report and a symlink or FIFO at ``path`` is refused, not followed (the rename would
+    replace a link, ``_output_problem`` refuses it first).
+    """
     if is_stdout(path):
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    check_output_path(path, option)
+    import tempfile
+
     try:
-        path.write_text(text, encoding="utf-8")
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            if path.exists():
+                os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))
+            else:
+                os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
     except OSError as exc:
         print_text(f"error: cannot write {path} ({option}): {exc.strerror or exc}", stderr=True)
         raise typer.Exit(ExitCode.INVALID) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def read_input_text(path: Path, what: str) -> str:
+    """The text of a file named on the command line (``-``: standard input), read wherever it
+    lives under the hardened reader's limits (a regular file, a size cap, UTF-8); a refusal is
+    exit 2 with one line."""
+    from infra.config.jsonio import MAX_BYTES
+    from infra.config.yamlio import read_text
+
+    text, problems = read_text(path, None, confine=False, max_bytes=MAX_BYTES)
+    if text is None:
+        print_text(f"error: cannot read {what} {problems[0]}", stderr=True)
+        raise typer.Exit(ExitCode.INVALID)
+    return text
+
+
+def read_input_json(path: Path, what: str, expect: type | None = dict) -> Any:
+    """A JSON file named on the command line, through the hardened reader (``jsonio``): a
+    refusal (not a regular file, too big, too deep, a huge number, a duplicate key, the wrong
+    top-level kind) is exit 2 with one line naming the file."""
+    from infra.config.jsonio import parse_json
+    from infra.config.yamlio import STDIN
+
+    text = read_input_text(path, what)
+    data, problems = parse_json(text, "standard input" if str(path) == STDIN else str(path), expect)
+    if problems:
+        print_text(f"error: {problems[0]}", stderr=True)
+        raise typer.Exit(ExitCode.INVALID)
+    return data
 
 
 @contextmanager

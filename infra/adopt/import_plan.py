@@ -29,6 +29,7 @@ from infra.config.loader import Project
 from infra.config.yamlio import load_yaml
 from infra.plan.engine import PROJECT_NAME
 from infra.plan.model import Plan, PlannedResource
+from infra.pulumi_formats import TYPE_DELIMITER, Urn
 
 _FAKE = re.compile(r"^<(?P<kind>[a-z_]+):(?P<label>.+)>$")
 COMPONENT_PREFIX = "cfinfra:"
@@ -378,7 +379,7 @@ def _urn(r: PlannedResource, by_key: dict[str, PlannedResource], stack: str, pro
     while parent is not None and parent in by_key:
         chain.insert(0, by_key[parent].type)
         parent = by_key[parent].parent
-    return f"urn:pulumi:{stack}::{project}::{'$'.join(chain)}::{r.name}"
+    return str(Urn(stack, project, TYPE_DELIMITER.join(chain), r.name))
 
 
 def _is_component(r: PlannedResource) -> bool:

@@ -102,17 +102,40 @@ def display_path(path: Path, root: Path | None) -> str:
     return printable(path.as_posix())
 
 
-def read_text(
-    path: Path, root: Path | None = None, *, confine: bool = True
-) -> tuple[str | None, list[Problem]]:
-    """The text of a regular file, at most ``MAX_BYTES``, as UTF-8; inside ``root`` if ``confine``.
+STDIN = "-"
+"""A file named ``-`` on the command line is standard input."""
 
-    Returns ``(text, problems)``; text is None when the file is refused.
+
+def read_text(
+    path: Path,
+    root: Path | None = None,
+    *,
+    confine: bool = True,
+    max_bytes: int = MAX_BYTES,
+) -> tuple[str | None, list[Problem]]:
+    """The text of a regular file, at most ``max_bytes``, as UTF-8; inside ``root`` if ``confine``.
+
+    ``-`` is standard input (read to the same limit). Returns ``(text, problems)``; text is None
+    when the file is refused.
     """
-    shown = display_path(path, root)
+    shown = "standard input" if str(path) == STDIN else display_path(path, root)
 
     def refuse(why: str) -> tuple[None, list[Problem]]:
         return None, [Problem(shown, "", why)]
+
+    if str(path) == STDIN:
+        import sys
+
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            return refuse("standard input is closed")
+        data = stream.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            return refuse(f"larger than {max_bytes} bytes")
+        try:
+            return data.decode("utf-8"), []
+        except UnicodeDecodeError:
+            return refuse("not UTF-8 text")
 
     try:
         resolved = path.resolve(strict=True)
@@ -144,18 +167,18 @@ def read_text(
                 else "a device or socket"
             )
             return refuse(f"not a regular file ({kind})")
-        if info.st_size > MAX_BYTES:
-            return refuse(f"larger than {MAX_BYTES} bytes")
+        if info.st_size > max_bytes:
+            return refuse(f"larger than {max_bytes} bytes")
         chunks = []
         total = 0
-        while total <= MAX_BYTES:
+        while total <= max_bytes:
             chunk = os.read(fd, 65536)
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
-        if total > MAX_BYTES:
-            return refuse(f"larger than {MAX_BYTES} bytes")
+        if total > max_bytes:
+            return refuse(f"larger than {max_bytes} bytes")
     except OSError as exc:
         return refuse(f"cannot read file: {exc.strerror or exc.__class__.__name__}")
     finally:

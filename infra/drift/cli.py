@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from infra.console import check_output_path, write_output
+from infra.console import check_output_path, read_input_json, write_output
 from infra.exitcodes import ExitCode
 
 
@@ -33,14 +33,9 @@ def drift_report(
         check_output_path(output, "--output")
     from infra.drift.report import PreviewFormatError, parse_preview, render_markdown, summary_line
 
+    doc = read_input_json(preview, "preview")
     try:
-        text = preview.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        typer.echo(f"error: cannot read {preview}: {reason}", err=True)
-        raise typer.Exit(ExitCode.INVALID) from None
-    try:
-        report = parse_preview(text)
+        report = parse_preview(doc)
     except PreviewFormatError as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
         raise typer.Exit(ExitCode.INVALID) from None

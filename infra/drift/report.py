@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from infra.config.jsonio import parse_json
 from infra.config.secretscan import looks_like_credential, redact
 from infra.markdown import code, fenced, text
 
@@ -147,18 +148,19 @@ class DriftReport:
 # Parsing
 
 
-def parse_preview(text: str) -> DriftReport:
-    """Parse the stdout of ``pulumi preview --json``; ``PreviewFormatError`` if it is not that."""
-    if not text.strip():
-        raise PreviewFormatError(
-            "the file is empty (did `pulumi preview --json` fail before output?)"
-        )
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PreviewFormatError(
-            f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+def parse_preview(source: str | Mapping[str, Any]) -> DriftReport:
+    """Parse the stdout of ``pulumi preview --json`` (text, or JSON already read by the hardened
+    reader); ``PreviewFormatError`` if it is not that."""
+    if isinstance(source, str):
+        if not source.strip():
+            raise PreviewFormatError(
+                "the file is empty (did `pulumi preview --json` fail before output?)"
+            )
+        data, problems = parse_json(source, "the preview", expect=None)
+        if problems:
+            raise PreviewFormatError(problems[0].message)
+    else:
+        data = source
     if not isinstance(data, dict) or not ({"steps", "changeSummary"} & data.keys()):
         raise PreviewFormatError(
             "not `pulumi preview --json` output: "

@@ -12,17 +12,8 @@ from typing import Annotated
 
 import typer
 
-from infra.console import fail_config, write_output
+from infra.console import check_output_path, fail_config, read_input_json, write_output
 from infra.exitcodes import ExitCode
-
-
-def _read(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        typer.echo(f"error: cannot read {what} {path}: {reason}", err=True)
-        raise typer.Exit(ExitCode.INVALID) from None
 
 
 def _emit(markdown: str, output: Path | None) -> None:
@@ -59,16 +50,19 @@ def verify_preview(
     from infra.pipeline.verify import PreviewError, parse_steps, render, verify
     from infra.plan.changeset import ChangeSet
 
+    if output is not None:
+        check_output_path(output, "--output")
     sets = []
     for path in reviewed:
+        doc = read_input_json(path, "change set")
         try:
-            sets.append(ChangeSet.from_json(_read(path, "change set")))
+            sets.append(ChangeSet.from_data(doc))
         except ValueError as exc:
             typer.echo(f"error: {path}: not a reviewed change set: {exc}", err=True)
             raise typer.Exit(ExitCode.INVALID) from None
     try:
         change_set = ChangeSet.merge(sets)
-        steps = parse_steps(_read(preview, "preview"))
+        steps = parse_steps(read_input_json(preview, "preview"))
     except PreviewError as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
         raise typer.Exit(ExitCode.INVALID) from None
@@ -106,15 +100,16 @@ def deploy_guard(
     ] = Path("."),
 ) -> None:
     """The removal guard against what is deployed: 0 pass, 1 tripped, 2 bad input."""
-    import json
-
     from infra.diff.guard import GuardPolicy, check_against_deployed, render_guard
     from infra.errors import ConfigError
     from infra.pipeline.deployed import StateError, deployed_plan
     from infra.plan.engine import plan_stack
 
+    if output is not None:
+        check_output_path(output, "--output")
+    export = read_input_json(deployed, "stack export")
     try:
-        base = deployed_plan(json.loads(_read(deployed, "stack export")))
+        base = deployed_plan(export)
     except (ValueError, StateError) as exc:
         typer.echo(f"error: {deployed}: not a `pulumi stack export`: {exc}", err=True)
         raise typer.Exit(ExitCode.INVALID) from None
@@ -138,10 +133,10 @@ def drift_triage(
     from infra.pipeline.privacy import DriftClass, classify
     from infra.pipeline.verify import PreviewError, parse_steps
 
-    text = _read(preview, "preview")
+    doc = read_input_json(preview, "preview")
     try:
-        steps = parse_steps(text)
-        report = parse_preview(text)
+        steps = parse_steps(doc)
+        report = parse_preview(doc)
     except (PreviewError, PreviewFormatError) as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
         raise typer.Exit(ExitCode.INVALID) from None

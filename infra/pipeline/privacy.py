@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from infra.pipeline.verify import NO_CHANGE, ROOT_STACK_TYPE, Step
+from infra.pipeline.verify import Step
+from infra.pulumi_formats import NO_CHANGE_OPS, parse_urn
 
 #: Resource types whose drift is security-relevant (by type token, every provider version).
 SECURITY_TYPES = frozenset(
@@ -60,12 +61,14 @@ class DriftClass(StrEnum):
 
 
 def _type(urn: str) -> str:
-    return urn.split("::")[2].split("$")[-1]
+    return parse_urn(urn).type
 
 
 def classify(steps: list[Step]) -> tuple[DriftClass, int]:
     """The class of the drift a refreshed preview shows, and how many resources drifted."""
-    changing = [s for s in steps if s.op not in NO_CHANGE and _type(s.urn) != ROOT_STACK_TYPE]
+    changing = [
+        s for s in steps if s.op not in NO_CHANGE_OPS and not parse_urn(s.urn).is_root_stack
+    ]
     if not changing:
         return DriftClass.CLEAN, 0
     # An operation the engine reports that is no known change is treated as the worst case.

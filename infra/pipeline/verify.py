@@ -1,10 +1,11 @@
 """Reviewed is applied: check a real ``pulumi preview --json`` against the reviewed change set.
 
-Every step other than ``same`` (and the read-only ``read``/``refresh`` steps, and the root stack)
-must be explained by the reviewed set: the same URN, the same operation, and the properties the
-engine says change (``detailedDiff``, else ``diffReasons``) all among the reviewed ones. Anything
-else is *unexplained*: drift, an import update, a provider replacing what a reviewer saw as an
-update, a change nobody reviewed. The deploy stops on it.
+Every step that changes the cloud (``infra.pulumi_formats.NO_CHANGE_OPS`` and the root stack
+aside) must be explained by the reviewed set: the same URN, the same operation, and every
+property the engine names as changing (the union of ``detailedDiff``'s paths, ``diffReasons``,
+``replaceReasons`` and the inputs that differ between ``oldState`` and ``newState``) among the
+reviewed ones. Anything else is *unexplained*: drift, an import update, a provider replacing
+what a reviewer saw as an update, a change nobody reviewed. The deploy stops on it.
 
 Values are never read except to tell whether an input is a secret, and never printed: the report
 names URNs, operations and property names only.
@@ -12,31 +13,33 @@ names URNs, operations and property names only.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from infra.config.jsonio import parse_json
 from infra.markdown import cell, code
 from infra.plan.changeset import ChangeOp, ChangeSet
+from infra.pulumi_formats import (
+    NO_CHANGE_OPS,
+    FormatError,
+    Op,
+    PreviewStep,
+    is_secret,
+    parse_preview,
+    parse_urn,
+)
 
-ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
-# Pulumi's signature of a secret value (sdk/go/common/resource/sig), not a credential.
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"  # noqa: S105
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105
-MASK = "[secret]"
-
-#: Steps that change nothing in the cloud.
-NO_CHANGE = {"same", "read", "refresh", "discard", "read-discard"}
 #: The engine's operation → the reviewed operation that must explain it.
-OPS = {
-    "create": ChangeOp.CREATE,
-    "import": ChangeOp.CREATE,
-    "update": ChangeOp.UPDATE,
-    "delete": ChangeOp.DELETE,
-    "replace": ChangeOp.REPLACE,
-    "create-replacement": ChangeOp.REPLACE,
-    "delete-replaced": ChangeOp.REPLACE,
-    "import-replacement": ChangeOp.REPLACE,
+OPS: dict[str, ChangeOp] = {
+    Op.CREATE: ChangeOp.CREATE,
+    Op.IMPORT: ChangeOp.CREATE,
+    Op.UPDATE: ChangeOp.UPDATE,
+    Op.DELETE: ChangeOp.DELETE,
+    Op.REPLACE: ChangeOp.REPLACE,
+    Op.CREATE_REPLACEMENT: ChangeOp.REPLACE,
+    Op.DELETE_REPLACED: ChangeOp.REPLACE,
+    Op.IMPORT_REPLACEMENT: ChangeOp.REPLACE,
+    Op.REMOVE_PENDING_REPLACE: ChangeOp.REPLACE,
 }
 
 
@@ -72,10 +75,6 @@ class Verdict:
         return not self.unexplained
 
 
-def _is_secret(value: Any) -> bool:
-    return value == MASK or (isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG)
-
-
 def _top_level(path: str) -> str:
     for i, ch in enumerate(path):
         if ch in ".[":
@@ -83,45 +82,40 @@ def _top_level(path: str) -> str:
     return path
 
 
-def _inputs(step: dict[str, Any], side: str) -> dict[str, Any]:
-    state = step.get(side)
-    inputs = state.get("inputs") if isinstance(state, dict) else None
-    return inputs if isinstance(inputs, dict) else {}
+def changed_properties(step: PreviewStep) -> tuple[str, ...] | None:
+    """Every top-level property the engine names as changing: the union of ``detailedDiff``'s
+    paths, ``diffReasons``, ``replaceReasons`` and every input that differs between the old and
+    the new state; None when it names none (it does not say)."""
+    names = {_top_level(p) for p in step.detailed_diff or ()}
+    names |= {_top_level(p) for p in (*step.diff_reasons, *step.replace_reasons)}
+    old, new = step.inputs("old"), step.inputs("new")
+    if step.old_state is not None and step.new_state is not None:
+        names |= {k for k in old.keys() | new.keys() if old.get(k, _ABSENT) != new.get(k, _ABSENT)}
+    return tuple(sorted(names)) if names else None
 
 
-def parse_steps(text: str) -> list[Step]:
-    """The steps of ``pulumi preview --json`` output; PreviewError when it is not one."""
+_ABSENT = object()
+
+
+def parse_steps(doc: Any) -> list[Step]:
+    """The steps of ``pulumi preview --json`` output (parsed); PreviewError when it is not one."""
+    if isinstance(doc, str):
+        doc, problems = parse_json(doc, "the preview", expect=None)
+        if problems:
+            raise PreviewError(problems[0].message)
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PreviewError(f"not JSON: {exc}") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
-        raise PreviewError("not `pulumi preview --json` output: no `steps` list")
+        preview = parse_preview(doc)
+    except FormatError as exc:
+        raise PreviewError(str(exc)) from None
     steps = []
-    for i, raw in enumerate(doc["steps"]):
-        if not isinstance(raw, dict):
-            raise PreviewError(f"steps[{i}] is not an object")
-        urn, op = raw.get("urn"), raw.get("op")
-        if not isinstance(urn, str) or not urn.startswith("urn:pulumi:") or urn.count("::") < 3:
-            raise PreviewError(f"steps[{i}].urn is not a URN")
-        if not isinstance(op, str):
-            raise PreviewError(f"steps[{i}].op is missing")
-        detailed, reasons = raw.get("detailedDiff"), raw.get("diffReasons")
-        props: tuple[str, ...] | None = None
-        if isinstance(detailed, dict) and detailed:
-            props = tuple(sorted({_top_level(str(k)) for k in detailed}))
-        elif isinstance(reasons, list) and reasons:
-            props = tuple(sorted({_top_level(str(k)) for k in reasons}))
-        old, new = _inputs(raw, "oldState"), _inputs(raw, "newState")
+    for raw in preview.steps:
+        props = changed_properties(raw)
+        old, new = raw.inputs("old"), raw.inputs("new")
         secret_only = bool(props) and all(
-            _is_secret(new.get(p)) and _is_secret(old.get(p)) for p in props or ()
+            is_secret(new.get(p)) and is_secret(old.get(p)) for p in props or ()
         )
-        steps.append(Step(urn, op, props, secret_only))
+        steps.append(Step(str(raw.urn), raw.op, props, secret_only))
     return steps
-
-
-def _type(urn: str) -> str:
-    return urn.split("::")[2].split("$")[-1]
 
 
 def verify(steps: list[Step], reviewed: ChangeSet, *, secret_values: bool = False) -> Verdict:
@@ -132,7 +126,7 @@ def verify(steps: list[Step], reviewed: ChangeSet, *, secret_values: bool = Fals
     redelivered: list[Step] = []
     unexplained: list[Unexplained] = []
     for step in steps:
-        if step.op in NO_CHANGE or _type(step.urn) == ROOT_STACK_TYPE:
+        if step.op in NO_CHANGE_OPS or parse_urn(step.urn).is_root_stack:
             continue
         checked += 1
         want = OPS.get(step.op)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.plan.model import Plan, PlannedResource, case_only_change
+from infra.pulumi_formats import Urn, is_urn
 
 CHANGE_SET_VERSION = 1
 
@@ -67,7 +68,11 @@ class ChangeSet:
     @classmethod
     def from_json(cls, text: str) -> ChangeSet:
         """Parse strictly: a malformed change set must never explain anything (ValueError)."""
-        doc = json.loads(text)
+        return cls.from_data(json.loads(text))
+
+    @classmethod
+    def from_data(cls, doc: Any) -> ChangeSet:
+        """A change set from parsed JSON (``infra.config.jsonio``); ValueError if it is none."""
         if not isinstance(doc, dict) or not isinstance(doc.get("changes"), list):
             raise ValueError("not a change set: expected an object with a `changes` list")
         version = doc.get("version", CHANGE_SET_VERSION)
@@ -78,7 +83,7 @@ class ChangeSet:
             if not isinstance(c, dict):
                 raise ValueError(f"changes[{i}] is not an object")
             urn, props = c.get("urn"), c.get("properties", [])
-            if not isinstance(urn, str) or not urn.startswith("urn:pulumi:"):
+            if not is_urn(urn):
                 raise ValueError(f"changes[{i}].urn is not a URN")
             if not isinstance(props, list) or not all(isinstance(p, str) for p in props):
                 raise ValueError(f"changes[{i}].properties is not a list of names")
@@ -128,9 +133,7 @@ def _urns(plan: Plan, project: str) -> dict[str, str]:
         return f"{chain(by_key[r.parent], seen | {r.key})}${r.type}"
 
     for r in plan.resources:
-        out[r.key] = (
-            r.urn or f"urn:pulumi:{plan.stack}::{project}::{chain(r, frozenset())}::{r.name}"
-        )
+        out[r.key] = r.urn or str(Urn(plan.stack, project, chain(r, frozenset()), r.name))
     return out
 
 

@@ -28,6 +28,7 @@ from infra.plan.fakes import INVOKES, RESOURCE_OUTPUTS, FakeRegistry
 from infra.plan.lineage import secret_lineage
 from infra.plan.mask import Masker
 from infra.plan.model import Plan, PlannedResource
+from infra.pulumi_formats import ROOT_STACK_TYPE, build_urn, parse_urn
 from infra.sources.offline import OfflineSource
 from infra.stack_config import feed_runtime, read_stack_file_config
 
@@ -95,7 +96,7 @@ class RecordingMonitor(pmocks.MockMonitor):
         from pulumi.runtime.proto import resource_pb2
 
         urn = self.make_urn(request.parent, request.type, request.name)
-        if request.type == "pulumi:pulumi:Stack":
+        if request.type == ROOT_STACK_TYPE:
             return resource_pb2.RegisterResourceResponse(urn=urn)
         # One deserialisation, keeping secret markers so the plan knows which inputs are secret.
         inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
@@ -137,28 +138,16 @@ class RecordingMonitor(pmocks.MockMonitor):
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
 
 
-ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
-
-
 def engine_urn(stack: str, project: str, parent_urn: str, type_: str, name: str) -> str:
     """``urn:pulumi:<stack>::<project>::<parent type chain>$<type>::<name>`` (the engine's rule)."""
-    qualified = type_
-    if parent_urn:
-        parent_type = parent_urn.split("::")[2]
-        if parent_type != ROOT_STACK_TYPE:
-            qualified = f"{parent_type}${type_}"
-    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+    return build_urn(stack, project, type_, name, parent_urn)
 
 
 def _parent_key(parent_urn: str) -> str | None:
     if not parent_urn:
         return None
-    # urn:pulumi:<stack>::<project>::<type chain>::<name>; the last type of the chain is the
-    # parent's.
-    parts = parent_urn.split("::")
-    type_chain, name = parts[2], "::".join(parts[3:])
-    ptype = type_chain.split("$")[-1]
-    return None if ptype == "pulumi:pulumi:Stack" else f"{ptype}::{name}"
+    parent = parse_urn(parent_urn)
+    return None if parent.is_root_stack else f"{parent.type}::{parent.name}"
 
 
 class _TrackingPolicy(asyncio.DefaultEventLoopPolicy):

@@ -114,7 +114,13 @@ class Plan:
 
     @classmethod
     def from_json(cls, text: str) -> Plan:
-        doc = json.loads(text)
+        return cls.from_data(json.loads(text))
+
+    @classmethod
+    def from_data(cls, doc: Any) -> Plan:
+        """A plan from parsed JSON; ValueError (or KeyError, TypeError) if it is none."""
+        if not isinstance(doc, dict):
+            raise ValueError("a plan is a JSON object")
         version = doc.get("version", 1)
         if not isinstance(version, int) or not 1 <= version <= PLAN_VERSION:
             raise ValueError(

@@ -19,8 +19,9 @@ from typing import Any
 
 from infra.config.loader import Project
 from infra.config.manifest import SecretEntry
+from infra.pulumi_formats import ROOT_STACK_TYPE, Urn
 
-STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_TYPE = ROOT_STACK_TYPE
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def carriers(project: Project) -> Carriers:
     for mock_urn, reg in regs.items():
         if reg.type == STACK_TYPE:
             continue
-        urn = f"urn:pulumi:{project.stack}::{PROJECT_NAME}::{chain(mock_urn)}::{reg.name}"
+        urn = str(Urn(project.stack, PROJECT_NAME, chain(mock_urn), reg.name))
         secrets = frozenset(
             ids_by_uri[source.issued[s]] for s in _strings(reg.inputs) if s in source.issued
         )
