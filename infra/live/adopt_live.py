@@ -311,7 +311,8 @@ def _team_roles(a: Adoption, snap: Snapshot, org: str, team: Any) -> None:
     roles: dict[str, str] = {}
     for role in ("maintainer", "member"):
         for m in snap.get(f"/orgs/{org}/teams/{team.slug}/members?role={role}") or []:
-            roles[str(m.get("login", "")).lower()] = role
+            if isinstance(m, dict) and not m.get("inherited"):  # a child team's, not this one's
+                roles[str(m.get("login", "")).lower()] = role
     if not roles:
         return
     changed = {

@@ -80,6 +80,16 @@ def render_markdown(report: Report, stack: str, snapshot: str) -> str:
                     f"{_value(c.live)}, declared-only {_value(c.declared)}"
                 )
         lines.append("")
+    pending = _sorted([p for p in report.predictions if p.op == "pending"])
+    if pending:
+        lines += ["### Invitations not accepted yet (no change; not members yet)", ""]
+        lines += [f"- {code(p.resource.name)}: {text(p.note)}" for p in pending]
+        lines.append("")
+    noted = _sorted([p for p in report.predictions if p.op == "same" and p.note])
+    if noted:
+        lines += ["### Compared in part", ""]
+        lines += [f"- {code(p.resource.name)}: {text(p.note)}" for p in noted]
+        lines.append("")
     if report.unmanaged:
         lines += ["### Live but not managed (left as they are)", ""]
         lines += [f"- {text(b)}: {text(what)}" for b, what in report.unmanaged]
@@ -94,9 +104,11 @@ def render_markdown(report: Report, stack: str, snapshot: str) -> str:
 def summary_lines(report: Report) -> list[str]:
     changing = report.changing
     same = sum(p.op == "same" for p in report.predictions)
+    pending = sum(p.op == "pending" for p in report.predictions)
     out = [
         f"compared {len(report.predictions)} resources: {same} unchanged, "
         f"{len(changing)} would change, {len(report.unmanaged)} live but unmanaged"
+        + (f", {pending} invitations pending" if pending else "")
     ]
     for p in _sorted(changing):
         fields = ", ".join(c.field for c in p.changes) or p.note or p.op

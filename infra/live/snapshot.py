@@ -4,7 +4,9 @@ The result is one JSON object: `{"GET <path>": decoded body}` (docs/snapshot.md;
 docs/reference/snapshot.schema.json). GitHub paths are relative to `https://api.github.com`; other
 services' keys carry their full URL. List endpoints are recorded with their pages concatenated. An
 endpoint that answers with a status only (`vulnerability-alerts`: 204 on, 404 off) records `true` or
-`false`; an optional resource that does not exist records `null`.
+`false`, and a 404 the token cannot tell from "off" (no admin access) is not recorded, with a note;
+an optional resource that does not exist records `null`. What GitHub withholds from this token (a
+ruleset's `bypass_actors` without write access to it) is noted, never recorded as empty.
 
 A snapshot never holds a secret value: GitHub never returns Actions secret values; webhook
 configurations lose their `secret`; Heroku config vars and Azure DevOps variables are recorded as
@@ -59,11 +61,21 @@ class Recorder:
         self.responses[f"GET {path}"] = scrub(body)
         return body
 
-    def gh_flag(self, path: str) -> None:
+    def gh_flag(self, path: str, *, can_read_off: bool) -> None:
+        """A status-only setting: 204 on; 404 off only where the token can read the setting
+        (``can_read_off``), since GitHub answers 404 as well to a token that may not read it."""
         try:
-            self.responses[f"GET {path}"] = self.github.status(path) == 204
+            status = self.github.status(path)
         except LiveError as exc:
             self.notes.append(str(exc))
+            return
+        if status == 404 and not can_read_off:
+            self.notes.append(
+                f"GET {path}: 404 without admin access to the repository: not recorded "
+                "(GitHub answers 404 both for off and for a token that may not read it)"
+            )
+            return
+        self.responses[f"GET {path}"] = status == 204
 
     def other(self, client: ReadOnlyClient, path: str, shape: Callable[[Any], Any] = scrub) -> Any:
         try:
@@ -133,6 +145,8 @@ def _record_people(r: Recorder, project: Project) -> None:
         r.gh(f"/orgs/{r.org}/teams/{team.slug}", optional=True)
         for role in ("maintainer", "member"):
             r.gh(f"/orgs/{r.org}/teams/{team.slug}/members?role={role}", paged=True, optional=True)
+        # Invited, not yet accepted: not in the member lists, yet the provider's Read finds them.
+        r.gh(f"/orgs/{r.org}/teams/{team.slug}/invitations", paged=True, optional=True)
 
 
 def _record_workflows(r: Recorder, repo: str) -> None:
@@ -161,13 +175,23 @@ def _record_repositories(r: Recorder, project: Project, feedstocks: Iterable[str
     gh = project.config.github
     for repo in sorted(gh.repositories):
         base = f"/repos/{r.org}/{repo}"
-        if r.gh(base, optional=True) is None:
+        body = r.gh(base, optional=True)
+        if body is None:
             continue
-        r.gh_flag(f"{base}/vulnerability-alerts")
+        # `permissions` is the token's own access to the repository (GitHub adds it when
+        # authenticated); the alerts setting is readable with admin access only.
+        permissions = body.get("permissions") if isinstance(body, dict) else None
+        admin = isinstance(permissions, dict) and permissions.get("admin") is True
+        r.gh_flag(f"{base}/vulnerability-alerts", can_read_off=admin)
         rulesets = r.gh(f"{base}/rulesets", paged=True)
         for rs in rulesets if isinstance(rulesets, list) else []:
-            if rs.get("source_type") == "Repository":
-                r.gh(f"{base}/rulesets/{rs['id']}")
+            if isinstance(rs, dict) and rs.get("source_type") == "Repository":
+                ruleset = r.gh(f"{base}/rulesets/{rs.get('id')}")
+                if isinstance(ruleset, dict) and "bypass_actors" not in ruleset:
+                    r.notes.append(
+                        f"GET {base}/rulesets/{rs.get('id')}: `bypass_actors` not readable with "
+                        "this token (GitHub returns it only with write access to the ruleset)"
+                    )
         r.gh(f"{base}/hooks", paged=True, optional=True)
         _record_environments(r, base)
         _record_workflows(r, repo)

@@ -123,11 +123,13 @@ def world_from_plan(plan: Plan) -> dict[str, Any]:
             "parent": {"slug": parent} if parent else None,
         }
         for role in ("maintainer", "member"):
+            # Each member carries its role and whether it is inherited from a child team.
             w[f"/orgs/{org}/teams/{slug}/members?role={role}"] = [
-                {"login": m.inputs["username"]}
+                {"login": m.inputs["username"], "role": role, "inherited": False}
                 for m in _types(plan, "teamMembership:TeamMembership")
                 if m.inputs["teamId"] == slug and m.inputs["role"] == role
             ]
+        w[f"/orgs/{org}/teams/{slug}/invitations"] = []
     for r in _types(plan, "repository:Repository"):
         name = r.inputs["name"]
         base = f"/repos/{org}/{name}"
@@ -141,6 +143,8 @@ def world_from_plan(plan: Plan) -> dict[str, Any]:
             "allow_merge_commit": r.inputs["allowMergeCommit"],
             "allow_squash_merge": r.inputs["allowSquashMerge"],
             "allow_rebase_merge": r.inputs["allowRebaseMerge"],
+            # The token's own access, which GitHub adds for an authenticated caller.
+            "permissions": {"admin": True, "maintain": True, "push": True, "pull": True},
         }
         w[f"{base}/vulnerability-alerts"] = 204
         w[f"{base}/hooks"] = []
