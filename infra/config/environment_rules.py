@@ -22,6 +22,26 @@ def validate_environments(data: Data) -> Iterable[Problem]:
             )
 
 
+def validate_environment_names_unique_per_repository(data: Data) -> Iterable[Problem]:
+    """Ensure no two environments of one repository differ only in case.
+
+    GitHub environment names are case-insensitive: `Production` *is* `production`, and whichever
+    is applied last would set the one environment's protection rules.
+    """
+    first: dict[tuple[str, str], str] = {}
+    for name, env in data.config.github.environments.items():
+        key = (env.repository.casefold(), name.casefold())
+        if key in first:
+            yield Problem(
+                data.stack_file,
+                f"config.cfinfra:github.environments.{name}",
+                f"`{name}` is environment `{first[key]}` of {env.repository}: GitHub environment "
+                "names are case-insensitive, declare it once",
+            )
+        else:
+            first[key] = name
+
+
 def validate_ci_credentials_in_environments(data: Data) -> Iterable[Problem]:
     """Ensure a secret delivered to an environment goes nowhere else a workflow could read it.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from infra.config.audience import Audience, Sensitivity
 from infra.config.data import Data
 from infra.config.manifest import (
     CREDENTIAL_SETS,
@@ -91,3 +92,36 @@ def validate_openstack_credentials(data: Data) -> Iterable[Problem]:
                 f"targets[{i}].host",
                 f"`{named}` is not a current OpenStack host of the runner data",
             )
+
+
+def validate_provider_credentials_stay_with_their_provider(data: Data) -> Iterable[Problem]:
+    """Ensure a provider credential is `critical`, cleared for `core` and delivered to its
+    provider only.
+
+    It administers a whole service (the GitHub one is an org owner's): relabelling it, or sharing
+    it through an org secret or a variable group, would hand the service to whoever reads those.
+    """
+    for entry in data.secrets:
+        targets = entry.secret.targets
+        providers = [t for t in targets if isinstance(t, ProviderCredentialTarget)]
+        if not providers:
+            continue
+        first = providers[0]
+        what = f"a {first.provider} provider credential"
+        if entry.secret.sensitivity is not Sensitivity.CRITICAL:
+            yield Problem(entry.file, "sensitivity", f"{what} is always `critical`")
+        if entry.secret.cleared_for is not Audience.CORE:
+            yield Problem(entry.file, "cleared_for", f"{what} is cleared for `core` only")
+        for i, target in enumerate(targets):
+            if not isinstance(target, ProviderCredentialTarget):
+                yield Problem(
+                    entry.file,
+                    f"targets[{i}]",
+                    f"{what} is delivered to its provider and nowhere else, not to {target.label}",
+                )
+            elif (target.provider, target.host) != (first.provider, first.host):
+                yield Problem(
+                    entry.file,
+                    f"targets[{i}]",
+                    f"{what} authenticates one provider: not also {target.label}",
+                )

@@ -19,6 +19,7 @@ from infra.config.aws_rules import (
 from infra.config.data import Data, Part, Rule
 from infra.config.environment_rules import (
     validate_ci_credentials_in_environments,
+    validate_environment_names_unique_per_repository,
     validate_environments,
     validate_oidc_environments,
 )
@@ -46,6 +47,7 @@ from infra.config.people_rules import (
 from infra.config.provider_rules import (
     validate_openstack_credentials,
     validate_provider_credentials,
+    validate_provider_credentials_stay_with_their_provider,
 )
 from infra.config.rules import (
     validate_anaconda_owner_is_channel,
@@ -110,9 +112,11 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_cirun_key_rotated, SECRETS, STACK),
     Rule(validate_heroku_vars_set_once, SECRETS, STACK),
     Rule(validate_environments, STACK),
+    Rule(validate_environment_names_unique_per_repository, STACK),
     Rule(validate_ci_credentials_in_environments, SECRETS),
     Rule(validate_oidc_environments, STACK),
     Rule(validate_provider_credentials, SECRETS, STACK),
+    Rule(validate_provider_credentials_stay_with_their_provider, SECRETS),
     Rule(validate_openstack_credentials, SECRETS, RUNNERS),
     # people and teams
     Rule(validate_unique_rows, PEOPLE),

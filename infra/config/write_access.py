@@ -30,6 +30,7 @@ from enum import StrEnum
 
 from infra.config.audience import Audience
 from infra.config.github import GitHubConfig
+from infra.config.logins import login_key
 from infra.config.people import CORE, People
 
 # GitHub's repository permissions, weakest first; `push` and above can write.
@@ -68,8 +69,8 @@ class WriteRoute:
 
     @property
     def key(self) -> str:
-        """Logins are case-insensitive."""
-        return self.login.lower()
+        """Logins are identities, compared ignoring case."""
+        return login_key(self.login)
 
     @property
     def admin(self) -> bool:
@@ -107,7 +108,7 @@ class RepositoryWriters:
         return _logins(r for r in self.routes if r.key not in self.core)
 
     def routes_of(self, login: str) -> tuple[WriteRoute, ...]:
-        return tuple(r for r in self.routes if r.key == login.lower())
+        return tuple(r for r in self.routes if r.key == login_key(login))
 
     @property
     def audience(self) -> Audience:
@@ -154,7 +155,7 @@ class WriteModel:
         return next((w for n, w in self.repositories.items() if n.casefold() == key), None)
 
     def is_core(self, login: str) -> bool:
-        return login.lower() in self.core
+        return login_key(login) in self.core
 
     def team_is_core_only(self, slug: str) -> bool:
         """A declared, non-empty team whose effective members are all core people."""

@@ -140,3 +140,117 @@ def test_an_environment_of_a_repository_written_outside_core_is_not_core_approve
     out = validate(fixture_copy)
     assert "LEAK: secret `reports-token`" in out
     assert "people outside core can push what its reviewers approve" in out
+
+
+# --- point 4: environment names are case-insensitive ----------------------------------------------
+
+
+def test_two_environments_of_one_repository_differing_only_in_case_are_refused(fixture_copy):
+    def stack(d):
+        envs = d["config"]["cfinfra:github"]["environments"]
+        envs["extra"] = {
+            "repository": "infrastructure",
+            "branches": ["main"],
+            "reviewers": ["core"],
+        }
+        envs["Extra"] = {"repository": "infrastructure"}
+
+    edit(fixture_copy / STACK_FILE, stack)
+    out = validate(fixture_copy)
+    assert f"{STACK_FILE}: config.cfinfra:github.environments.Extra:" in out
+    assert "`Extra` is environment `extra` of infrastructure" in out
+
+
+def test_a_production_beside_production_is_refused(fixture_copy):
+    edit(
+        fixture_copy / STACK_FILE,
+        lambda d: d["config"]["cfinfra:github"]["environments"].update(
+            {"Production": {"repository": "infrastructure"}}
+        ),
+    )
+    out = validate(fixture_copy)
+    assert "`Production` is environment `production` of infrastructure" in out
+
+
+# --- point 5: a provider credential stays critical, core and with its provider --------------------
+
+GITHUB_KEY = "secrets/github-runner-app-key.yaml"
+
+
+def test_a_relabelled_provider_credential_shared_with_every_repository_is_refused(fixture_copy):
+    def relabel(d):
+        d.update(sensitivity="public", cleared_for="public")
+        d["targets"].append({"kind": "github-org-secret", "name": "APP_KEY", "visibility": "all"})
+
+    edit(fixture_copy / GITHUB_KEY, relabel)
+    out = validate(fixture_copy)
+    assert f"{GITHUB_KEY}: sensitivity: a github provider credential is always `critical`" in out
+    assert f"{GITHUB_KEY}: cleared_for: a github provider credential is cleared for `core`" in out
+    assert f"{GITHUB_KEY}: targets[1]: a github provider credential is delivered to its " in out
+
+
+def test_a_provider_credential_cleared_wider_than_core_is_refused(fixture_copy):
+    edit(fixture_copy / GITHUB_KEY, lambda d: d.update(cleared_for="infra-maintainers"))
+    out = validate(fixture_copy)
+    assert f"{GITHUB_KEY}: cleared_for: a github provider credential is cleared for `core`" in out
+
+
+def test_a_provider_credential_in_a_core_only_org_secret_is_still_refused(fixture_copy):
+    edit(
+        fixture_copy / GITHUB_KEY,
+        lambda d: d["targets"].append(
+            {
+                "kind": "github-org-secret",
+                "name": "APP_KEY",
+                "visibility": "selected",
+                "repositories": ["admin-requests"],
+            }
+        ),
+    )
+    out = validate(fixture_copy)
+    assert "not to GitHub org secret APP_KEY" in out
+
+
+def test_a_provider_credential_shared_through_the_feedstock_azure_group_is_refused(fixture_copy):
+    def share(d):
+        d.update(sensitivity="internal", cleared_for="feedstocks")
+        d["targets"].append(
+            {
+                "kind": "azure-variable",
+                "project": "feedstock-builds",
+                "group": "anaconda-org",
+                "variable": "GH_APP_KEY",
+            }
+        )
+
+    edit(fixture_copy / GITHUB_KEY, share)
+    out = validate(fixture_copy)
+    assert "not to Azure variable feedstock-builds/anaconda-org/GH_APP_KEY" in out
+
+
+def test_a_provider_credential_authenticates_one_provider(fixture_copy):
+    edit(
+        fixture_copy / GITHUB_KEY,
+        lambda d: d["targets"].append(
+            {"kind": "provider-credential", "provider": "heroku", "input": "api_key"}
+        ),
+    )
+    out = validate(fixture_copy)
+    assert "authenticates one provider: not also heroku provider credential api_key" in out
+
+
+def test_the_prod_github_token_relabelled_public_in_an_org_secret_for_all_is_refused(
+    project_copy,
+):
+    # Issue 27's exact route, on the production data: the org owner's token, relabelled.
+    path = project_copy / "secrets/gh-pulumi-runner-token.yaml"
+
+    def relabel(d):
+        d.update(sensitivity="public", cleared_for="public")
+        d["targets"].append({"kind": "github-org-secret", "name": "GH_X", "visibility": "all"})
+
+    edit(path, relabel)
+    result = CliRunner().invoke(app, ["validate", "--stack", "prod", "--root", str(project_copy)])
+    assert result.exit_code in (2, 3), result.output
+    assert "secrets/gh-pulumi-runner-token.yaml: cleared_for:" in result.output
+    assert "not to GitHub org secret GH_X" in result.output
