@@ -107,7 +107,7 @@ def validate_provider_credentials_stay_with_their_provider(data: Data) -> Iterab
         if not providers:
             continue
         first = providers[0]
-        what = f"a {first.provider} provider credential"
+        what = f"a credential of the {first.provider} provider"
         if entry.secret.sensitivity is not Sensitivity.CRITICAL:
             yield Problem(entry.file, "sensitivity", f"{what} is always `critical`")
         if entry.secret.cleared_for is not Audience.CORE:

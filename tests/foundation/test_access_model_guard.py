@@ -184,15 +184,26 @@ def test_a_relabelled_provider_credential_shared_with_every_repository_is_refuse
 
     edit(fixture_copy / GITHUB_KEY, relabel)
     out = validate(fixture_copy)
-    assert f"{GITHUB_KEY}: sensitivity: a github provider credential is always `critical`" in out
-    assert f"{GITHUB_KEY}: cleared_for: a github provider credential is cleared for `core`" in out
-    assert f"{GITHUB_KEY}: targets[1]: a github provider credential is delivered to its " in out
+    assert (
+        f"{GITHUB_KEY}: sensitivity: a credential of the github provider is always `critical`"
+        in out
+    )
+    assert (
+        f"{GITHUB_KEY}: cleared_for: a credential of the github provider is cleared for `core`"
+        in out
+    )
+    assert (
+        f"{GITHUB_KEY}: targets[1]: a credential of the github provider is delivered to its " in out
+    )
 
 
 def test_a_provider_credential_cleared_wider_than_core_is_refused(fixture_copy):
     edit(fixture_copy / GITHUB_KEY, lambda d: d.update(cleared_for="infra-maintainers"))
     out = validate(fixture_copy)
-    assert f"{GITHUB_KEY}: cleared_for: a github provider credential is cleared for `core`" in out
+    assert (
+        f"{GITHUB_KEY}: cleared_for: a credential of the github provider is cleared for `core`"
+        in out
+    )
 
 
 def test_a_provider_credential_in_a_core_only_org_secret_is_still_refused(fixture_copy):

@@ -95,7 +95,7 @@ def add_openstack_credentials(root: Path, host: str) -> None:
                     "item": f"{host}-credential-{part}",
                     "field": "credential",
                 },
-                "sensitivity": "confidential",
+                "sensitivity": "critical",
                 "cleared_for": "core",
                 "rotation": {"max_age_days": 365, "mode": "manual"},
                 "targets": [
