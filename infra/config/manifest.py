@@ -186,6 +186,51 @@ class Rotation(Model):
         return self.procedure or MANUAL_PROCEDURE
 
 
+class CredentialKind(StrEnum):
+    """What kind of credential a value is, which says how its expiry is known:
+
+    - `opaque` (default): an id, a password, a certificate or key whose lifetime no service
+      reports here; only its age counts.
+    - `github-token`: a classic GitHub token; GitHub reports its expiry on every response
+      (`GitHub-Authentication-Token-Expiration`) and its scopes (`X-OAuth-Scopes`).
+    - `github-fine-grained-token`: always expires; GitHub reports it too, and its `expires` is
+      recorded in 1Password when it is created.
+    - `github-app-private-key`: a GitHub App's key; never expires.
+    - `anaconda-org-token`: anaconda.org reports `expires` at `GET /authentication`.
+    - `anaconda-api-key`: an anaconda.com API key (the issuer's Bearer credential).
+    - `azure-devops-pat`: always expires (at most a year) and cannot ask for its own `validTo`:
+      its `expires` is recorded in 1Password when it is created.
+    - `azure-client-secret`: a Microsoft Entra client secret; always expires (at most two
+      years): its `expires` is recorded in 1Password when it is created.
+    - `heroku-api-key`: Heroku reports an authorization's `access_token.expires_in`.
+    - `aws-access-key`: IAM reports the key's `CreateDate` (its age).
+    - `1password-service-account`: its expiry is chosen when it is created (never, or 30-180 d).
+    """
+
+    OPAQUE = "opaque"
+    GITHUB_TOKEN = "github-token"  # noqa: S105 - a kind's name
+    GITHUB_FINE_GRAINED_TOKEN = "github-fine-grained-token"  # noqa: S105
+    GITHUB_APP_PRIVATE_KEY = "github-app-private-key"
+    ANACONDA_ORG_TOKEN = "anaconda-org-token"  # noqa: S105
+    ANACONDA_API_KEY = "anaconda-api-key"
+    AZURE_DEVOPS_PAT = "azure-devops-pat"
+    AZURE_CLIENT_SECRET = "azure-client-secret"  # noqa: S105
+    HEROKU_API_KEY = "heroku-api-key"
+    AWS_ACCESS_KEY = "aws-access-key"
+    ONEPASSWORD_SERVICE_ACCOUNT = "1password-service-account"
+
+
+EXPIRES_RECORDED = frozenset(
+    {
+        CredentialKind.AZURE_DEVOPS_PAT,
+        CredentialKind.AZURE_CLIENT_SECRET,
+        CredentialKind.GITHUB_FINE_GRAINED_TOKEN,
+    }
+)
+"""The kinds that always expire without a way for this project to ask: their 1Password item must
+carry an `expires` date, written when the credential is created."""
+
+
 class Visibility(StrEnum):
     """GitHub's visibility of an organisation secret: `all` repositories, `private` ones, or
     `selected`."""
@@ -461,6 +506,10 @@ class Secret(Model):
     wider."""
     rotation: Rotation
     """The rotation policy."""
+    credential_kind: CredentialKind = enum_field(default=CredentialKind.OPAQUE)
+    """What kind of credential the value is: how its expiry is known (`rotation status`,
+    `cfinfra preflight`). `azure-devops-pat` and `github-fine-grained-token` need an `expires`
+    field in their 1Password item."""
     targets: list[Target] = Field(default_factory=list)
     """Everywhere the value is delivered."""
 

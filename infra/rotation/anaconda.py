@@ -35,9 +35,9 @@ same steps run in the same invocation with no overlap: an earlier rotation still
 finished first, then the leaked token is replaced, delivered, verified and removed.
 
 Item layout: the manifest's field (``credential``) holds the token; the rotator keeps
-``token-name``, ``token-scopes``, ``stored-at``, ``delivered-at``, ``pending-token-name``,
-``previous-token-name``, ``previous-credential`` (concealed) and ``emergency-leaked-sha256`` in the
-section "Rotation".
+``token-name``, ``token-scopes``, ``value-set-at`` (when the token was stored, in the same write:
+its age), ``delivered-at``, ``pending-token-name``, ``previous-token-name``,
+``previous-credential`` (concealed) and ``emergency-leaked-sha256`` in the section "Rotation".
 """
 
 from __future__ import annotations
@@ -57,6 +57,9 @@ from infra.rotation.anaconda_api import AnacondaApi, IssuerRejected, TokenInfo, 
 from infra.rotation.base import RotationContext, RotationError, RotationReport
 from infra.rotation.delivery import Deliverer, Verifier
 from infra.rotation.op_items import (
+    SECTION_ID,
+    SECTION_TITLE,
+    VALUE_SET_AT,
     ItemNotFound,
     OnePasswordClient,
     field_by_title,
@@ -78,14 +81,12 @@ MAX_STEPS = 12
 # 1Password field labels, not credentials.
 TOKEN_NAME = "token-name"  # noqa: S105
 TOKEN_SCOPES = "token-scopes"  # noqa: S105
-STORED_AT = "stored-at"
+STORED_AT = VALUE_SET_AT
 DELIVERED_AT = "delivered-at"
 PENDING = "pending-token-name"
 PREVIOUS_NAME = "previous-token-name"
 PREVIOUS_VALUE = "previous-credential"
 EMERGENCY = "emergency-leaked-sha256"
-SECTION_ID = "cfinfra_rotation"
-SECTION_TITLE = "Rotation"
 
 
 # --- the item -------------------------------------------------------------------------------------

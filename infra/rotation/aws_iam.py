@@ -38,10 +38,14 @@ from pydantic import SecretStr
 from infra.config.manifest import AWS_IAM_ACCESS_KEY, Rotation, SecretEntry
 from infra.rotation.base import RotationContext, RotationError, RotationReport, short_id
 from infra.rotation.op_items import (
+    SECTION_ID,
+    SECTION_TITLE,
+    VALUE_SET_AT,
     ItemNotFound,
     OnePasswordClient,
     field_by_title,
     locate_item,
+    stamp,
     with_fields,
 )
 from infra.rotation.policy import RotationState, as_utc, assess, due_soon_days
@@ -57,8 +61,6 @@ ACCESS_KEY_ID_FIELD = "access-key-id"
 SECRET_ACCESS_KEY_FIELD = "secret-access-key"  # noqa: S105 (a field label, not a secret)
 PREVIOUS_KEY_FIELD = "previous-access-key-id"
 DEACTIVATED_AT_FIELD = "previous-deactivated-at"
-SECTION_ID = "cfinfra_rotation"
-SECTION_TITLE = "Rotation"
 
 STSFactory = Callable[[str, str], "STSClient"]
 """Builds an STS client signing with ``(access_key_id, secret_access_key)``."""
@@ -429,6 +431,7 @@ class AwsIamAccessKeyRotator:
         expected_arn = self._iam.get_user(UserName=user)["User"]["Arn"]
         created = self._iam.create_access_key(UserName=user)["AccessKey"]
         new = NewKey(id=created["AccessKeyId"], secret=SecretStr(created["SecretAccessKey"]))
+        set_at = stamp(created["CreateDate"])  # IAM's own date of the new value
         del created
         report.actions.append(f"created key {short_id(new.id)} ({action.why})")
         log.info("%s: created key %s", report.secret_id, short_id(new.id))
@@ -448,6 +451,7 @@ class AwsIamAccessKeyRotator:
             {
                 ACCESS_KEY_ID_FIELD: (new.id, "Text"),
                 SECRET_ACCESS_KEY_FIELD: (new.secret.get_secret_value(), "Concealed"),
+                VALUE_SET_AT: (set_at, "Text"),
                 PREVIOUS_KEY_FIELD: (replaces or "", "Text"),
                 DEACTIVATED_AT_FIELD: ("", "Text"),
             },

@@ -192,6 +192,42 @@ def _write_offline(
         out.print(f"wrote {counts_path}")
 
 
+@app.command(
+    name="bootstrap-ages",
+    epilog="\b\nExamples:\n  cfinfra rotation bootstrap-ages\n"
+    "  cfinfra rotation bootstrap-ages --apply",
+)
+def bootstrap_ages(
+    root: RootOpt = Path("."),
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Write the fields (default: show what would be).")
+    ] = False,
+) -> None:
+    """Once: give every item the manifest names a `value-set-at` from its updated_at today.
+
+    Ages count from `value-set-at` only; before it existed nothing dated a value. Run it before
+    the clearance tags (or any other edit) move the items' updated_at. Items already dated are
+    left alone. Needs the write-capable service account for --apply (docs/runbooks/
+    rotate-a-token.md). No value is read into the output.
+    """
+    from infra.rotation.bootstrap import bootstrap_ages as run_bootstrap
+    from infra.sources.onepassword import authenticate
+
+    entries = _load(root)
+
+    async def go() -> list[str]:
+        return await run_bootstrap(await authenticate(), entries, apply=apply)
+
+    try:
+        lines = asyncio.run(go())
+    except Exception as exc:  # the SDK raises plain Exception; its messages hold no values
+        raise _onepassword_failed(exc) from None
+    for line in lines:
+        out.print(line, markup=False)
+    if not apply:
+        out.print("dry run: nothing was written (pass --apply)")
+
+
 def _print_offline(entries: list[SecretEntry]) -> None:
     from infra.rotation.render import OFFLINE_NOTE, offline_table
 

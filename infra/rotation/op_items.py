@@ -9,10 +9,54 @@ or by its title (case-insensitively).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from infra.rotation.policy import as_utc
 
 if TYPE_CHECKING:
     from onepassword.types import Item, ItemField, ItemOverview, VaultOverview
+
+
+VALUE_SET_AT = "value-set-at"
+"""The field that dates the *value* (ISO 8601, UTC): written in the same ``items.put`` (or ``op
+item edit``) as the value, by the rotators, the add-a-secret and rotate-a-token runbooks and the
+one-time ``cfinfra rotation bootstrap-ages``. A secret's age is counted from it, never from the
+item's ``updated_at``, which any tag, title or description edit moves. 1Password itself keeps no
+per-field timestamp (onepassword-sdk 0.4.2 ``ItemField``: id, title, section, type, value)."""
+EXPIRES = "expires"
+"""The field holding the date a credential stops working (``YYYY-MM-DD``), recorded when it is
+created, for credential kinds whose service does not report it (Azure DevOps PATs, fine-grained
+GitHub tokens)."""
+SECTION_ID = "cfinfra_rotation"
+SECTION_TITLE = "Rotation"
+
+
+def stamp(moment: datetime) -> str:
+    """A ``value-set-at`` value: UTC, seconds, ``+00:00``."""
+    return as_utc(moment).isoformat(timespec="seconds")
+
+
+def parse_stamp(text: str) -> datetime | None:
+    """A ``value-set-at`` value back (any ISO 8601 form, ``Z`` included), or ``None``."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def parse_expires(text: str) -> date | None:
+    """An ``expires`` value (``YYYY-MM-DD``, or a full timestamp), or ``None``."""
+    moment = parse_stamp(text)
+    if moment is not None:
+        return moment.date()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
 
 
 class ItemsApi(Protocol):
@@ -21,15 +65,22 @@ class ItemsApi(Protocol):
     async def put(self, item: Item) -> Item: ...
 
 
+class SecretsApi(Protocol):
+    async def resolve_all(self, secret_references: list[str]) -> Any: ...
+
+
 class VaultsApi(Protocol):
     async def list(self, params: Any = None) -> list[VaultOverview]: ...
 
 
 class OnePasswordClient(Protocol):
-    """What rotation needs of ``onepassword.Client``; no ``secrets`` API: status reads no values."""
+    """What rotation needs of ``onepassword.Client``. Status resolves only bookkeeping fields
+    (``value-set-at``, ``expires``), never a value."""
 
     @property
     def items(self) -> ItemsApi: ...
+    @property
+    def secrets(self) -> SecretsApi: ...
     @property
     def vaults(self) -> VaultsApi: ...
 

@@ -14,16 +14,18 @@ DUE_SOON_MAX_DAYS = 30
 
 
 class RotationState(StrEnum):
-    """Where a secret stands against its policy; ``overdue`` and ``missing`` fail the check."""
+    """Where a secret stands against its policy; ``overdue``, ``expiring`` (it stops working
+    within the policy's warning window) and ``missing`` fail the check."""
 
     OK = "ok"
     DUE_SOON = "due-soon"
+    EXPIRING = "expiring"
     OVERDUE = "overdue"
     MISSING = "missing"
 
     @property
     def failing(self) -> bool:
-        return self in (RotationState.OVERDUE, RotationState.MISSING)
+        return self in (RotationState.OVERDUE, RotationState.EXPIRING, RotationState.MISSING)
 
     @property
     def severity(self) -> int:
@@ -33,9 +35,10 @@ class RotationState(StrEnum):
 
 _SEVERITY = {
     RotationState.OVERDUE: 0,
-    RotationState.MISSING: 1,
-    RotationState.DUE_SOON: 2,
-    RotationState.OK: 3,
+    RotationState.EXPIRING: 1,
+    RotationState.MISSING: 2,
+    RotationState.DUE_SOON: 3,
+    RotationState.OK: 4,
 }
 
 

@@ -19,6 +19,7 @@ RUNBOOK = "docs/runbooks/rotate-a-token.md"
 _STYLE = {
     RotationState.OVERDUE: "bold red",
     RotationState.MISSING: "bold red",
+    RotationState.EXPIRING: "bold red",
     RotationState.DUE_SOON: "yellow",
     RotationState.OK: "green",
 }
@@ -33,6 +34,8 @@ def summary(rows: Sequence[StatusRow]) -> str:
 def _cells(row: StatusRow) -> tuple[str, str, str]:
     age = "" if row.age_days is None else str(row.age_days)
     due = "" if row.due_on is None else row.due_on.isoformat()
+    if row.expires_on is not None and (row.due_on is None or row.expires_on < row.due_on):
+        due = f"{row.expires_on.isoformat()} (expires)"
     return age, due, row.note
 
 
@@ -63,7 +66,8 @@ def table(rows: Sequence[StatusRow], now: datetime) -> Table:
 
 
 OFFLINE_NOTE = (
-    "Checked: when each secret's 1Password item last changed, against its max age (overdue or "
+    "Checked: when each secret's value was set (its item's `value-set-at`), against its max "
+    "age, and the recorded `expires` of the kinds that always expire (overdue, expiring or "
     "missing: exit 1). The item is the secret's id in vault `pulumi` unless shown."
 )
 
@@ -156,5 +160,8 @@ def markdown(rows: Sequence[StatusRow], now: datetime) -> str:
             f"| {cell(text(row.policy))} | {due} | {cell(text(row.owner))} | {cell(text(note))} |"
         )
     lines.append("")
-    lines.append("Policies live in `secrets/<id>.yaml` (`rotation`); ages come from 1Password.")
+    lines.append(
+        "Policies live in `secrets/<id>.yaml` (`rotation`); ages come from each item's "
+        "`value-set-at`, expiry dates from its `expires`."
+    )
     return "\n".join(lines) + "\n"

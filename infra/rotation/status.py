@@ -1,8 +1,17 @@
-"""``cfinfra rotation status``: every secret's age against its policy, from 1Password metadata only.
+"""``cfinfra rotation status``: every secret's age against its policy, and its expiry.
 
-Cost is fixed by the number of vaults, not of secrets: one ``vaults.list()`` to map vault names to
-ids, then one ``items.list(vault_id)`` per vault the manifest uses (overviews carry ``updated_at``).
-No secret value is requested for a manual secret: no ``secrets.resolve*``, no ``items.get``.
+A secret's age runs from its item's ``value-set-at`` field, which only a change of the *value*
+moves (the rotators write it in the same ``items.put`` as the value; the runbooks in the same
+``op item edit``). The item's ``updated_at`` is not used: tagging, retitling or describing an
+item moves it, and every secret would look new (the one-time clearance tags touched all of them).
+An item without ``value-set-at`` is ``missing`` until ``cfinfra rotation bootstrap-ages`` (once)
+or its next rotation records it. The kinds that always expire and cannot be asked (Azure DevOps
+PATs, Entra client secrets, fine-grained GitHub tokens) carry an ``expires`` date, recorded at
+creation; within the policy's warning window the secret is ``expiring``.
+
+Cost is fixed by the number of vaults, not of secrets: one ``vaults.list()``, one
+``items.list(vault_id)`` per vault the manifest uses, and one ``secrets.resolve_all`` of the
+bookkeeping fields only (``value-set-at``, ``expires``): no secret value is requested.
 
 An automatic rotation keeps its progress in its item's "Rotation" section (a token stored but not
 yet seen at every target, an old one kept for the overlap): ``status`` reads those items
@@ -14,14 +23,27 @@ is kept, compared or printed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from infra.config.manifest import ANACONDA, AWS_IAM_ACCESS_KEY, RotationMode, SecretEntry
+from infra.config.manifest import (
+    ANACONDA,
+    AWS_IAM_ACCESS_KEY,
+    EXPIRES_RECORDED,
+    RotationMode,
+    SecretEntry,
+)
 from infra.exitcodes import ExitCode
-from infra.rotation.op_items import OnePasswordClient, matching
-from infra.rotation.policy import Assessment, RotationState, assess
+from infra.rotation.op_items import (
+    EXPIRES,
+    VALUE_SET_AT,
+    OnePasswordClient,
+    matching,
+    parse_expires,
+    parse_stamp,
+)
+from infra.rotation.policy import Assessment, RotationState, assess, due_soon_days
 
 if TYPE_CHECKING:
     from onepassword.types import Item, ItemOverview
@@ -36,9 +58,11 @@ class StatusRow:
     owner: str
     policy: str
     state: RotationState
-    updated_at: datetime | None = None
+    value_set_at: datetime | None = None
     age_days: int | None = None
     due_on: date | None = None
+    expires_on: date | None = None
+    """When the credential stops working, where recorded (``expires``)."""
     note: str = ""
     in_progress: bool = False
     """An automatic rotation has started and is not finished (delivery or overlap pending)."""
@@ -64,6 +88,7 @@ def _row(
     verdict: Assessment | None = None,
     in_progress: bool = False,
     needs_action: bool = False,
+    expires_on: date | None = None,
 ) -> StatusRow:
     ref = entry.secret.onepassword
     return StatusRow(
@@ -72,9 +97,10 @@ def _row(
         owner=entry.secret.owner,
         policy=policy_text(entry),
         state=state,
-        updated_at=verdict.changed_at if verdict else None,
+        value_set_at=verdict.changed_at if verdict else None,
         age_days=verdict.age_days if verdict else None,
         due_on=verdict.due_on if verdict else None,
+        expires_on=expires_on,
         note=note,
         in_progress=in_progress,
         needs_action=needs_action,
@@ -158,6 +184,59 @@ async def _list_vaults(
     return listings
 
 
+def bookkeeping_ref(entry: SecretEntry, label: str) -> str:
+    ref = entry.secret.onepassword
+    return f"op://{ref.vault}/{ref.item}/{label}"
+
+
+async def read_bookkeeping(
+    client: OnePasswordClient, entries: Sequence[SecretEntry]
+) -> dict[str, str]:
+    """``{reference: value}`` of every ``value-set-at`` (and ``expires`` where the kind needs
+    one) that resolves, in one ``resolve_all``; an absent field is simply not in the result."""
+    refs = sorted(
+        {bookkeeping_ref(e, VALUE_SET_AT) for e in entries}
+        | {
+            bookkeeping_ref(e, EXPIRES)
+            for e in entries
+            if e.secret.credential_kind in EXPIRES_RECORDED
+        }
+    )
+    response = await client.secrets.resolve_all(refs)
+    found: dict[str, str] = {}
+    for ref, answer in response.individual_responses.items():
+        if answer.error is None and answer.content is not None:
+            found[ref] = answer.content.secret
+    return found
+
+
+NO_VALUE_SET_AT = (
+    f"no `{VALUE_SET_AT}` in the item: its age is unknown. Record it (once: cfinfra rotation "
+    "bootstrap-ages; docs/runbooks/rotate-a-token.md)"
+)
+
+
+def _expiry(
+    entry: SecretEntry, book: dict[str, str], now: datetime
+) -> tuple[date | None, str | None]:
+    """``(expires_on, problem)``: the recorded expiry, or why the row is ``missing``."""
+    if entry.secret.credential_kind not in EXPIRES_RECORDED:
+        return None, None
+    expires = parse_expires(book.get(bookkeeping_ref(entry, EXPIRES), ""))
+    if expires is None:
+        return None, (
+            f"no `{EXPIRES}` date in the item: a {entry.secret.credential_kind} always expires; "
+            "write the date it was created with (docs/runbooks/rotate-a-token.md)"
+        )
+    return expires, None
+
+
+def _expiring(expires_on: date | None, max_age_days: int, now: datetime) -> bool:
+    if expires_on is None:
+        return False
+    return expires_on - now.date() <= timedelta(days=due_soon_days(max_age_days))
+
+
 async def collect_status(
     client: OnePasswordClient, entries: Sequence[SecretEntry], now: datetime
 ) -> list[StatusRow]:
@@ -169,6 +248,7 @@ async def collect_status(
     """
     vault_names = sorted({e.secret.onepassword.vault for e in entries})
     listings = await _list_vaults(client, vault_names)
+    book = await read_bookkeeping(client, entries)
     rows: list[StatusRow] = []
     for entry in entries:
         ref = entry.secret.onepassword
@@ -185,7 +265,17 @@ async def collect_status(
             )
             rows.append(_row(entry, RotationState.MISSING, note=note))
             continue
-        verdict = assess(items[0].updated_at, entry.secret.rotation.max_age_days, now)
+        set_at = parse_stamp(book.get(bookkeeping_ref(entry, VALUE_SET_AT), ""))
+        expires_on, problem = _expiry(entry, book, now)
+        if set_at is None or problem is not None:
+            note = NO_VALUE_SET_AT if set_at is None else str(problem)
+            rows.append(_row(entry, RotationState.MISSING, note=note, expires_on=expires_on))
+            continue
+        verdict = assess(set_at, entry.secret.rotation.max_age_days, now)
+        if verdict.state is not RotationState.OVERDUE and _expiring(
+            expires_on, entry.secret.rotation.max_age_days, now
+        ):
+            verdict = replace(verdict, state=RotationState.EXPIRING)
         started = stale = False
         if entry.secret.rotation.mode is RotationMode.AUTOMATIC:
             answer = await _in_progress(client, entry, items[0], now)
@@ -202,6 +292,7 @@ async def collect_status(
                 verdict=verdict,
                 in_progress=started,
                 needs_action=stale,
+                expires_on=expires_on,
             )
         )
     rows.sort(
@@ -211,7 +302,8 @@ async def collect_status(
 
 
 def exit_code(rows: Sequence[StatusRow]) -> ExitCode:
-    """``FOUND`` (1) when anything is overdue or missing or needs a person, else ``OK``."""
+    """``FOUND`` (1) when anything is overdue, expiring or missing or needs a person, else
+    ``OK``."""
     failing = any(r.state.failing or r.needs_action for r in rows)
     return ExitCode.FOUND if failing else ExitCode.OK
 

@@ -74,8 +74,12 @@ def test_the_rotation_status_markdown_of_the_fixture_manifest(md_snapshot) -> No
     seed = {
         "pulumi": {
             e.secret.onepassword.item: {
-                "fields": {e.secret.onepassword.field: "value-never-read"},
-                "updated_at": NOW - timedelta(days=ages.get(e.id, 30)),
+                "fields": {
+                    e.secret.onepassword.field: "value-never-read",
+                    # The value's date, not the item's last edit (a tag today).
+                    "value-set-at": (NOW - timedelta(days=ages.get(e.id, 30))).isoformat(),
+                },
+                "updated_at": NOW,
             }
             for e in entries
             if e.id != "cdt-builds-project-id"  # missing from 1Password

@@ -150,8 +150,11 @@ def test_rotation_status_covers_the_provider_credentials():
     seed = {
         "pulumi": {
             e.secret.onepassword.item: {
-                "fields": {"credential": "never-read"},
-                "updated_at": now - timedelta(days=400),
+                "fields": {
+                    "credential": "never-read",
+                    "value-set-at": (now - timedelta(days=400)).isoformat(),
+                },
+                "updated_at": now,
             }
             for e in entries
         }

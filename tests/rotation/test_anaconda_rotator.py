@@ -4,6 +4,7 @@ the 1Password fake, and the offline plan for delivery."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -224,3 +225,21 @@ def test_an_emergency_left_to_the_deploy_workflow_removes_the_leaked_token_right
     anaconda.run()  # no flag, no time passing
     assert not anaconda.valid(leaked)
     assert anaconda.converged()
+
+
+def test_the_new_token_is_dated_in_the_same_put_as_its_value(anaconda: World) -> None:
+    anaconda.advance(DUE)
+    anaconda.install_hooks()
+    puts: list[tuple[str, str]] = []
+    put = anaconda.op.items.put
+
+    async def recording(item: Any) -> Any:
+        values = {f.title: f.value for f in item.fields}
+        puts.append((values.get("credential", ""), values.get("value-set-at", "")))
+        return await put(item)
+
+    anaconda.op.items.put = recording  # type: ignore[method-assign]
+    anaconda.run()
+    new = anaconda.stored()
+    stored_with = [when for value, when in puts if value == new]
+    assert stored_with[0] == "2030-06-20T00:00:00+00:00"  # the write that stored the token

@@ -8,6 +8,7 @@ import pytest
 
 from infra.rotation.aws_iam import DEACTIVATED_AT_FIELD, PREVIOUS_KEY_FIELD
 from infra.rotation.base import RotationError
+from infra.rotation.op_items import VALUE_SET_AT, stamp
 from tests.rotation.aws_world import (
     ACCESS_KEY_ID_FIELD,
     ITEM,
@@ -232,3 +233,14 @@ def test_status_asks_for_a_person_when_the_old_key_outlives_the_overlap(world: W
     world.run(deployed=True)  # someone confirmed delivery
     assert world.keys() == {old_id: "Inactive", new_id: "Active"}
     assert status() == (True, False, 0)
+
+
+def test_the_new_key_is_dated_in_the_same_put_as_its_value(world: World) -> None:
+    world.advance(DUE)
+    puts_before = world.op.calls["items.put"]
+    world.run()
+    assert world.op.calls["items.put"] == puts_before + 1  # key and date in one write
+    key_id, _ = world.stored()
+    created = world.admin.list_access_keys(UserName="cirun")["AccessKeyMetadata"]
+    when = next(k["CreateDate"] for k in created if k["AccessKeyId"] == key_id)
+    assert world.op.field_value(VAULT, ITEM, VALUE_SET_AT) == stamp(when)

@@ -36,7 +36,16 @@ def write_secret(root: Path, secret_id: str, vault: str = "pulumi", max_age: int
 
 
 def aged(days: float) -> dict[str, Any]:
-    return {"fields": {"credential": "sekrit-value-123"}, "updated_at": NOW - timedelta(days=days)}
+    """An item whose value was set ``days`` ago (``value-set-at``) and that was edited just now
+    (a tag, a title): only the former counts."""
+    set_at = (NOW - timedelta(days=days)).isoformat(timespec="seconds")
+    return {
+        "fields": {
+            "credential": "sekrit-value-123",
+            "value-set-at": {"value": set_at, "type": "Text", "section": "Rotation"},
+        },
+        "updated_at": NOW,
+    }
 
 
 @pytest.fixture
@@ -77,7 +86,7 @@ def test_an_overdue_item_exits_1_and_is_named(project: Path, op: FakeClient) -> 
     result = invoke("--root", project)
     assert result.exit_code == 1
     assert "needs rotation or repair: prod-binstar-token (overdue)" in result.stderr
-    assert "1 overdue, 0 missing, 1 due-soon, 2 ok" in result.stdout
+    assert "1 overdue, 0 expiring, 0 missing, 1 due-soon, 2 ok" in result.stdout
 
 
 def test_exactly_one_listing_call_per_vault(project: Path, op: FakeClient) -> None:
@@ -86,7 +95,8 @@ def test_exactly_one_listing_call_per_vault(project: Path, op: FakeClient) -> No
     assert op.calls["items.list"] == 2  # vaults `pulumi` and `signing`, 4 secrets
     listed = sorted(args[0] for method, args in op.call_log if method == "items.list")
     assert listed == sorted([op.vault_id("pulumi"), op.vault_id("signing")])
-    assert op.calls["items.get"] == op.calls["secrets.resolve_all"] == 0
+    assert op.calls["items.get"] == op.calls["secrets.resolve"] == 0
+    assert op.calls["secrets.resolve_all"] == 1  # the `value-set-at` fields only
 
 
 def test_markdown_report_is_written_for_an_issue(
@@ -111,7 +121,7 @@ def test_everything_fresh_exits_0(tmp_path: Path, op: FakeClient) -> None:
     write_secret(tmp_path, "heroku-api-key")
     result = invoke("--root", tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert "0 overdue, 0 missing, 0 due-soon, 1 ok" in result.stdout
+    assert "0 overdue, 0 expiring, 0 missing, 0 due-soon, 1 ok" in result.stdout
 
 
 def test_an_invalid_manifest_exits_2_with_the_full_report(tmp_path: Path, op: FakeClient) -> None:
