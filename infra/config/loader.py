@@ -66,6 +66,13 @@ def _load_stack_file(root: Path, stack: str) -> tuple[StackFileConfig | None, li
     return (parsed.config if parsed else None), problems
 
 
+def load_stack_settings(root: Path, stack: str) -> StackFileConfig | None:
+    """``Pulumi.<stack>.yaml``'s validated settings alone, or None when it does not validate (for
+    a command that only mentions a setting; ``validate`` reports the problems)."""
+    settings, problems = _load_stack_file(root, stack)
+    return None if problems else settings
+
+
 def _load_manifest(root: Path) -> tuple[list[SecretEntry], list[Problem]]:
     folder = root / MANIFEST_DIR
     shown_dir = display_path(folder, root)

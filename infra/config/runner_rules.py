@@ -13,7 +13,7 @@ from infra.config.base import repeats
 from infra.config.data import Data
 from infra.config.github import REPOSITORIES_DIR
 from infra.config.logins import KnownLogins
-from infra.config.runners import FEEDSTOCK_PATTERN, Cloud, HostKind, RunnerData
+from infra.config.runners import FEEDSTOCK_PATTERN, Cloud, HostKind, Resource, RunnerData
 from infra.errors import Problem
 
 _KEBAB = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$")
@@ -203,40 +203,55 @@ def validate_resource_placement(data: Data) -> Iterable[Problem]:
             yield Problem(_resources_file(runners), f"resources[{i}].{key}", message)
 
 
+def _gpus(runners: RunnerData, r: Resource) -> tuple[int | None, str]:
+    """How many GPUs a resource's machine has (None: cannot tell), and where that is said."""
+    host = runners.host(r.host) if r.host else None
+    pool = runners.aws_gpu_pool
+    if r.cloud is Cloud.OPENSTACK and host is not None and r.flavor is not None:
+        flavor = next((f for f in host.flavors if f.id == r.flavor), None)
+        return (flavor.gpus if flavor else None), f"flavor `{r.flavor}`"
+    if r.cloud is Cloud.ON_PREM and host is not None:
+        return host.assignable_gpus, f"host `{r.host}`"
+    if r.cloud is Cloud.AWS and pool is not None and r.instance_type in pool.instance_types:
+        return pool.instance_types[r.instance_type].gpus, f"instance type `{r.instance_type}`"
+    if r.cloud in (Cloud.AZURE, Cloud.SCALEWAY):
+        return 0, f"a {r.cloud} instance type (this project knows no GPU for it)"
+    return None, ""
+
+
+def _placement_key(r: Resource) -> str:
+    if r.cloud is Cloud.OPENSTACK:
+        return "flavor"
+    return "host" if r.cloud is Cloud.ON_PREM else "instance_type"
+
+
 def validate_gpu_labels_reach_gpus(data: Data) -> Iterable[Problem]:
     """Ensure a resource labelled `gpu` runs on a flavor, host or instance type with a GPU."""
     runners = data.runners
-    pool = runners.aws_gpu_pool
     for i, r in enumerate(runners.resources):
         if not r.wants_gpu:
             continue
-        host = runners.host(r.host) if r.host else None
-        gpus: int | None = None  # None: cannot tell (reported by other rules or below)
-        where = ""
-        if r.cloud is Cloud.OPENSTACK and host is not None and r.flavor is not None:
-            flavor = next((f for f in host.flavors if f.id == r.flavor), None)
-            gpus, where = (flavor.gpus if flavor else None), f"flavor `{r.flavor}`"
-        elif r.cloud is Cloud.ON_PREM and host is not None:
-            gpus, where = host.assignable_gpus, f"host `{r.host}`"
-        elif r.cloud is Cloud.AWS and pool is not None and r.instance_type in pool.instance_types:
-            gpus, where = (
-                pool.instance_types[r.instance_type].gpus,
-                f"instance type `{r.instance_type}`",
-            )
-        elif r.cloud in (Cloud.AZURE, Cloud.SCALEWAY):
-            gpus, where = 0, f"a {r.cloud} instance type (this project knows no GPU for it)"
+        gpus, where = _gpus(runners, r)
         if gpus == 0:
-            key = (
-                "flavor"
-                if r.cloud is Cloud.OPENSTACK
-                else "host"
-                if r.cloud is Cloud.ON_PREM
-                else "instance_type"
-            )
             yield Problem(
                 _resources_file(runners),
-                f"resources[{i}].{key}",
+                f"resources[{i}].{_placement_key(r)}",
                 f"`{r.label}` is a GPU label but {where} has no GPU",
+            )
+
+
+def validate_gpu_runners_say_gpu(data: Data) -> Iterable[Problem]:
+    """Ensure a resource that runs on a GPU says `gpu` in its label (reviewers, `runners report`
+    and the pull-request diff tell GPU grants by the label)."""
+    runners = data.runners
+    for i, r in enumerate(runners.resources):
+        gpus, where = _gpus(runners, r)
+        if gpus and not r.wants_gpu:
+            yield Problem(
+                _resources_file(runners),
+                f"resources[{i}].label",
+                f"`{r.label}` runs on a GPU ({where}): name it with `gpu` as a word, "
+                "e.g. `cirun-…-gpu-…`",
             )
 
 

@@ -49,6 +49,13 @@ PolicyId = Annotated[
 """A cirun policy id in `.access.yml`."""
 """A feedstock's package name (conda package names: lower-case letters, digits, `.`, `_`, `-`)."""
 
+
+def is_gpu_label(label: str) -> bool:
+    """A label naming `gpu` as a word (`cirun-hetzner-gpu`): the rules make such a label land on a
+    GPU, and every label that lands on one say so, so reviewers can tell GPU grants by name."""
+    return "gpu" in label.split("-")
+
+
 # --- the stack file -------------------------------------------------------------------------------
 
 
@@ -59,6 +66,14 @@ class CirunFilesWriter(StrEnum):
     """conda-forge/admin-requests' `cirun` automation (and hand edits): before the cutover."""
     INFRASTRUCTURE = "infrastructure"
     """This repository's data, through `pulumi up`: after the cutover."""
+
+
+NOT_APPLIED_NOTE = (
+    "`.cirun` is written by admin-requests until the cutover (cirun_files_writer: "
+    "admin-requests): a grant recorded here is not applied by `pulumi up` "
+    "(docs/migration.md#one-writer-of-the-cirun-files)."
+)
+"""What every runner command says while admin-requests writes the cirun files."""
 
 
 class RunnersConfig(Model):
@@ -259,7 +274,7 @@ class Resource(Model):
     @property
     def wants_gpu(self) -> bool:
         """Labels promise what they say: anything called `...-gpu-...` must land on a GPU."""
-        return "gpu" in self.label.split("-")
+        return is_gpu_label(self.label)
 
 
 class ResourcesFile(Model):

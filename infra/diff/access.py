@@ -5,33 +5,49 @@ diff, so renaming a resource (delete + create of the same membership) is not rep
 losing access, and a team deleted together with its memberships still resolves to its name in the
 base.
 
-Per person, a *grant* is a role in a scope: the organisation (``admin`` = owner), a team, or a
-repository (outside collaborators). Per secret, the plans' ``lineage`` says every target and the
+Per person, a *grant* is a role in a scope: the organisation (``admin`` = owner), a team, a
+repository (outside collaborators), or a runner label on a feedstock (a policy of the generated
+``.access.yml``: its ``users``, or everyone in its ``users_from_json`` list, may start the label's
+runners; ``pull_request`` says whether pull requests may too). A runner grant whose file content is
+in ``ignore_changes`` (``.cirun`` is written by admin-requests until the cutover) is recorded but
+not applied, and says so. Per secret, the plans' ``lineage`` says every target and the
 audience it reaches; comparing it says who can newly read a secret. Neither view ever needs a value.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+import yaml
+
 from infra.config.audience import Audience, Sensitivity
 from infra.config.logins import login_key
+from infra.config.runners import is_gpu_label
 from infra.plan.model import Plan, PlannedResource, SecretLineage, TargetLineage
 
 MEMBERSHIP: Final = "github:index/membership:Membership"
 TEAM: Final = "github:index/team:Team"
 TEAM_MEMBERSHIP: Final = "github:index/teamMembership:TeamMembership"
 COLLABORATOR: Final = "github:index/repositoryCollaborator:RepositoryCollaborator"
+REPOSITORY_FILE: Final = "github:index/repositoryFile:RepositoryFile"
+ACCESS_FILE: Final = ".access.yml"
+MAX_ACCESS_FILE: Final = 2_000_000
+"""Characters: a bigger `.access.yml` in a plan is not read for runner grants."""
+NOT_APPLIED: Final = "recorded, not applied until the cutover"
+"""Said of a runner grant while `.cirun` is written by admin-requests (docs/migration.md)."""
+FROM_JSON: Final = "users_from_json "
+"""Prefix of the holder of a `users_from_json` grant: everyone in that list."""
 
 # Higher index = more power; unknown roles rank lowest so they never read as a promotion.
 _ROLE_ORDER: Final = {
     "org": ("member", "admin"),
     "team": ("member", "maintainer"),
     "repo": ("pull", "triage", "push", "maintain", "admin"),
+    "runner": ("push", "pull_request"),
 }
 _FAKE_ID = re.compile(r"^<id:(?P<name>.+)>$")
 
@@ -40,6 +56,9 @@ class Scope(StrEnum):
     ORG = "org"
     TEAM = "team"
     REPO = "repo"
+    RUNNER = "runner"
+    """A runner label on a feedstock: ``target`` is ``<label> on <repo>``, the role ``push``
+    (pushes only) or ``pull_request`` (pull requests too)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -53,6 +72,8 @@ class Grant:
     """An org membership whose removal only demotes to member (``downgrade_on_destroy``)."""
     resource: str = field(default="", compare=False)
     """The engine identity of the resource holding it (URN, else type and name)."""
+    pending: bool = field(default=False, compare=False)
+    """A runner grant recorded in a file whose content `pulumi up` ignores (not applied)."""
 
     @property
     def rank(self) -> int:
@@ -65,7 +86,20 @@ class Grant:
             return "owner" if self.role == "admin" else f"org {self.role}"
         if self.scope is Scope.TEAM:
             return f"{self.target} {self.role}"
+        if self.scope is Scope.RUNNER:
+            prs = "pull requests too" if self.role == "pull_request" else "pushes only"
+            return f"runner {self.target}, {prs}"
         return f"{self.role} on {self.target}"
+
+    @property
+    def gpu(self) -> bool:
+        """A runner grant to a GPU label (``cirun-hetzner-gpu``): one shared, costly machine."""
+        return self.scope is Scope.RUNNER and is_gpu_label(self.target.split(" on ", 1)[0])
+
+    @property
+    def shown(self) -> str:
+        """The label, and for a runner grant that will not be applied, that it will not."""
+        return f"{self.label}, {NOT_APPLIED}" if self.pending else self.label
 
     @property
     def removal_label(self) -> str:
@@ -74,7 +108,7 @@ class Grant:
             if self.role == "admin":
                 return "owner (demoted to org member)"
             return "org member (no longer managed here; stays in the org)"
-        return self.label
+        return self.shown
 
 
 @dataclass(frozen=True)
@@ -109,6 +143,13 @@ class PersonChange:
             respelled_owner
             or any(g.label == "owner" for g in self.removed)
             or any(c.old.label == "owner" for c in self.changed)
+        )
+
+    @property
+    def gained_gpu(self) -> tuple[Grant, ...]:
+        """GPU runner grants gained: new ones, or a GPU grant opened to pull requests."""
+        return tuple(g for g in self.added if g.gpu) + tuple(
+            c.new for c in self.changed if c.new.gpu and c.promotion
         )
 
     @property
@@ -177,7 +218,8 @@ def grants(plan: Plan) -> dict[tuple[str, Scope, str], Grant]:
         if not isinstance(person, str) or not person:
             return
         # GitHub logins are case-insensitive: `Alice` and `alice` are one person.
-        key = (login_key(person), grant.scope, ident)
+        who = person if person.startswith(FROM_JSON) else login_key(person)
+        key = (who, grant.scope, ident)
         if key not in out or grant.rank > out[key].rank:
             out[key] = grant
 
@@ -196,7 +238,57 @@ def grants(plan: Plan) -> dict[tuple[str, Scope, str], Grant]:
             repo = str(r.inputs.get("repository", r.name))
             role = str(r.inputs.get("permission", "push"))
             add(user, repo, Grant(Scope.REPO, repo, role, resource=held_by))
+        elif r.type == REPOSITORY_FILE and r.inputs.get("file") == ACCESS_FILE:
+            for holder, grant in runner_grants(r):
+                add(holder, grant.target, grant)
     return out
+
+
+def runner_grants(file: PlannedResource) -> Iterator[tuple[str, Grant]]:
+    """(holder, grant) for every label a policy of a planned `.access.yml` opens to someone.
+
+    The holder is a login of the policy's ``users``, or ``users_from_json <url>`` (everyone in
+    that list). A file the plan cannot read (not text, too big, not YAML, aliases) grants nothing
+    here; the file's own diff still shows it.
+    """
+    content = file.inputs.get("content")
+    if not isinstance(content, str) or len(content) > MAX_ACCESS_FILE:
+        return
+    try:
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(content, Loader=yaml.SafeLoader)):
+            return
+        doc = yaml.safe_load(content)
+    except (yaml.YAMLError, RecursionError):
+        return
+    if not isinstance(doc, dict):
+        return
+    pending = file.ignores("content")
+    policies = {p.get("id"): p for p in _items(doc.get("policies")) if isinstance(p.get("id"), str)}
+    for entry in _items(doc.get("access_control")):
+        label = entry.get("resource")
+        if not isinstance(label, str):
+            continue
+        for pid in entry.get("policies") or []:
+            policy = policies.get(pid)
+            if policy is None or not isinstance(policy.get("repo"), str):
+                continue
+            role = "pull_request" if policy.get("pull_request") is True else "push"
+            grant = Grant(
+                Scope.RUNNER,
+                f"{label} on {policy['repo']}",
+                role,
+                resource=file.urn or file.key,
+                pending=pending,
+            )
+            users = policy.get("users")
+            if isinstance(users, list):
+                yield from ((u, grant) for u in users if isinstance(u, str))
+            elif isinstance(policy.get("users_from_json"), str):
+                yield FROM_JSON + policy["users_from_json"], grant
+
+
+def _items(value: object) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def spellings(plan: Plan) -> dict[str, str]:

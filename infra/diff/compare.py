@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
@@ -36,7 +36,8 @@ class FieldKind(StrEnum):
     INPUT = "input"
     """An input of the resource (what the provider receives)."""
     OPTION = "option"
-    """A resource option: ``protect``, ``retain_on_delete``, ``parent``, ``import_id``."""
+    """A resource option: ``protect``, ``retain_on_delete``, ``parent``, ``import_id``,
+    ``ignore_changes``."""
 
 
 class _Missing:
@@ -57,7 +58,7 @@ MISSING: Final = _Missing()
 
 SECRET_SIG_KEY: Final = "4dabf18193072939515e22adb298388d"  # noqa: S105 - Pulumi's public tag
 """The key that marks a serialized Pulumi secret (``{SECRET_SIG_KEY: <sig>, "plaintext": ...}``)."""
-OPTION_FIELDS: Final = ("protect", "retain_on_delete", "parent", "import_id")
+OPTION_FIELDS: Final = ("protect", "retain_on_delete", "parent", "import_id", "ignore_changes")
 NOT_IN_THE_CLOUD: Final = ("cfinfra:", "pulumi:providers:")
 """Component resources and provider instances: deleting them destroys nothing outside Pulumi."""
 
@@ -77,6 +78,9 @@ class FieldChange:
     secret_in_head: bool = False
     in_base: bool = True
     in_head: bool = True
+    ignored: bool = False
+    """An input in the head resource's ``ignore_changes``: recorded here, but ``pulumi up`` keeps
+    the value it finds (the engine diffs it against the old state's)."""
 
     @property
     def unmasked(self) -> bool:
@@ -203,8 +207,14 @@ def resource_field_changes(old: PlannedResource, new: PlannedResource) -> tuple[
         a, b = getattr(old, name), getattr(new, name)
         if a != b:
             out.append(FieldChange(name, FieldKind.OPTION, a, b))
-    _walk(old.inputs, new.inputs, "", out)
-    return tuple(c for c in out if not case_only_change(new.type, c.path, c.old, c.new))
+    inputs: list[FieldChange] = []
+    _walk(old.inputs, new.inputs, "", inputs)
+    out += [
+        replace(f, ignored=True) if new.ignores(f.path) else f
+        for f in inputs
+        if not case_only_change(new.type, f.path, f.old, f.new)
+    ]
+    return tuple(out)
 
 
 def is_secret(value: Any) -> bool:

@@ -23,6 +23,8 @@ from typing import Any
 
 from infra.config.secretscan import looks_like_credential
 from infra.diff.access import (
+    FROM_JSON,
+    NOT_APPLIED,
     PersonChange,
     RoleChange,
     SecretChange,
@@ -271,11 +273,21 @@ def field_lines(f: FieldChange, indent: str) -> list[str]:
     added = sum(1 for x in lines[2:] if x.startswith("+"))
     removed = sum(1 for x in lines[2:] if x.startswith("-"))
     what = "added" if f.old is MISSING else "removed" if f.new is MISSING else "changed"
-    head = f"{indent}- {name}: {what} (+{added:,} {MINUS}{removed:,} lines)"
+    head = f"{indent}- {name}: {what} (+{added:,} {MINUS}{removed:,} lines){_ignored(f)}"
     return [head, *_diff_block(lines, indent + "  ")]
 
 
+def _ignored(f: FieldChange) -> str:
+    if not f.ignored:
+        return ""
+    return " — **not applied**: in `ignore_changes`, so `pulumi up` keeps the live value"
+
+
 def field_line(f: FieldChange) -> str:
+    return _field_line(f) + _ignored(f)
+
+
+def _field_line(f: FieldChange) -> str:
     name = code(f.path) + (" (option)" if f.kind is FieldKind.OPTION else "")
     if f.secret:
         if not f.in_base:
@@ -360,12 +372,18 @@ def _changed_entry(c: ResourceChange) -> list[str]:
 
 def _role_change(c: RoleChange) -> str:
     if c.promotion:
-        return f"+{text(c.new.label)} (was {text(c.old.label)})"
-    return f"{MINUS}{text(c.old.label)} (now {text(c.new.label)})"
+        return f"+{text(c.new.shown)} (was {text(c.old.label)})"
+    return f"{MINUS}{text(c.old.label)} (now {text(c.new.shown)})"
+
+
+def _who(person: str) -> str:
+    if person.startswith(FROM_JSON):
+        return f"everyone listed in {code(person.removeprefix(FROM_JSON))} (`users_from_json`)"
+    return code(person)
 
 
 def person_line(p: PersonChange) -> str:
-    parts = [f"+{text(g.label)}" for g in p.added]
+    parts = [f"+{text(g.shown)}" for g in p.added]
     parts += [_role_change(c) for c in p.changed]
     parts += [f"{MINUS}{text(g.removal_label)}" for g in p.removed]
     if p.respelled and p.at_risk:
@@ -376,8 +394,7 @@ def person_line(p: PersonChange) -> str:
             f"resource named after it is deleted and re-created, and the delete acts on that "
             f"account: at risk until the next deploy: {held}"
         )
-
-    return f"- {code(p.person)}: {', '.join(parts)}"
+    return f"- {'⚠️ ' if p.gained_gpu else ''}{_who(p.person)}: {', '.join(parts)}"
 
 
 def _target_line(t: TargetChange) -> str:
@@ -438,7 +455,8 @@ def _event(e: RepoEvent) -> str:
         what = {"+": "created", "-": "deleted"}.get(e.sign, "settings changed")
         return f"repository {what}" + (f": {code(e.subject)}" if e.subject else "")
     where = f" via {code(e.where)}" if e.where else ""
-    return f"{_SIGN[e.sign]}{text(e.kind)} {code(e.subject)}{where}"
+    pending = f" ({NOT_APPLIED})" if e.pending else ""
+    return f"{_SIGN[e.sign]}{text(e.kind)} {code(e.subject)}{where}{pending}"
 
 
 def repo_entry(events: list[RepoEvent]) -> str:
@@ -447,6 +465,23 @@ def repo_entry(events: list[RepoEvent]) -> str:
     if len(events) == 1:
         return f"- {name}: {_event(events[0])}"
     return "\n".join([f"- {name}:", *(f"  - {_event(e)}" for e in events)])
+
+
+def _pending_lead(report: DiffReport) -> str:
+    pending = any(
+        g.pending
+        for p in report.people
+        for g in (*p.added, *p.removed, *(c.new for c in p.changed))
+    )
+    if not pending:
+        return ""
+    return (
+        "Runner grants marked “not applied” are recorded in the data and in the rendered "
+        "`.access.yml`, but the file's content is in `ignore_changes` while admin-requests "
+        "writes `.cirun` (`cirun_files_writer: admin-requests`): `pulumi up` does not write "
+        "them. They take effect at the cutover (docs/migration.md), or when admin-requests "
+        "writes the same grant."
+    )
 
 
 def _guard_section(report: DiffReport) -> Section | None:
@@ -511,7 +546,12 @@ def render_markdown(
         )
     if report.people:
         sections.append(
-            Section("Access per person", [person_line(p) for p in report.people], noun="people")
+            Section(
+                "Access per person",
+                [person_line(p) for p in report.people],
+                noun="people",
+                lead=_pending_lead(report),
+            )
         )
     if report.secrets:
         sections.append(

@@ -46,6 +46,8 @@ class RepoEvent:
     """What it gains, loses or changes (a secret name, a policy id, a resource name)."""
     where: str = ""
     """Through which resource (``type::name``) or file."""
+    pending: bool = False
+    """Recorded in a file whose content ``pulumi up`` ignores: not applied (docs/migration.md)."""
 
 
 def short_type(type_token: str) -> str:
@@ -138,13 +140,15 @@ def _yaml_entries(c: ResourceChange, where: str) -> Iterator[RepoEvent]:
     new = _repo_entries(c.after.inputs.get("content") if c.after else None)
     file = next((str(i.get("file")) for i in _sides(c) if isinstance(i.get("file"), str)), c.name)
     kind = "runner access" if file.endswith(".access.yml") else f"entry of {file}"
+    # The content is in `ignore_changes` while admin-requests writes `.cirun`: nothing lands.
+    pending = c.after is not None and c.after.ignores("content")
     for key in sorted(old.keys() | new.keys()):
         a, b = old.get(key, MISSING), new.get(key, MISSING)
         if a == b:
             continue
         repo, ident = key
         sign = "+" if a is MISSING else "-" if b is MISSING else "~"
-        yield RepoEvent(repo, sign, kind, ident, f"{where} ({file})")
+        yield RepoEvent(repo, sign, kind, ident, f"{where} ({file})", pending)
 
 
 def _repo_entries(content: object) -> dict[tuple[str, str], str]:

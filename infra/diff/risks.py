@@ -12,6 +12,8 @@ Risk labels, most serious first (``docs/pull-request-diff.md`` explains each to 
 - ``removal-guard``: the removal guard's rule is violated (``infra.diff.guard``).
 - ``owner-change``: someone becomes or stops being an org owner.
 - ``secret-audience-widened``: a secret gains a target, or a target now reaches a wider audience.
+- ``gpu-runner``: someone may newly start a GPU runner (a GPU label granted, or opened to pull
+  requests); a grant recorded while `.cirun` is written by admin-requests says it is not applied.
 - ``leak-guard``: the leak guard now allows more (a secret cleared for a wider audience or rated
   less sensitive), or an input that was secret in the base is plain in the head.
 - ``protected-resource``: a protected resource is changed or deleted.
@@ -20,7 +22,8 @@ Risk labels, most serious first (``docs/pull-request-diff.md`` explains each to 
 - ``deletion``: resources are deleted.
 - ``secret-reference-changed``: a secret now comes from another 1Password item or field.
 - ``secret-reach-changed``: same audience, different path (e.g. one more repository of it).
-- ``access-change``: someone gains or loses a team membership, org membership or repository access.
+- ``access-change``: someone gains or loses a team membership, org membership, repository access
+  or a runner grant.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from dataclasses import dataclass
 
 from infra.config.audience import Audience
 from infra.diff.access import (
+    FROM_JSON,
+    NOT_APPLIED,
     PersonChange,
     SecretChange,
     SecretOp,
@@ -46,6 +51,7 @@ RISK_ORDER = (
     "removal-guard",
     "owner-change",
     "secret-audience-widened",
+    "gpu-runner",
     "leak-guard",
     "protected-resource",
     "reparented",
@@ -165,6 +171,14 @@ def risks(report: DiffReport) -> list[Risk]:
                 f"now readable by more people: {few([s.secret for s in widened])}",
             )
         )
+
+    gpu = [p for p in report.people if p.gained_gpu]
+    if gpu:
+        pending = all(g.pending for p in gpu for g in p.gained_gpu)
+        note = f" ({NOT_APPLIED})" if pending else ""
+        who = [p.person.removeprefix(FROM_JSON) for p in gpu]
+        labels = sorted({g.target for p in gpu for g in p.gained_gpu})
+        out.append(Risk("gpu-runner", f"{few(labels)} newly open to {few(who)}{note}"))
 
     loosened = [s.secret for s in report.secrets if s.guard_loosened]
     unmasked = [

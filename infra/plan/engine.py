@@ -70,6 +70,7 @@ class Registration:
     protect: bool
     retain_on_delete: bool
     import_id: str
+    ignore_changes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -114,6 +115,8 @@ class RecordingMonitor(pmocks.MockMonitor):
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
             import_id=request.importId,
+            # The SDK has already turned the option's Python names into the inputs' (camelCase).
+            ignore_changes=tuple(sorted(request.ignoreChanges)),
         )
         if not request.custom:
             return resource_pb2.RegisterResourceResponse(urn=urn)
@@ -285,6 +288,7 @@ def plan_stack(root: Path, stack: str) -> Plan:
             parent=_parent_key(reg.parent_urn),
             import_id=reg.import_id or None,
             urn=reg.urn,
+            ignore_changes=reg.ignore_changes,
         )
         for reg in monitor.registrations.values()
     ]

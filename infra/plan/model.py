@@ -1,12 +1,14 @@
 """The plan's data: what a run declared, in a stable, reviewable, secret-free shape.
 
-``plan.json`` is ``{"version": 2, "stack": ..., "resources": [...], "lineage": [...]}``. ``version``
+``plan.json`` is ``{"version": 3, "stack": ..., "resources": [...], "lineage": [...]}``. ``version``
 is the shape's version (``PLAN_VERSION``): a plan without one is version 1 (written before URNs
-were recorded), and a reader refuses a plan newer than it knows. Each resource has ``type`` (the
+were recorded), version 2 has no ``ignore_changes``, and a reader refuses a plan newer than it
+knows. Each resource has ``type`` (the
 Pulumi type token), ``name``, ``inputs`` (secret leaves replaced by ``"[secret]"``), ``protect``,
 ``retain_on_delete``, ``parent`` (``type::name`` of the parent, or null), ``import_id`` and ``urn``
 (``urn:pulumi:<stack>::<project>::<parent types joined with $>$<type>::<name>``, as the engine
-computes it, so a plan resource and a ``pulumi preview`` step can be matched).
+computes it, so a plan resource and a ``pulumi preview`` step can be matched). ``ignore_changes``
+(the inputs ``pulumi up`` leaves as they are live) is written only for a resource that has any.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 SECRET = "[secret]"  # noqa: S105 - the mask shown in place of a value, not a credential
-PLAN_VERSION = 2
-"""The plan JSON's shape: 1 had no ``urn`` (and no ``version`` key), 2 records URNs."""
+PLAN_VERSION = 3
+"""The plan JSON's shape: 1 had no ``urn`` (and no ``version`` key), 2 records URNs, 3 records
+``ignore_changes``."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,14 @@ class PlannedResource:
     import_id: str | None = None
     urn: str | None = None
     """The URN the engine gives this resource (null in plans written before URNs were recorded)."""
+    ignore_changes: tuple[str, ...] = ()
+    """Inputs (top-level names, as in ``inputs``) in the resource's ``ignore_changes``: the engine
+    diffs them against the old state's values, so a change here is recorded but never applied."""
+
+    def ignores(self, path: str) -> bool:
+        """Whether a change at ``path`` (``content``, ``configuration.url``) is ignored."""
+        top = path.split(".", 1)[0].split("[", 1)[0]
+        return top in self.ignore_changes
 
     @property
     def key(self) -> str:
@@ -45,7 +56,17 @@ class PlannedResource:
         return self.type.split(":")[2] if head == "pulumi" and self.type.count(":") >= 2 else head
 
 
-_RESOURCE_FIELDS = tuple(f.name for f in fields(PlannedResource))
+_RESOURCE_FIELDS = tuple(f.name for f in fields(PlannedResource) if f.name != "ignore_changes")
+
+
+def _resource_doc(r: PlannedResource) -> dict[str, Any]:
+    # Not `asdict`: it deep-copies every input only for json to read it once. `ignore_changes`
+    # only where there is any: a handful of resources have it.
+    doc = {f: getattr(r, f) for f in _RESOURCE_FIELDS}
+    if r.ignore_changes:
+        doc["ignore_changes"] = list(r.ignore_changes)
+    return doc
+
 
 CASE_INSENSITIVE_INPUTS = {
     "github:index/membership:Membership": frozenset({"username"}),
@@ -103,8 +124,7 @@ class Plan:
         doc = {
             "version": PLAN_VERSION,
             "stack": self.stack,
-            # Not `asdict`: it deep-copies every input only for json to read it once.
-            "resources": [{f: getattr(r, f) for f in _RESOURCE_FIELDS} for r in self.resources],
+            "resources": [_resource_doc(r) for r in self.resources],
             "lineage": [asdict(s) for s in self.lineage],
         }
         return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
@@ -128,7 +148,10 @@ class Plan:
             )
         return cls(
             stack=doc["stack"],
-            resources=[PlannedResource(**r) for r in doc["resources"]],
+            resources=[
+                PlannedResource(**{**r, "ignore_changes": tuple(r.get("ignore_changes", ()))})
+                for r in doc["resources"]
+            ],
             lineage=[
                 SecretLineage(**{**s, "targets": [TargetLineage(**t) for t in s["targets"]]})
                 for s in doc.get("lineage", [])

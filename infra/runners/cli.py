@@ -24,6 +24,31 @@ app = typer.Typer(
 )
 
 DataDir = Annotated[Path, typer.Option("--data-dir", help="The runner data folder.")]
+StackOpt = Annotated[
+    str,
+    typer.Option("--stack", "-s", help="The stack whose `.cirun` writer is reported."),
+]
+
+
+def _writer_note(stack: str) -> str | None:
+    """The not-applied note, while the stack has admin-requests write `.cirun`."""
+    from infra.config.loader import load_stack_settings
+    from infra.config.runners import NOT_APPLIED_NOTE, CirunFilesWriter
+
+    settings = load_stack_settings(Path.cwd(), stack)
+    runners = settings.runners if settings is not None else None
+    if runners is None or not runners.manage_cirun_files:
+        return None
+    return (
+        NOT_APPLIED_NOTE if runners.cirun_files_writer is CirunFilesWriter.ADMIN_REQUESTS else None
+    )
+
+
+def _say(note: str | None, *, err: bool = False) -> None:
+    if note:
+        from infra.console import width, wrap
+
+        typer.echo(wrap(f"note: {note}", width(stderr=err), indent="  "), err=err)
 
 
 def _fail(problems: list[Problem]) -> NoReturn:
@@ -56,8 +81,13 @@ def apply_request(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and show the changes; write nothing.")
     ] = False,
+    stack: StackOpt = "prod",
 ) -> None:
-    """Grant or revoke what a request asks, as an edit of the access files (a reviewable diff)."""
+    """Grant or revoke what a request asks, as an edit of the access files (a reviewable diff).
+
+    A cirun grant lands in `.cirun` through `pulumi up` only once this repository writes it
+    (`cirun_files_writer: infrastructure`); until that cutover it is recorded, not applied.
+    """
     from infra.runners.requests import plan_request, read_request, write_changes
 
     data = _load(data_dir)
@@ -78,16 +108,20 @@ def apply_request(
         typer.echo(
             "send_pr: the feedstock pull request is sent by admin-requests, not by this command"
         )
+    if request.action == "cirun":
+        _say(_writer_note(stack))
 
 
 @app.command("report", epilog="\b\nExamples:\n  cfinfra runners report")
-def report(data_dir: DataDir = Path("data/runners")) -> None:
-    """Host capacity, how many of each flavor fit at once, who reaches each GPU."""
+def report(data_dir: DataDir = Path("data/runners"), stack: StackOpt = "prod") -> None:
+    """Host capacity, how many of each flavor fit at once, who reaches each GPU (as recorded in
+    the data: before the cutover, what admin-requests wrote to `.cirun` is what cirun enforces)."""
     from rich.console import Console
 
     from infra.runners.report import render_report
 
     render_report(_load(data_dir), Console(highlight=False))
+    _say(_writer_note(stack))
 
 
 @app.command(
@@ -99,8 +133,14 @@ def render(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the files into this folder.")
     ] = None,
+    stack: StackOpt = "prod",
 ) -> None:
-    """Print (or write) the `.cirun.global.yml` and `.access.yml` that `pulumi up` would commit."""
+    """Print (or write) `.cirun.global.yml` and `.access.yml` as rendered from the data.
+
+    `pulumi up` commits exactly these once this repository writes `.cirun` (`cirun_files_writer:
+    infrastructure`). Until that cutover admin-requests writes them and `pulumi up` commits
+    nothing: a grant recorded here is not applied (docs/migration.md).
+    """
     from infra.runners.render import render_cirun_files
 
     files = render_cirun_files(_load(data_dir))
@@ -111,6 +151,7 @@ def render(
             out.mkdir(parents=True, exist_ok=True)
             (out / name).write_text(text, encoding="utf-8")
             typer.echo(f"wrote {out / name}")
+    _say(_writer_note(stack), err=True)
 
 
 @app.command(
