@@ -93,6 +93,12 @@ LAZY: dict[str, Lazy] = {
         examples("cfinfra drift-triage preview.json"),
     ),
     "rotation": Lazy("infra.rotation.cli", "app", "Secret rotation: status, automatic rotators."),
+    "preflight": Lazy(
+        "infra.preflight.cli",
+        "preflight",
+        "Read-only: every credential, permission and expiry, before a preview.",
+        examples("cfinfra preflight", "cfinfra preflight --stack prod"),
+    ),
     "runners": Lazy(
         "infra.runners.cli", "app", "CI runners: admin-requests, capacity, .cirun files."
     ),

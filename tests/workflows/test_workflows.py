@@ -211,9 +211,12 @@ PULUMI_AUTH = "pulumi/auth-actions"
 
 
 def _uses_the_backend(job: dict[str, Any]) -> bool:
-    """A job that runs the pulumi CLI (a run step or pulumi/actions with a command)."""
-    return any(re.search(r"(^|\s)pulumi\s", r) for r in _runs(job)) or any(
-        action(s) == "pulumi/actions" and "command" in s.get("with", {}) for s in steps(job)
+    """A job that runs the pulumi CLI (a run step or pulumi/actions with a command), or
+    `cfinfra preflight` (it reads the stack from Pulumi Cloud)."""
+    return (
+        any(re.search(r"(^|\s)pulumi\s", r) for r in _runs(job))
+        or any("cfinfra preflight" in r for r in _runs(job))
+        or any(action(s) == "pulumi/actions" and "command" in s.get("with", {}) for s in steps(job))
     )
 
 
@@ -245,6 +248,7 @@ def test_every_job_running_pulumi_logs_in_through_auth_actions_first() -> None:
                 i
                 for i, s in enumerate(steps(job))
                 if re.search(r"(^|\s)pulumi\s", str(s.get("run", "")))
+                or "cfinfra preflight" in str(s.get("run", ""))
                 or action(s) == "pulumi/actions"
             )
             assert logins[0] < first_pulumi, f"{path.name}: {name} logs in after running pulumi"
@@ -254,6 +258,7 @@ def test_every_job_running_pulumi_logs_in_through_auth_actions_first() -> None:
         ("deploy.yml", "deploy"),
         ("drift.yml", "check"),
         ("preview.yml", "preview"),
+        ("rotation.yml", "status"),
     ]
 
 
@@ -373,6 +378,19 @@ def test_no_public_page_gets_rotation_details_or_security_drift() -> None:
     assert "PRIVATE_REPORTS_TOKEN" in check
     for script in (status, check):
         assert "!= PRIVATE" in script  # never falls back to this public repository
+
+
+def test_the_weekly_run_checks_preflight_and_reports_it_privately() -> None:
+    status = dict(jobs(WORKFLOWS / "rotation.yml"))["status"]
+    names = [s.get("name", "") for s in steps(status)]
+    assert names.index(
+        "Preflight (read-only; every credential, its permissions and its expiry)"
+    ) > (names.index("Rotation status"))
+    post = next(
+        s for s in steps(status) if s.get("name") == "Post the details to the private channel"
+    )
+    assert "steps.preflight.outputs.failed == 'true'" in post["if"]
+    assert "preflight.txt" in post["run"]
 
 
 def test_scheduled_workflows_keep_each_other_alive() -> None:
