@@ -12,8 +12,12 @@ The rule (documented for reviewers in ``docs/pull-request-diff.md``):
   let 1 of 2 webhooks through.
 * **Owners.** Any org owner (a ``Membership`` with role ``admin``) removed or demoted trips the
   guard, whatever the counts: losing owners can lock core out of the organisation.
+* **Heroku config vars.** Any key dropped from a Heroku ``ConfigAssociation`` (``vars`` or
+  ``sensitive_vars``) trips the guard, named: the provider's Update *unsets* every key it no
+  longer declares on the live app (``constructVars`` sends nil; docs/provider-behaviour.md), and a
+  running webservice loses that token. A key is not a resource, so counting resources never saw it.
 
-``--allow-removals`` overrides all three; the diff still reports them.
+``--allow-removals`` overrides all four; the diff still reports them.
 
 Two bases, one rule. On a pull request the base is the target branch's plan (``cfinfra diff``).
 Before a deploy the base is **what is deployed** (``cfinfra deploy-guard --deployed``, reading
@@ -29,7 +33,8 @@ from dataclasses import dataclass
 
 from infra.diff.access import PersonChange, person_changes
 from infra.diff.compare import Op, PlanDiff, diff_plans
-from infra.plan.model import Plan
+from infra.plan.model import Plan, PlannedResource
+from infra.pulumi_formats import is_secret
 
 DEFAULT_MAX_SHARE = 0.2
 DEFAULT_SMALL_TYPE_FLOOR = 10
@@ -67,15 +72,73 @@ class TypeRemoval:
         )
 
 
+CONFIG_ASSOCIATION = "heroku:app/configAssociation:ConfigAssociation"
+VAR_MAPS = ("vars", "sensitiveVars")
+CONFIG_VAR_NAMES = "configVarNames"
+"""The output of a ``cfinfra:heroku:App`` naming every config var it manages, in clear: the state
+keeps ``sensitiveVars`` as one secret, keys included, so the deploy guard reads the names here."""
+
+
+@dataclass(frozen=True)
+class UnsetVar:
+    """Config var ``var`` is no longer declared by ``association``: the next ``up`` unsets it."""
+
+    association: str
+    var: str
+
+    def describe(self) -> str:
+        if not self.var:
+            return (
+                f"`{self.association}`: cannot tell which Heroku config vars it manages now "
+                "(the state hides the names), so cannot tell which would be unset"
+            )
+        return f"Heroku config var `{self.var}` unset on the live app (`{self.association}`)"
+
+
+def config_var_names(r: PlannedResource, plan: Plan) -> frozenset[str] | None:
+    """The config var names a ``ConfigAssociation`` declares; None when they cannot be read."""
+    names: set[str] = set()
+    for key in VAR_MAPS:
+        value = r.inputs.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, dict) or is_secret(value):
+            # A secret object (what the state holds): the names are on the parent component.
+            parent = next((p for p in plan.resources if p.key == r.parent), None)
+            recorded = parent.inputs.get(CONFIG_VAR_NAMES) if parent else None
+            if not isinstance(recorded, list):
+                return None
+            return frozenset(str(n) for n in recorded)
+        names.update(str(k) for k in value)
+    return frozenset(names)
+
+
+def unset_config_vars(base: Plan, head: Plan) -> tuple[UnsetVar, ...]:
+    """Every config var a ``ConfigAssociation`` on both sides stops declaring (sorted)."""
+    after = {r.key: r for r in head.of_type(CONFIG_ASSOCIATION)}
+    out: list[UnsetVar] = []
+    for old in base.of_type(CONFIG_ASSOCIATION):
+        new = after.get(old.key)
+        if new is None:
+            continue  # deleted: `retain_on_delete` keeps every var (and the type is counted)
+        was, now = config_var_names(old, base), config_var_names(new, head)
+        if was is None or now is None:
+            out.append(UnsetVar(old.name, ""))
+            continue
+        out += [UnsetVar(old.name, var) for var in sorted(was - now)]
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class GuardResult:
     policy: GuardPolicy
     removals: tuple[TypeRemoval, ...]
     owners_removed: tuple[str, ...]
+    vars_unset: tuple[UnsetVar, ...] = ()
 
     @property
     def violated(self) -> bool:
-        return bool(self.removals or self.owners_removed)
+        return bool(self.removals or self.owners_removed or self.vars_unset)
 
     @property
     def tripped(self) -> bool:
@@ -85,6 +148,7 @@ class GuardResult:
     def reasons(self) -> list[str]:
         out = [r.describe(self.policy) for r in self.removals]
         out += [f"org owner `{login}` removed or demoted" for login in self.owners_removed]
+        out += [v.describe() for v in self.vars_unset]
         return out
 
     def message(self) -> str:
@@ -100,7 +164,10 @@ class GuardResult:
 
 
 def check_removals(
-    diff: PlanDiff, people: tuple[PersonChange, ...], policy: GuardPolicy
+    diff: PlanDiff,
+    people: tuple[PersonChange, ...],
+    policy: GuardPolicy,
+    vars_unset: tuple[UnsetVar, ...] = (),
 ) -> GuardResult:
     deleted: dict[str, int] = {}
     for change in diff.changes:
@@ -114,7 +181,7 @@ def check_removals(
         if over_share or small:
             removals.append(TypeRemoval(type_, n, base, small_type=small and not over_share))
     owners_removed = tuple(p.person for p in people if p.lost_owner)
-    return GuardResult(policy, tuple(removals), owners_removed)
+    return GuardResult(policy, tuple(removals), owners_removed, vars_unset)
 
 
 _NOT_GUARDED = ("pulumi:pulumi:Stack", "pulumi:providers:")
@@ -130,7 +197,12 @@ def _guarded(plan: Plan) -> Plan:
 def check_against_deployed(deployed: Plan, head: Plan, policy: GuardPolicy) -> GuardResult:
     """The removal guard with what is deployed as the base (``infra.pipeline.deployed``)."""
     base, new = _guarded(deployed), _guarded(head)
-    return check_removals(diff_plans(base, new), person_changes(base, new), policy)
+    return check_removals(
+        diff_plans(base, new),
+        person_changes(base, new),
+        policy,
+        unset_config_vars(deployed, head),
+    )
 
 
 def render_guard(result: GuardResult) -> str:

@@ -41,7 +41,7 @@ from infra.diff.access import (
     secret_changes,
 )
 from infra.diff.compare import Op, PlanDiff, diff_plans
-from infra.diff.guard import GuardPolicy, GuardResult, check_removals
+from infra.diff.guard import GuardPolicy, GuardResult, check_removals, unset_config_vars
 from infra.markdown import code
 from infra.plan.model import Plan
 
@@ -97,7 +97,9 @@ def build_report(base: Plan, head: Plan, policy: GuardPolicy | None = None) -> D
         resources=resources,
         people=people,
         secrets=secret_changes(base, head),
-        guard=check_removals(resources, people, policy or GuardPolicy()),
+        guard=check_removals(
+            resources, people, policy or GuardPolicy(), unset_config_vars(base, head)
+        ),
     )
 
 

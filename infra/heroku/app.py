@@ -95,4 +95,7 @@ class HerokuApp(pulumi.ComponentResource):
             sensitive_vars=sensitive_vars,
             opts=child.merge(pulumi.ResourceOptions(retain_on_delete=True)),
         )
-        self.register_outputs({"uuid": app_id})
+        # The names, in clear, for the deploy guard: the state keeps `sensitive_vars` as one
+        # secret, and dropping a key unsets it on the live app (docs/provider-behaviour.md).
+        names = sorted({*config.plain_vars, *sensitive_vars})
+        self.register_outputs({"uuid": app_id, "configVarNames": names})

@@ -43,11 +43,17 @@ def deployed_plan(export: Any) -> Plan:
         if res.parent:
             parent = parse_urn(res.parent)
             parent_key = None if parent.is_root_stack else f"{parent.type}::{parent.name}"
+        inputs = dict(res.inputs)
+        outputs = res.raw.get("outputs")
+        if res.raw.get("custom") is False and isinstance(outputs, dict):
+            # A component has no inputs; what it registered (e.g. a Heroku app's config var
+            # names, which the guard needs) is in its outputs.
+            inputs = dict(outputs)
         resources.append(
             PlannedResource(
                 type=res.type,
                 name=res.urn.name,
-                inputs=dict(res.inputs),
+                inputs=inputs,
                 protect=res.protect,
                 retain_on_delete=res.retain_on_delete,
                 parent=parent_key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -138,3 +139,22 @@ def test_a_plain_var_shadowing_a_manifest_secret_is_refused(fixture_copy):
         "secrets/prod-upload-token.yaml: targets[2].var: `PROD_UPLOAD_TOKEN` is also a plain var "
         f"of app `{NAME}` in {STACK}"
     )
+
+
+# --- the provider ---------------------------------------------------------------------------------
+
+
+def _customizations(plan) -> list[dict[str, Any]]:
+    """The Heroku provider's registered `customizations` (provider config travels as JSON)."""
+    [provider] = plan.of_type("pulumi:providers:heroku")
+    return json.loads(provider.inputs["customizations"])
+
+
+def test_the_provider_keeps_only_managed_config_vars_in_state(fixture_plan):
+    # The provider's default (true) copies every config var of the app into the App's
+    # `all_config_vars`, hand-set ones and add-on URLs included (resource_heroku_app.go@v5.2.10).
+    assert _customizations(fixture_plan) == [{"setAppAllConfigVarsInState": False}]
+
+
+def test_production_s_heroku_provider_keeps_only_managed_config_vars_in_state(prod_plan):
+    assert _customizations(prod_plan) == [{"setAppAllConfigVarsInState": False}]
