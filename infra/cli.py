@@ -26,6 +26,7 @@ from infra.console import (
     check_output_path,
     fail_config,
     is_stdout,
+    print_program_warnings,
     print_text,
     progress,
     route_program_warnings,
@@ -361,8 +362,10 @@ def plan(
         from infra.config.loader import load_project
 
         org = load_project(root, stack).config.github.org
+        print_program_warnings()
         code = predict_and_report(result, snapshot, org, stack, report)
         raise typer.Exit(code)
+    print_program_warnings()
     if json_path is not None and is_stdout(json_path):
         print_summary(result, stderr=True)
         write_output(json_path, result.to_json(), "--json")

@@ -73,20 +73,35 @@ def wrap(text: str, width: int, indent: str = "") -> str:
     )
 
 
-class _OncePerCommand(logging.Handler):
-    """Routes the program's warnings (``pulumi.log.warn`` under mocks) to ``warn_once``."""
+_program_warnings: dict[str, None] = {}
+"""The program's warnings of this command, in order, each once."""
+
+
+class _Collect(logging.Handler):
+    """Keeps the program's warnings (``pulumi.log.warn`` under mocks) for the command to print."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        warn_once(record.getMessage())
+        _program_warnings.setdefault(record.getMessage(), None)
 
 
 def route_program_warnings() -> None:
-    """Print the Pulumi program's warnings once per command (``diff`` plans twice, ``docs`` once
-    more), instead of once per plan."""
+    """Collect the Pulumi program's warnings instead of printing them as they come.
+
+    Every command that loads the stack through the program (``diff``, ``docs``, ``snapshot``,
+    ``rotation plan``, ...) would otherwise repeat the same advice, which is about the stack, not
+    about that command's answer. ``cfinfra plan`` (like ``pulumi preview``, where the engine
+    prints them) shows them, once: ``print_program_warnings``.
+    """
     log = logging.getLogger("cfinfra.program")
-    if not any(isinstance(h, _OncePerCommand) for h in log.handlers):
-        log.addHandler(_OncePerCommand(logging.WARNING))
+    if not any(isinstance(h, _Collect) for h in log.handlers):
+        log.addHandler(_Collect(logging.WARNING))
         log.propagate = False
+
+
+def print_program_warnings() -> None:
+    """Print each collected program warning once (the command where they matter)."""
+    for message in _program_warnings:
+        warn_once(message)
 
 
 def is_stdout(path: Path | str) -> bool:

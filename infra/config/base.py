@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from difflib import get_close_matches
 from types import UnionType
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -98,6 +99,19 @@ def enum_field(**kwargs: Any) -> Any:
     return Field(strict=False, **kwargs)
 
 
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``; did you mean `x`?`` for the known names closest to ``name`` (ignoring case), or ``""``.
+
+    Names here are identities (repositories, secret ids, labels): GitHub compares them ignoring
+    case, so a case variant is matched, not suggested as a typo.
+    """
+    by_key: dict[str, str] = {}
+    for k in known:
+        by_key.setdefault(k.casefold(), k)
+    close = [by_key[c] for c in get_close_matches(name.casefold(), list(by_key), n=3)]
+    return f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
+
+
 def validate(
     model: type[M], data: Any, file: str, prefix: Sequence[str | int] = ()
 ) -> tuple[M | None, list[Problem]]:
@@ -123,6 +137,9 @@ _LIBRARY_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 def _message(model: type[BaseModel], err: Any) -> str:
     msg = str(err["msg"])
+    pattern = (err.get("ctx") or {}).get("pattern")
+    if err.get("type") == "string_pattern_mismatch" and isinstance(pattern, str):
+        msg = pattern_in_words(pattern)
     for prefix in _LIBRARY_PREFIXES:
         msg = msg.removeprefix(prefix)
     if err.get("type") == "extra_forbidden" and err["loc"]:
@@ -137,6 +154,13 @@ def _known_keys(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
     current: Any = model
     for part in loc:
         tp = _strip(current)
+        if get_origin(tp) in (Union, UnionType):
+            # A tagged union: pydantic puts the tag (`github-org-secret`) in the path.
+            member = _tagged(tp, part)
+            if member is None:
+                return []
+            current = member
+            continue
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             field = next((f for n, f in tp.model_fields.items() if part in (n, f.alias)), None)
             if field is None:
@@ -152,6 +176,18 @@ def _known_keys(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
     return []
 
 
+def _tagged(union: Any, tag: str | int) -> type[BaseModel] | None:
+    """The member of a tagged union whose tag field (a ``Literal``) is ``tag``."""
+    for member in get_args(union):
+        member = _strip(member)
+        if not (isinstance(member, type) and issubclass(member, BaseModel)):
+            continue
+        for f in member.model_fields.values():
+            if get_origin(f.annotation) is Literal and tag in get_args(f.annotation):
+                return member
+    return None
+
+
 def _strip(tp: Any) -> Any:
     """``Annotated[X, ...]`` and ``X | None`` → ``X``."""
     while True:
@@ -165,3 +201,64 @@ def _strip(tp: Any) -> Any:
             tp = rest[0]
         else:
             return tp
+
+
+# Pydantic words a pattern mismatch as the raw regular expression; a reader gets the rule in words.
+_PATTERN_WORDS: dict[str, str] = {
+    r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$": (
+        "use lower-case letters, digits and `-` (not first or last), e.g. `my-name`"
+    ),
+    r"^[A-Za-z0-9](?:-?[A-Za-z0-9])*$": (
+        "a GitHub login: letters, digits and single `-` between them, e.g. `jakirkham`"
+    ),
+    r"^[A-Z][A-Z0-9_]*$": "use upper-case letters, digits and `_`, starting with a letter",
+    r"^https://[^\s]+$": "an `https://` URL without spaces",
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "an e-mail address (`name@example.org`)",
+    r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$": "an AWS region, e.g. `us-east-1`",
+    r"^[0-9]{12}$": "12 digits (an AWS account id)",
+    r"^[a-z]{2}(-[a-z]+)+-[0-9]$": "an AWS region, e.g. `us-east-1`",
+    r"^[A-Za-z0-9_.*-]+/[A-Za-z0-9_.*/-]+(@[A-Za-z0-9_.*/-]+)?$": (
+        "an action as `owner/repository[/path][@ref]`, `*` allowed, e.g. `actions/checkout@*`"
+    ),
+    r"^[a-z_]+$|^\*$": "an event name in lower-case and `_` (e.g. `pull_request`), or `*`",
+    r"^[a-z][a-z_]*(\.[a-z][a-z_]*)?$": "a field name, or `item.field`, in lower-case and `_`",
+    r"^[a-z0-9][a-z0-9-]*[a-z0-9]$": (
+        "use lower-case letters, digits and `-` (not first or last), e.g. `cirun-hetzner-gpu`"
+    ),
+}
+_CLASS_WORDS = (("A-Za-z", "letters"), ("a-z", "lower-case letters"), ("A-Z", "upper-case letters"))
+
+
+def pattern_in_words(pattern: str) -> str:
+    """A regular expression of this project's data types as a rule a person reads."""
+    known = _PATTERN_WORDS.get(pattern)
+    if known is not None:
+        return known
+    classes = re.findall(r"\[(\^?)([^\]]*)\]", pattern)
+    allowed: list[str] = []
+    for negated, body in classes:
+        if negated:
+            continue
+        for chars, words in _CLASS_WORDS:
+            if chars in body:
+                body = body.replace(chars, "")
+                if words not in allowed:
+                    allowed.append(words)
+        if "0-9" in body:
+            body = body.replace("0-9", "")
+            if "digits" not in allowed:
+                allowed.append("digits")
+        for ch in body.replace("\\", ""):
+            shown = "space" if ch == " " else f"`{ch}`"
+            if shown not in allowed:
+                allowed.append(shown)
+    lead = re.match(r"^\^([A-Za-z0-9:/._-]+)", pattern)
+    start = f"starts with `{lead.group(1)}`; " if lead else ""
+    rest = re.sub(
+        r"\[[^\]]*\]|\{[0-9,]*\}|[\^$*+?]", "", pattern[len(lead.group(0)) if lead else 0 :]
+    )
+    if rest or not allowed:
+        # Literal characters or groups outside the classes: words would say less than it does.
+        return f"not in the form this key takes (pattern `{pattern}`; docs/reference/)"
+    words = ", ".join(allowed[:-1]) + (" and " if len(allowed) > 1 else "") + allowed[-1]
+    return f"{start}use only {words}"

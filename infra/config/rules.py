@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 
 from infra.config.audience import Audience
-from infra.config.base import repeats
+from infra.config.base import did_you_mean, repeats
 from infra.config.data import Data
 from infra.config.github import REPOSITORIES_DIR, WEBHOOKS_DIR, webhook_file
 from infra.config.lineage import reach
@@ -174,7 +174,7 @@ def validate_rotation_issuers(data: Data) -> Iterable[Problem]:
                 yield Problem(
                     entry.file,
                     f"rotation.anaconda.{key}",
-                    f"no secret `{issuer_id}` in the manifest",
+                    f"no secret `{issuer_id}` in the manifest" + did_you_mean(issuer_id, by_id),
                 )
             elif issuer.id == entry.id:
                 yield Problem(entry.file, f"rotation.anaconda.{key}", "a token cannot issue itself")
@@ -232,7 +232,8 @@ def validate_targets_exist(data: Data) -> Iterable[Problem]:
                         yield Problem(
                             entry.file,
                             f"{path}.repositories[{j}]",
-                            f"`{repo}` is not a repository of {REPOSITORIES_DIR}/",
+                            f"`{repo}` is not a repository of {REPOSITORIES_DIR}/"
+                            + did_you_mean(repo, config.github.repositories),
                         )
             case GitHubWebhookSecretTarget(webhook=hook) if hook not in config.github.webhooks:
                 yield Problem(
@@ -306,7 +307,8 @@ def validate_webhooks(data: Data) -> Iterable[Problem]:
             yield Problem(
                 file,
                 "repository",
-                f"`{hook.repository}` is not a repository of {REPOSITORIES_DIR}/",
+                f"`{hook.repository}` is not a repository of {REPOSITORIES_DIR}/"
+                + did_you_mean(hook.repository, config.github.repositories),
             )
         if hook.insecure_ssl:
             yield Problem(file, "insecure_ssl", "webhooks must verify TLS")
@@ -328,7 +330,8 @@ def validate_app_bypass_repositories(data: Data) -> Iterable[Problem]:
                 yield Problem(
                     data.stack_file,
                     f"config.cfinfra:github.rulesets.apps.{slug}.repositories[{i}]",
-                    f"`{repo}` is not a repository of {REPOSITORIES_DIR}/",
+                    f"`{repo}` is not a repository of {REPOSITORIES_DIR}/"
+                    + did_you_mean(repo, github.repositories),
                 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from infra.config.base import repeats
+from infra.config.base import did_you_mean, repeats
 from infra.config.data import Data
 from infra.config.github import REPOSITORIES_DIR
 from infra.config.logins import KnownLogins
@@ -423,7 +423,8 @@ def validate_cirun_repository_declared(data: Data) -> Iterable[Problem]:
         yield Problem(
             data.stack_file,
             "config.cfinfra:runners.cirun_repository",
-            f"`{settings.cirun_repository}` is not a repository of {REPOSITORIES_DIR}/",
+            f"`{settings.cirun_repository}` is not a repository of {REPOSITORIES_DIR}/"
+            + did_you_mean(settings.cirun_repository, config.github.repositories),
         )
 
 

@@ -47,6 +47,10 @@ class GuardPolicy:
     allow_removals: bool = False
 
 
+SHOWN_NAMES = 10
+"""Deleted resources a guard line names before "and N more" (the Markdown lists them all)."""
+
+
 @dataclass(frozen=True)
 class TypeRemoval:
     """``deleted`` of the ``base_count`` resources of ``type`` go away."""
@@ -56,6 +60,8 @@ class TypeRemoval:
     base_count: int
     small_type: bool
     """Tripped by the small-type floor rather than by the share."""
+    names: tuple[str, ...] = ()
+    """The deleted resources' names, sorted: what the approver must judge."""
 
     @property
     def share(self) -> float:
@@ -69,7 +75,14 @@ class TypeRemoval:
         )
         return (
             f"`{self.type}`: {self.deleted} of {self.base_count} deleted ({self.share:.0%}; {why})"
+            + (f": {self.shown_names()}" if self.names else "")
         )
+
+    def shown_names(self, limit: int = SHOWN_NAMES) -> str:
+        """``a``, ``b`` and N more: every deleted resource named, up to ``limit``."""
+        shown = ", ".join(f"`{n}`" for n in self.names[:limit])
+        rest = len(self.names) - limit
+        return f"{shown} and {rest:,} more" if rest > 0 else shown
 
 
 CONFIG_ASSOCIATION = "heroku:app/configAssociation:ConfigAssociation"
@@ -169,17 +182,22 @@ def check_removals(
     policy: GuardPolicy,
     vars_unset: tuple[UnsetVar, ...] = (),
 ) -> GuardResult:
-    deleted: dict[str, int] = {}
+    deleted: dict[str, list[str]] = {}
     for change in diff.changes:
         if change.op is Op.DELETE:
-            deleted[change.type] = deleted.get(change.type, 0) + 1
+            deleted.setdefault(change.type, []).append(change.name)
     removals = []
-    for type_, n in sorted(deleted.items()):
+    for type_, names in sorted(deleted.items()):
+        n = len(names)
         base = diff.base_counts.get(type_, n)
         small = base <= policy.small_type_floor
         over_share = n > policy.max_share * base
         if over_share or small:
-            removals.append(TypeRemoval(type_, n, base, small_type=small and not over_share))
+            removals.append(
+                TypeRemoval(
+                    type_, n, base, small_type=small and not over_share, names=tuple(sorted(names))
+                )
+            )
     owners_removed = tuple(p.person for p in people if p.lost_owner)
     return GuardResult(policy, tuple(removals), owners_removed, vars_unset)
 

@@ -7,24 +7,22 @@ Nothing here talks to a service: the answers are what the data files say, which 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from typing import Any
 
 from infra.config.audience import Audience
+from infra.config.base import did_you_mean
 from infra.config.lineage import reach
 from infra.config.loader import Project
 from infra.config.logins import KnownLogins, login_key, same_login
+from infra.config.manifest import GitHubEnvironmentSecretTarget, GitHubOrgSecretTarget
+from infra.config.write_access import WriteModel
 
 
 class UnknownName(LookupError):
     """A name that is not in the data; the message suggests close ones."""
 
     def __init__(self, kind: str, name: str, known: list[str]):
-        # Names here are identities: a different case is no typo, and is not suggested as one.
-        by_key = {k.casefold(): k for k in known}
-        close = [by_key[c] for c in get_close_matches(name.casefold(), list(by_key), n=3)]
-        hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
-        super().__init__(f"no {kind} `{name}`{hint}")
+        super().__init__(f"no {kind} `{name}`{did_you_mean(name, known)}")
 
 
 @dataclass(frozen=True)
@@ -32,6 +30,16 @@ class TargetReach:
     target: str
     audience: str
     why: str
+
+
+@dataclass(frozen=True)
+class RepositoryWriterList:
+    """Everyone who can write one repository a secret is delivered to (so can run a workflow
+    that reads it), each with how: the leak guard's repository-write model."""
+
+    repository: str
+    writers: list[dict[str, str]]
+    """``{"login": ..., "through": "org owner" | "core (admin)" | ...}``, sorted by login."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,9 @@ class SecretReaders:
     core_people: list[str]
     """The people of the narrowest audience, `core` (org owners and conda-forge/core members),
     who can read every delivered secret."""
+    repository_writers: list[RepositoryWriterList] = field(default_factory=list)
+    """Per GitHub repository the secret is delivered to (selected repositories, an
+    environment's repository): who can write it, so can read the secret."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,9 @@ def who_can_read(project: Project, secret_id: str) -> SecretReaders:
         for r in [reach(t, project.config, writers)]
     ]
     widest = max((Audience(t.audience) for t in targets), key=lambda a: a.rank, default=None)
+    repos = sorted(
+        {r for t in entry.secret.targets for r in _repositories(t, project)}, key=str.casefold
+    )
     return SecretReaders(
         secret=entry.id,
         sensitivity=str(entry.secret.sensitivity),
@@ -101,6 +115,34 @@ def who_can_read(project: Project, secret_id: str) -> SecretReaders:
         reaches=str(widest) if widest else "nobody",
         targets=targets,
         core_people=_core_logins(project),
+        repository_writers=[_writer_list(project, writers, r) for r in repos],
+    )
+
+
+def _repositories(target: Any, project: Project) -> list[str]:
+    """The GitHub repositories whose workflows can read ``target``."""
+    if isinstance(target, GitHubOrgSecretTarget) and target.repositories:
+        return list(target.repositories)
+    if isinstance(target, GitHubEnvironmentSecretTarget):
+        env = project.config.github.environments.get(target.environment)
+        return [env.repository] if env is not None else []
+    return []
+
+
+def _writer_list(project: Project, model: WriteModel, repository: str) -> RepositoryWriterList:
+    found = model.writers(repository)
+    routes = found.routes if found is not None else ()
+    through: dict[str, tuple[str, list[str]]] = {}
+    for r in routes:
+        _, labels = through.setdefault(r.key, (r.login, []))
+        if r.label not in labels:
+            labels.append(r.label)
+    return RepositoryWriterList(
+        found.repository if found is not None else repository,
+        [
+            {"login": login, "through": " and ".join(labels)}
+            for login, labels in sorted(through.values(), key=lambda x: x[0].casefold())
+        ],
     )
 
 

@@ -90,16 +90,34 @@ def read(
         f"{answer.secret} ({answer.sensitivity}, cleared for {answer.cleared_for}) "
         f"reaches: {answer.reaches}"
     )
-    table = _table("target", "audience", "why")
-    table.columns[0].no_wrap = True  # the address is what a reader searches for: never cut
+    # Paragraphs, not a table: a table column cuts long identifiers (`allow_acces…`); wrapped
+    # text never breaks a word.
     for t in answer.targets:
-        kind, _, where = t.target.rpartition(" ")
-        table.add_row(f"{kind}\n{where}", t.audience, t.why)
-    out.print(table)
+        out.print()
+        _para(t.target)
+        _para(f"audience: {t.audience}", indent="  ")
+        _para(f"why: {t.why}", indent="  ")
+    for repo in answer.repository_writers:
+        out.print()
+        _para(
+            f"can write {repo.repository}, so can run a workflow that reads it "
+            f"({len(repo.writers)}): {_by_route(repo.writers)}"
+        )
+    out.print()
     _para(
         f"core ({len(answer.core_people)}, org owners and conda-forge/core members, who can "
         f"read every delivered secret): {', '.join(answer.core_people)}"
     )
+
+
+def _by_route(writers: list[dict[str, str]]) -> str:
+    """``as org owner: a, b; as core (admin): c``."""
+    groups: dict[str, list[str]] = {}
+    for w in writers:
+        groups.setdefault(w["through"], []).append(w["login"])
+    if not groups:
+        return "nobody this stack manages"
+    return "; ".join(f"as {how}: {', '.join(logins)}" for how, logins in groups.items())
 
 
 @who_can.command(

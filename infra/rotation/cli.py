@@ -171,7 +171,13 @@ def plan(
         raise fail_config(exc) from None
     entry = next((e for e in project.secrets if e.id == secret), None)
     if entry is None:
-        err.print(f"no secret `{secret}` in the manifest", markup=False)
+        from infra.config.base import did_you_mean
+
+        known = [e.id for e in project.secrets]
+        err.print(
+            f"error: no secret `{secret}` in the manifest{did_you_mean(secret, known)}",
+            markup=False,
+        )
         raise typer.Exit(ExitCode.INVALID)
     urns = target_urns(project, [entry])[entry.id] if entry.secret.targets else []
     out.print(render(rotation_plan(project, entry, urns)), markup=False, highlight=False, end="")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from infra.config.base import did_you_mean
 from infra.config.manifest import RotationMode, SecretEntry
 from infra.rotation.base import RotationContext, RotationError, RotationReport, Rotator
 
@@ -23,7 +24,10 @@ def select_automatic(entries: Sequence[SecretEntry], secret_id: str | None) -> l
     if secret_id is not None:
         chosen = [e for e in entries if e.id == secret_id]
         if not chosen:
-            raise SelectionError(f"no secret `{secret_id}` in the manifest")
+            known = [e.id for e in entries]
+            raise SelectionError(
+                f"no secret `{secret_id}` in the manifest{did_you_mean(secret_id, known)}"
+            )
         if chosen[0].secret.rotation.mode is not RotationMode.AUTOMATIC:
             raise SelectionError(
                 f"secret `{secret_id}` is rotated by hand: see docs/runbooks/rotate-a-token.md"

@@ -125,8 +125,8 @@ def test_plan_reads_in_80_columns_with_every_secret_id_whole_and_no_warning_twic
     assert "cfinfra:App" not in result.stdout
 
 
-def test_identical_program_warnings_print_once_per_command():
-    from infra.console import err, route_program_warnings
+def test_identical_program_warnings_print_once_and_only_where_the_command_asks():
+    from infra.console import err, print_program_warnings, route_program_warnings
     from infra.plan.engine import PROGRAM_LOG
 
     route_program_warnings()
@@ -134,6 +134,10 @@ def test_identical_program_warnings_print_once_per_command():
         PROGRAM_LOG.warning("the same advice")
         PROGRAM_LOG.warning("the same advice")
         PROGRAM_LOG.warning("other advice")
+    assert "warning:" not in captured.get()  # `diff`, `docs`, `snapshot`: not their answer
+    with err.capture() as captured:
+        print_program_warnings()
+        print_program_warnings()
     assert captured.get().count("warning: the same advice") == 1
     assert captured.get().count("warning: other advice") == 1
 

@@ -99,3 +99,25 @@ def test_access_of_someone_holding_no_grant_is_exit_2_with_a_suggestion():
     assert code == 2
     assert "no person with any grant `wolfvv`" in out
     assert "did you mean `wolfv`" in out
+
+
+def test_who_can_read_a_secret_delivered_to_miniforge_names_who_can_write_miniforge(project):
+    code, out = invoke("who-can", "read", "windows-signing-endpoint", "--json")
+    assert code == 0, out
+    (miniforge,) = json.loads(out)["repository_writers"]
+    assert miniforge["repository"] == "miniforge"
+    named = [w["login"] for w in miniforge["writers"]]
+    # The leak guard's own model, not a second opinion.
+    assert named == project.writers().writers("miniforge").logins()
+    assert named
+    code, text = invoke("who-can", "read", "windows-signing-endpoint")
+    assert "can write miniforge" in text
+    assert all(login in text for login in named)
+
+
+def test_who_can_read_never_cuts_an_identifier_at_80_columns(project):
+    for secret in ("azure-feedstock-project-id", "certificate-macos-application-base64"):
+        code, out = invoke("who-can", "read", secret)
+        assert code == 0, out
+        assert "…" not in out
+        assert max(len(line) for line in out.splitlines()) <= 80

@@ -127,6 +127,8 @@ def test_the_cli_trips_on_a_removal_and_passes_it_once_approved(
     tripped = CliRunner().invoke(app, args)
     assert tripped.exit_code == 1, tripped.output
     assert "OrganizationWebhook" in tripped.stdout
+    # The approver is told which resource goes, not only how many.
+    assert ": `retired`" in tripped.stdout
     assert "allow-removals" in tripped.stdout
     approved = CliRunner().invoke(app, [*args, "--allow-removals"])
     assert approved.exit_code == 0, approved.output

@@ -280,7 +280,7 @@ def test_the_cirun_repository_must_be_a_stack_repository(fixture_copy):
         Problem(
             STACK_FILE,
             "config.cfinfra:runners.cirun_repository",
-            "`cirun` is not a repository of data/github/repositories/",
+            "`cirun` is not a repository of data/github/repositories/; did you mean `.cirun`?",
         )
         in exc.value.problems
     )
