@@ -132,6 +132,18 @@ LAZY: dict[str, Lazy] = {
             "cfinfra snapshot -o live.json", "cfinfra snapshot -o live.json --feedstock numpy"
         ),
     ),
+    "selection-drift": Lazy(
+        "infra.live.drift_cli",
+        "selection_drift",
+        "Runner-group and org-secret selections read live vs the plan (drift).",
+        examples("cfinfra selection-drift --stack prod -o selections.md"),
+    ),
+    "api-cost": Lazy(
+        "infra.live.drift_cli",
+        "api_cost",
+        "A refresh's GitHub requests per resource type, against the budget.",
+        examples('cfinfra api-cost --stack prod >> "$GITHUB_STEP_SUMMARY"'),
+    ),
     "adopt": Lazy(
         "infra.live.cli",
         "adopt",

@@ -647,7 +647,7 @@ def _matchers(m: Matcher) -> dict[str, Callable[[PlannedResource], Prediction]]:
     }
 
 
-def _unmanaged(plan: Plan, m: Matcher) -> list[tuple[str, str]]:
+def unmanaged_of(plan: Plan, m: Matcher) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     types = {r.type for r in plan.resources}
     if "github:index/actionsOrganizationPermissions:ActionsOrganizationPermissions" not in types:
@@ -728,7 +728,7 @@ def predict(plan: Plan, snapshot: Snapshot, org: str) -> Report:
             not_compared.add(f"{r.type} ({r.name}: not in the snapshot)")
             continue
         predictions.append(pred)
-    unmanaged = _unmanaged(plan, m)
+    unmanaged = unmanaged_of(plan, m)
     if not predictions and not m.problems:
         m.problems.append(
             Problem(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,19 +72,15 @@ def parse_snapshot(data: Any, shown: str) -> Snapshot:
 
 
 def load_snapshot(path: Path) -> Snapshot:
-    """Load and check a snapshot file; raises SnapshotError (exit 2 in the CLI)."""
-    shown = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SnapshotError(
-            [Problem(shown, "", f"cannot read: {exc.__class__.__name__}")]
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(
-            [Problem(shown, f"line {exc.lineno}", f"not JSON: {exc.msg}")]
-        ) from None
-    return parse_snapshot(data, shown)
+    """Load and check a snapshot file (``-``: stdin) through the project's hardened JSON reader
+    (`infra.config.jsonio`: size, nesting, number limits, duplicate keys, regular files only);
+    raises SnapshotError (exit 2 in the CLI)."""
+    from infra.config.jsonio import load_json
+
+    data, problems = load_json(path)
+    if problems:
+        raise SnapshotError(problems)
+    return parse_snapshot(data, str(path))
 
 
 def file_text(body: Any) -> str | None:

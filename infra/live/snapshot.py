@@ -125,14 +125,24 @@ def _record_org(r: Recorder) -> None:
         r.gh(f"/orgs/{org}/actions/permissions/repositories", paged=True)
     r.gh(f"/orgs/{org}/members?role=admin", paged=True)
     r.gh(f"/orgs/{org}/hooks", paged=True)
-    secrets = r.gh(f"/orgs/{org}/actions/secrets", paged=True)
-    for s in (secrets or {}).get("secrets", []) if isinstance(secrets, dict) else []:
+    record_selections(r)
+
+
+def _listed(body: Any, key: str) -> list[dict[str, Any]]:
+    items = body.get(key) if isinstance(body, dict) else None
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def record_selections(r: Recorder) -> None:
+    """The org secrets and runner groups, and the repositories of each one limited to selected
+    repositories: the selections the drift workflow reads live (infra/live/selections.py)."""
+    org = r.org
+    for s in _listed(r.gh(f"/orgs/{org}/actions/secrets", paged=True), "secrets"):
         if s.get("visibility") == "selected":
-            r.gh(f"/orgs/{org}/actions/secrets/{s['name']}/repositories", paged=True)
-    groups = r.gh(f"/orgs/{org}/actions/runner-groups", paged=True)
-    for g in (groups or {}).get("runner_groups", []) if isinstance(groups, dict) else []:
+            r.gh(f"/orgs/{org}/actions/secrets/{s.get('name')}/repositories", paged=True)
+    for g in _listed(r.gh(f"/orgs/{org}/actions/runner-groups", paged=True), "runner_groups"):
         if g.get("visibility") == "selected":
-            r.gh(f"/orgs/{org}/actions/runner-groups/{g['id']}/repositories", paged=True)
+            r.gh(f"/orgs/{org}/actions/runner-groups/{g.get('id')}/repositories", paged=True)
 
 
 def _record_people(r: Recorder, project: Project) -> None:

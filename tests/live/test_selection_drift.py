@@ -1,0 +1,92 @@
+"""`cfinfra selection-drift`: the drift workflow reads the runner-group and org-secret selections
+live, because the provider's refresh can miss them, and reports any difference as
+security-relevant drift, with the requests it made and the refresh's estimated cost."""
+
+from __future__ import annotations
+
+import responses
+from typer.testing import CliRunner
+
+from infra.cli import app
+from infra.exitcodes import ExitCode
+from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK
+from tests.live.fake_world import FakeApis, world_from_plan
+
+ORG = "/orgs/example-forge"
+ENV = {"GITHUB_TOKEN": "ghs_test-token-0005", "OP_SERVICE_ACCOUNT_TOKEN": ""}
+
+
+def selection_drift(world, tmp_path, env=ENV):
+    fake = FakeApis(world)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake.install(mock)
+        args = ["selection-drift", "--root", str(FIXTURE_ROOT), "--stack", FIXTURE_STACK]
+        result = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "s.md")], env=env)
+    return result, fake
+
+
+def group(world, name):
+    (g,) = [g for g in world[f"{ORG}/actions/runner-groups"]["runner_groups"] if g["name"] == name]
+    return world[f"{ORG}/actions/runner-groups/{g['id']}/repositories"]["repositories"]
+
+
+def test_selections_equal_to_the_plan_are_one_line_and_exit_0(tmp_path, fixture_plan):
+    result, fake = selection_drift(world_from_plan(fixture_plan), tmp_path)
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "All 8 selections equal the plan" in (tmp_path / "s.md").read_text()
+    assert "selections: 8 compared, 0 differ, 0 live but not declared, 0 not readable" in (
+        result.output
+    )
+    # Only the cheap list endpoints: the two lists, then one per selected group or secret.
+    paths = {u.split("?")[0].removeprefix("https://api.github.com") for u in fake.requests}
+    assert all(p.startswith(f"{ORG}/actions/") for p in paths), paths
+    assert len(fake.requests) == 2 + 3 + 2
+    assert f"GitHub: {len(fake.requests)} requests this run, against 5,000/hour" in result.output
+    assert f"The selection check made {len(fake.requests)} requests" in result.output
+    assert "### GitHub API cost" in (tmp_path / "s.md").read_text()
+
+
+def test_a_feedstock_added_by_hand_to_a_runner_group_is_security_relevant_drift(
+    tmp_path, fixture_plan
+):
+    world = world_from_plan(fixture_plan)
+    group(world, "namespace").append({"id": 77, "name": "scipy-feedstock"})
+    result, _ = selection_drift(world, tmp_path)
+    assert result.exit_code == ExitCode.FOUND, result.output
+    report = (tmp_path / "s.md").read_text()
+    assert "**Security-relevant drift**: 1 of 8 selections differ from the plan," in report
+    assert "runners-large-namespace" in report
+    assert "scipy-feedstock" in report
+    # The public run log gets counts only: which repositories may use what stays in the file.
+    assert "scipy-feedstock" not in result.output
+    assert "1 differ" in result.output
+
+
+def test_a_widened_secret_selection_and_an_undeclared_secret_are_drift(tmp_path, fixture_plan):
+    world = world_from_plan(fixture_plan)
+    repos = world[f"{ORG}/actions/secrets/PROD_UPLOAD_TOKEN/repositories"]["repositories"]
+    repos.append({"name": "staged-recipes"})
+    world[f"{ORG}/actions/secrets"]["secrets"].append({"name": "BY_HAND", "visibility": "all"})
+    result, _ = selection_drift(world, tmp_path)
+    assert result.exit_code == ExitCode.FOUND, result.output
+    report = (tmp_path / "s.md").read_text()
+    assert "org-secret-PROD_UPLOAD_TOKEN-repositories" in report
+    assert "live, not declared: org Actions secret BY\\_HAND" in report
+
+
+def test_a_selection_the_token_cannot_read_is_not_taken_as_equal(tmp_path, fixture_plan):
+    world = world_from_plan(fixture_plan)
+    world[f"{ORG}/actions/secrets/WEBSERVICES_TOKEN/repositories"] = None  # 404
+    result, _ = selection_drift(world, tmp_path)
+    assert result.exit_code == ExitCode.FOUND, result.output
+    assert "not readable" in (tmp_path / "s.md").read_text()
+
+
+def test_without_a_token_it_exits_2_before_any_request(tmp_path, fixture_plan):
+    result, fake = selection_drift(
+        world_from_plan(fixture_plan),
+        tmp_path,
+        env={"GITHUB_TOKEN": "", "OP_SERVICE_ACCOUNT_TOKEN": ""},
+    )
+    assert result.exit_code == ExitCode.INVALID
+    assert fake.requests == []
