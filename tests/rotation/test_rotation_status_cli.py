@@ -189,6 +189,7 @@ def test_offline_still_writes_the_markdown_and_the_counts_it_was_asked_for(
     text = report.read_text(encoding="utf-8")
     assert "| `prod-binstar-token` | 180 |" in text
     assert "offline" in text.splitlines()[0]
+    assert "its item's `value-set-at`" in text  # Markdown, not escaped text
     assert json.loads(numbers.read_text(encoding="utf-8")) == {
         "automatic": 0,
         "manual": 4,
