@@ -223,6 +223,7 @@ def world_from_plan(plan: Plan) -> dict[str, Any]:
             "inherited": False,
         }
         groups.append(group)
+        w[f"/orgs/{org}/actions/runner-groups/{10 + n}"] = group  # what the provider's Read GETs
         w[f"/orgs/{org}/actions/runner-groups/{10 + n}/repositories"] = {
             "total_count": len(g.inputs["selectedRepositoryIds"]),
             "repositories": [

@@ -90,3 +90,28 @@ def test_without_a_token_it_exits_2_before_any_request(tmp_path, fixture_plan):
     )
     assert result.exit_code == ExitCode.INVALID
     assert fake.requests == []
+
+
+def test_the_group_answers_304_to_its_etag_after_a_repository_is_added_which_is_why_this_runs(
+    tmp_path, fixture_plan
+):
+    """What the provider's refresh sees (PB-501): the group itself is unchanged, so GitHub
+    answers its stored ETag with 304 and the Read never lists the repositories."""
+    import requests
+
+    world = world_from_plan(fixture_plan)
+    (g,) = [
+        g
+        for g in world[f"{ORG}/actions/runner-groups"]["runner_groups"]
+        if g["name"] == "namespace"
+    ]
+    url = f"https://api.github.com{ORG}/actions/runner-groups/{g['id']}"
+    fake = FakeApis(world)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake.install(mock)
+        etag = requests.get(url, timeout=5).headers["ETag"]
+        group(world, "namespace").append({"id": 77, "name": "scipy-feedstock"})
+        again = requests.get(url, headers={"If-None-Match": etag}, timeout=5)
+    assert again.status_code == 304
+    result, _ = selection_drift(world, tmp_path)
+    assert result.exit_code == ExitCode.FOUND
