@@ -27,12 +27,21 @@ import yaml
 from infra.config.audience import Audience, Sensitivity
 from infra.config.logins import login_key
 from infra.config.runners import is_gpu_label
+from infra.config.write_access import can_write
 from infra.plan.model import Plan, PlannedResource, SecretLineage, TargetLineage
 
 MEMBERSHIP: Final = "github:index/membership:Membership"
 TEAM: Final = "github:index/team:Team"
 TEAM_MEMBERSHIP: Final = "github:index/teamMembership:TeamMembership"
 COLLABORATOR: Final = "github:index/repositoryCollaborator:RepositoryCollaborator"
+TEAM_REPOSITORY: Final = "github:index/teamRepository:TeamRepository"
+REPOSITORY: Final = "github:index/repository:Repository"
+ORG_SECRET_SELECTION: Final = (
+    "github:index/actionsOrganizationSecretRepositories:"  # noqa: S105 - a type token
+    "ActionsOrganizationSecretRepositories"
+)
+DERIVED: Final = ("write", "secret")
+"""Scopes that follow from others (ownership, teams): an owner change says them all at once."""
 REPOSITORY_FILE: Final = "github:index/repositoryFile:RepositoryFile"
 ACCESS_FILE: Final = ".access.yml"
 MAX_ACCESS_FILE: Final = 2_000_000
@@ -48,6 +57,8 @@ _ROLE_ORDER: Final = {
     "team": ("member", "maintainer"),
     "repo": ("pull", "triage", "push", "maintain", "admin"),
     "runner": ("push", "pull_request"),
+    "write": ("write",),
+    "secret": ("read",),
 }
 _FAKE_ID = re.compile(r"^<id:(?P<name>.+)>$")
 
@@ -56,6 +67,11 @@ class Scope(StrEnum):
     ORG = "org"
     TEAM = "team"
     REPO = "repo"
+    WRITE = "write"
+    """Push access to a repository (``target``), from org ownership or a team's repository grant
+    (a child team inherits its parent's): whoever can push runs its workflows."""
+    SECRET = "secret"  # noqa: S105 - a scope name, not a credential
+    """An org secret (``target``) delivered to a repository the person can write."""
     RUNNER = "runner"
     """A runner label on a feedstock: ``target`` is ``<label> on <repo>``, the role ``push``
     (pushes only) or ``pull_request`` (pull requests too)."""
@@ -86,6 +102,10 @@ class Grant:
             return "owner" if self.role == "admin" else f"org {self.role}"
         if self.scope is Scope.TEAM:
             return f"{self.target} {self.role}"
+        if self.scope is Scope.WRITE:
+            return f"write on {self.target}"
+        if self.scope is Scope.SECRET:
+            return f"reads secret {self.target}"
         if self.scope is Scope.RUNNER:
             prs = "pull requests too" if self.role == "pull_request" else "pushes only"
             return f"runner {self.target}, {prs}"
@@ -146,6 +166,13 @@ class PersonChange:
         )
 
     @property
+    def gained_secrets(self) -> tuple[Grant, ...]:
+        """Org secrets newly readable through write access (an owner change says more)."""
+        if self.gained_owner or self.lost_owner:
+            return ()
+        return tuple(g for g in self.added if g.scope is Scope.SECRET)
+
+    @property
     def gained_gpu(self) -> tuple[Grant, ...]:
         """GPU runner grants gained: new ones, or a GPU grant opened to pull requests."""
         return tuple(g for g in self.added if g.gpu) + tuple(
@@ -187,6 +214,12 @@ class _Teams:
                     self._by_ref.setdefault(ref, found)
             self._by_resource[team.name] = found
             self._by_key[team.key] = found
+
+    def by_ref(self, raw: object) -> tuple[str, str] | None:
+        """The team a ``teamId``/``parentTeamId`` value names, if the plan declares it."""
+        m = _FAKE_ID.match(str(raw))
+        ref = m.group("name") if m else str(raw)
+        return self._by_resource.get(ref) or self._by_ref.get(ref)
 
     def resolve(self, membership: PlannedResource) -> tuple[str, str]:
         raw = str(membership.inputs.get("teamId", ""))
@@ -241,7 +274,70 @@ def grants(plan: Plan) -> dict[tuple[str, Scope, str], Grant]:
         elif r.type == REPOSITORY_FILE and r.inputs.get("file") == ACCESS_FILE:
             for holder, grant in runner_grants(r):
                 add(holder, grant.target, grant)
+    for person, grant in _write_and_secrets(plan, teams, out):
+        add(person, grant.target, grant)
     return out
+
+
+def _write_and_secrets(
+    plan: Plan, teams: _Teams, held: dict[tuple[str, Scope, str], Grant]
+) -> Iterator[tuple[str, Grant]]:
+    """Who can write each repository, and so read each org secret delivered there.
+
+    The leak guard's model (``infra.config.write_access``), read from a plan: org owners write
+    every repository (left implicit); a team's repository grant (``TeamRepository``) reaches its
+    members and the members of every team nested under it (``parentTeamId``).
+    """
+    parent: dict[str, str] = {}
+    for t in plan.of_type(TEAM):
+        found = teams.by_ref(t.inputs.get("parentTeamId")) if t.inputs.get("parentTeamId") else None
+        if found is not None:
+            parent[t.key] = found[0]
+    granted: dict[str, set[str]] = {}
+    for r in plan.of_type(TEAM_REPOSITORY):
+        team = teams.by_ref(r.inputs.get("teamId"))
+        repo = repo_of(r.inputs.get("repository"))
+        if team is not None and repo and can_write(str(r.inputs.get("permission", "pull"))):
+            granted.setdefault(team[0], set()).add(repo)
+    delivered: dict[str, set[str]] = {}
+    for r in plan.of_type(ORG_SECRET_SELECTION):
+        ids = r.inputs.get("selectedRepositoryIds")
+        names = {repo_of(v) for v in ids} if isinstance(ids, list) else set()
+        delivered.setdefault(str(r.inputs.get("secretName", r.name)), set()).update(
+            n.casefold() for n in names if n
+        )
+    # An owner writes every repository and reads every secret: that is what `owner` says, so it
+    # is not spelt out (a new repository is not every owner gaining something).
+    owners = _owners_of(held)
+    writes: dict[str, set[str]] = {}
+    for person, scope, ident in held:
+        if person in owners:
+            continue
+        if scope is Scope.TEAM:
+            chain, seen = ident, set()
+            while chain and chain not in seen:  # the team and every ancestor's grants
+                seen.add(chain)
+                writes.setdefault(person, set()).update(granted.get(chain, set()))
+                chain = parent.get(chain, "")
+    for person, names in sorted(writes.items()):
+        for repo in sorted(names):
+            yield person, Grant(Scope.WRITE, repo, "write")
+        folded = {n.casefold() for n in names}
+        for secret, where in sorted(delivered.items()):
+            if where & folded:
+                yield person, Grant(Scope.SECRET, secret, "read")
+
+
+def _owners_of(held: dict[tuple[str, Scope, str], Grant]) -> set[str]:
+    return {p for (p, scope, _), g in held.items() if scope is Scope.ORG and g.role == "admin"}
+
+
+def repo_of(value: object) -> str:
+    """A repository's name from a plan value: a name, or an offline id ``<repo_id:org/name>``."""
+    if not isinstance(value, str):
+        return ""
+    m = re.match(r"^<[a-z_]+:(?:[^/>]+/)?(?P<name>[^>]+)>$", value)
+    return m.group("name") if m else value
 
 
 def runner_grants(file: PlannedResource) -> Iterator[tuple[str, Grant]]:
@@ -321,6 +417,14 @@ def person_changes(base: Plan, head: Plan) -> tuple[PersonChange, ...]:
             removed.setdefault(person, []).append(a)
         elif a is not None and b is not None and a.role != b.role:
             changed.setdefault(person, []).append(RoleChange(a, b))
+    # Someone becoming or ceasing to be an owner: `owner` says what they write and read.
+    owner_changed = _owners_of(old) ^ _owners_of(new)
+    for person in owner_changed:
+        for grants_of in (added, removed):
+            if person in grants_of:
+                grants_of[person] = [g for g in grants_of[person] if g.scope.value not in DERIVED]
+                if not grants_of[person]:
+                    del grants_of[person]
     # A respelling matters only where a resource changes identity with it (a delete of the old
     # one acts on the same account); where names ignore case it changes nothing on GitHub.
     at_risk = {

@@ -23,10 +23,13 @@ from typing import Any
 
 from infra.config.secretscan import looks_like_credential
 from infra.diff.access import (
+    DERIVED,
     FROM_JSON,
     NOT_APPLIED,
+    Grant,
     PersonChange,
     RoleChange,
+    Scope,
     SecretChange,
     SecretOp,
     TargetChange,
@@ -382,10 +385,27 @@ def _who(person: str) -> str:
     return code(person)
 
 
+def _grouped_grants(grants: tuple[Grant, ...], sign: str, removal: bool = False) -> list[str]:
+    """One part per grant; the secrets a person gains or loses through write access as one."""
+    secrets = [g.target for g in grants if g.scope is Scope.SECRET]
+    parts = [
+        f"{sign}{text(g.removal_label if removal else g.shown)}"
+        for g in grants
+        if g.scope is not Scope.SECRET
+    ]
+    if secrets:
+        parts.append(f"{sign}reads {len(secrets):,} org secret(s) there: {few(secrets)}")
+    return parts
+
+
 def person_line(p: PersonChange) -> str:
-    parts = [f"+{text(g.shown)}" for g in p.added]
+    owner_change = p.gained_owner or p.lost_owner
+    # An owner writes every repository and reads every secret: the owner change says it all.
+    added = tuple(g for g in p.added if not (owner_change and g.scope.value in DERIVED))
+    removed = tuple(g for g in p.removed if not (owner_change and g.scope.value in DERIVED))
+    parts = _grouped_grants(added, "+")
     parts += [_role_change(c) for c in p.changed]
-    parts += [f"{MINUS}{text(g.removal_label)}" for g in p.removed]
+    parts += _grouped_grants(removed, MINUS, removal=True)
     if p.respelled and p.at_risk:
         a, b = p.respelled
         held = ", ".join(text(g.label) for g in p.at_risk)
@@ -394,7 +414,8 @@ def person_line(p: PersonChange) -> str:
             f"resource named after it is deleted and re-created, and the delete acts on that "
             f"account: at risk until the next deploy: {held}"
         )
-    return f"- {'⚠️ ' if p.gained_gpu else ''}{_who(p.person)}: {', '.join(parts)}"
+    flag = "⚠️ " if p.gained_gpu or p.gained_secrets else ""
+    return f"- {flag}{_who(p.person)}: {', '.join(parts)}"
 
 
 def _target_line(t: TargetChange) -> str:

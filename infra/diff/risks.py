@@ -12,6 +12,8 @@ Risk labels, most serious first (``docs/pull-request-diff.md`` explains each to 
 - ``removal-guard``: the removal guard's rule is violated (``infra.diff.guard``).
 - ``owner-change``: someone becomes or stops being an org owner.
 - ``secret-audience-widened``: a secret gains a target, or a target now reaches a wider audience.
+- ``secret-reader-added``: someone can newly write a repository, and so read the org secrets
+  delivered there (a team membership, a team's repository grant, a parent team).
 - ``gpu-runner``: someone may newly start a GPU runner (a GPU label granted, or opened to pull
   requests); a grant recorded while `.cirun` is written by admin-requests says it is not applied.
 - ``leak-guard``: the leak guard now allows more (a secret cleared for a wider audience or rated
@@ -51,6 +53,7 @@ RISK_ORDER = (
     "removal-guard",
     "owner-change",
     "secret-audience-widened",
+    "secret-reader-added",
     "gpu-runner",
     "leak-guard",
     "protected-resource",
@@ -171,6 +174,17 @@ def risks(report: DiffReport) -> list[Risk]:
             Risk(
                 "secret-audience-widened",
                 f"now readable by more people: {few([s.secret for s in widened])}",
+            )
+        )
+
+    readers = [p for p in report.people if p.gained_secrets]
+    if readers:
+        secrets = sorted({g.target for p in readers for g in p.gained_secrets})
+        out.append(
+            Risk(
+                "secret-reader-added",
+                f"{few([p.person for p in readers])} can newly read {few(secrets)} "
+                "(write access to a repository they are delivered to)",
             )
         )
 
