@@ -80,6 +80,8 @@ class PersonAccess:
     """The narrowest audience the person belongs to (what they can read follows from it)."""
     readable_secrets: list[str]
     runner_grants: list[dict[str, Any]] = field(default_factory=list)
+    writable_repositories: list[dict[str, str]] = field(default_factory=list)
+    """``{"repository": ..., "through": ...}``: the leak guard's repository-write model."""
 
 
 def _core_logins(project: Project) -> list[str]:
@@ -212,11 +214,19 @@ def access_of(project: Project, login: str) -> PersonAccess:
         audience = Audience.FEEDSTOCKS
     else:
         audience = Audience.PUBLIC
+    model = project.writers()
+    through: dict[str, list[str]] = {}
+    for repo, route in model.access_of(canonical):
+        if route.label not in through.setdefault(repo, []):
+            through[repo].append(route.label)
+    writable = {r.casefold() for r in through}
     readable = sorted(
         e.id
         for e in project.secrets
         for r in [who_can_read(project, e.id)]
-        if r.reaches != "nobody" and not audience.wider_than(Audience(r.reaches))
+        if (r.reaches != "nobody" and not audience.wider_than(Audience(r.reaches)))
+        # and whatever is delivered to a repository they can write (they run its workflows)
+        or any(w.repository.casefold() in writable for w in r.repository_writers)
     )
     grants = []
     if project.runners is not None:
@@ -234,4 +244,8 @@ def access_of(project: Project, login: str) -> PersonAccess:
         audience=str(audience),
         readable_secrets=readable,
         runner_grants=grants,
+        writable_repositories=[
+            {"repository": repo, "through": " and ".join(labels)}
+            for repo, labels in sorted(through.items(), key=lambda x: x[0].casefold())
+        ],
     )

@@ -166,6 +166,13 @@ def access(
     _para(f"{answer.login}: {role}, audience `{answer.audience}`")
     teams = ", ".join(f"{t['team']} ({t['role']})" for t in answer.teams) or "none"
     _para(f"teams: {teams}", indent="  ")
+    if answer.owner:
+        _para("can write: every repository (org owner)", indent="  ")
+    else:
+        writes = ", ".join(
+            f"{w['repository']} (as {w['through']})" for w in answer.writable_repositories
+        )
+        _para(f"can write: {writes or 'no managed repository'}", indent="  ")
     _para(
         f"secrets readable ({len(answer.readable_secrets)}): "
         f"{', '.join(answer.readable_secrets) or 'none'}",

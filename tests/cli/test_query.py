@@ -121,3 +121,14 @@ def test_who_can_read_never_cuts_an_identifier_at_80_columns(project):
         assert code == 0, out
         assert "…" not in out
         assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_access_names_the_repositories_a_person_can_write_from_the_write_model(project):
+    code, out = invoke("access", "jakirkham", "--json")
+    assert code == 0, out
+    doc = json.loads(out)
+    written = {w["repository"] for w in doc["writable_repositories"]}
+    assert written == {repo for repo, _ in project.writers().access_of("jakirkham")}
+    assert "miniforge" in written
+    code, out = invoke("access", "pavelzw", "--json")
+    assert json.loads(out)["writable_repositories"] == []
