@@ -113,13 +113,13 @@ LAZY: dict[str, Lazy] = {
         examples("cfinfra access beckermr", "cfinfra access beckermr --json"),
     ),
     "import-yaml": Lazy(
-        "infra.adopt.cli",
+        "infra.switchover.yaml_cli",
         "import_yaml",
         "Translate the old Pulumi YAML projects into data.",
         examples("cfinfra import-yaml ../sync-secrets-gha ../sync-secrets-azure -o out"),
     ),
     "import-plan": Lazy(
-        "infra.adopt.cli",
+        "infra.switchover.yaml_cli",
         "import_plan",
         "The `pulumi import --file` JSON that adopts what exists.",
         examples("cfinfra import-plan -o import.json --webhook-ids hooks.json"),
@@ -145,13 +145,13 @@ LAZY: dict[str, Lazy] = {
         examples('cfinfra api-cost --stack prod >> "$GITHUB_STEP_SUMMARY"'),
     ),
     "adopt": Lazy(
-        "infra.live.cli",
+        "infra.switchover.adopt_cli",
         "adopt",
         "Write the live values of a snapshot into the data files.",
         examples("cfinfra adopt --from live.json"),
     ),
     "actions-audit": Lazy(
-        "infra.live.audit_cli",
+        "infra.switchover.audit_cli",
         "actions_audit",
         "Every `uses:` a proposed Actions policy would block, by repository.",
         examples(
@@ -160,7 +160,7 @@ LAZY: dict[str, Lazy] = {
         ),
     ),
     "clearance-tags": Lazy(
-        "infra.sources.clearance_cli",
+        "infra.switchover.clearance_cli",
         "clearance_tags",
         "The one-time `op` commands recording clearances in 1Password.",
         examples("cfinfra clearance-tags > tag-items.sh"),
@@ -172,6 +172,23 @@ LAZY: dict[str, Lazy] = {
         examples("cfinfra docs", "cfinfra docs --check"),
     ),
 }
+
+
+LAZY_IN_GROUP: dict[str, dict[str, Lazy]] = {
+    "runners": {
+        "import-access": Lazy(
+            "infra.switchover.import_access_cli",
+            "import_access_cmd",
+            "Make `access/` grant exactly what the live `.access.yml` does.",
+            examples(
+                "cfinfra runners import-access .access.yml --global .cirun.global.yml",
+                "cfinfra runners import-access .access.yml --dry-run",
+            ),
+        ),
+    },
+}
+"""Sub-commands added to a command group from here, so the group's module need not import them
+(``runners import-access`` is switch-over tooling; ``runners`` is weekly)."""
 
 
 def _plain_help(command: Any) -> Any:
@@ -186,15 +203,24 @@ def _plain_help(command: Any) -> Any:
 class LazyGroup(TyperGroup):
     """Imports a sub-command's module only when that sub-command is looked up to run."""
 
+    lazy: dict[str, Lazy] = LAZY
+
     def list_commands(self, ctx: Any) -> list[str]:
-        return [*super().list_commands(ctx), *LAZY]
+        return [*super().list_commands(ctx), *self.lazy]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        lazy = LAZY.get(cmd_name)
+        lazy = self.lazy.get(cmd_name)
         if lazy is None:
             return super().get_command(ctx, cmd_name)
         obj = getattr(importlib.import_module(lazy.module), lazy.attr)
         if isinstance(obj, typer.Typer):
+            extra = LAZY_IN_GROUP.get(cmd_name)
+            if extra:  # the group lists, loads and shows these as it does its own
+                obj.info.cls = type(
+                    f"{cmd_name}-group",
+                    (LazyGroup,),
+                    {"lazy": extra, "format_commands": TyperGroup.format_commands},
+                )
             command = typer.main.get_command(obj)
             command.name = cmd_name
         else:
@@ -224,7 +250,7 @@ class LazyGroup(TyperGroup):
             cmd = super().get_command(ctx, name)
             if cmd is not None and not cmd.hidden:
                 rows.append((name, cmd.get_short_help_str(limit=formatter.width)))
-        rows += [(name, lazy.summary) for name, lazy in LAZY.items()]
+        rows += [(name, lazy.summary) for name, lazy in self.lazy.items()]
         with formatter.section("Commands"):
             formatter.write_dl(sorted(rows))
 

@@ -1,4 +1,4 @@
-"""`cfinfra snapshot` (read the live state) and `cfinfra adopt --from` (write it into the data)."""
+"""`cfinfra snapshot`: read the live state of everything managed, read-only."""
 
 from __future__ import annotations
 
@@ -87,44 +87,3 @@ def _progress(recorder: Recorder) -> Iterator[None]:
             if client is not None:
                 client.on_request = show
         yield
-
-
-def adopt(
-    source: Annotated[
-        Path, typer.Option("--from", help="A snapshot of the live state (`cfinfra snapshot`).")
-    ],
-    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name.")] = "prod",
-    root: Annotated[Path, typer.Option("--root", help="Project directory.")] = Path("."),
-) -> None:
-    """Write the live values of everything managed into the data files (comments and layout kept).
-
-    Prints every value it changed and everything it could not adopt. Running it twice changes
-    nothing. Exit 0 done, 2 unreadable snapshot or invalid configuration (before or after).
-    """
-    from infra.config.loader import load_project
-    from infra.errors import ConfigError
-    from infra.live.adopt_live import adopt as adopt_from
-    from infra.live.adopt_live import iter_lines
-    from infra.live.against_cli import read_snapshot
-
-    snap = read_snapshot(source)
-    if snap is None:
-        raise typer.Exit(ExitCode.INVALID)
-    try:
-        project = load_project(root, stack)
-    except ConfigError as exc:
-        raise fail_config(exc) from None
-    result = adopt_from(project, snap)
-    written = result.files.save()
-    if not result.edits:
-        out.print(f"nothing to adopt: the data equals {source} for everything compared")
-    else:
-        out.print(f"adopted {len(result.edits)} values from {source}:", markup=False)
-    for line in iter_lines(result):
-        out.print(line, markup=False)
-    for path in written:
-        out.print(f"wrote {path}", markup=False)
-    try:
-        load_project(root, stack)
-    except ConfigError as exc:
-        raise fail_config(exc, "the adopted data does not validate:") from None

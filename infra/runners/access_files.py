@@ -8,7 +8,6 @@ canonical file and writing it back gives the same bytes: that makes "grant, then
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from infra.config.kinds import schema_header
@@ -61,14 +60,8 @@ def canonical_text(data: RunnerData, feedstock: str, access: FeedstockAccess) ->
     )
 
 
-def write_access_file(
-    data: RunnerData, folder: Path, feedstock: str, access: FeedstockAccess | None
-) -> Path:
-    """Write (or, for ``None``/empty access, delete) one access file. Returns its path."""
-    path = folder / f"{feedstock}.yaml"
+def access_text(data: RunnerData, feedstock: str, access: FeedstockAccess | None) -> str | None:
+    """One access file's canonical text; None (delete the file) for ``None`` or empty access."""
     if access is None or (not access.cirun and not access.large_runners):
-        path.unlink(missing_ok=True)
-        return path
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(canonical_text(data, feedstock, access), encoding="utf-8")
-    return path
+        return None
+    return canonical_text(data, feedstock, access)

@@ -18,6 +18,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from infra.config.base import Model, enum_field, repeats, validate
+from infra.config.files import file_in, write_all
 from infra.config.loader import check_runner_data
 from infra.config.runners import (
     FEEDSTOCK_PATTERN,
@@ -28,7 +29,7 @@ from infra.config.runners import (
 )
 from infra.config.yamlio import display_path, load_yaml
 from infra.errors import Problem
-from infra.runners.access_files import write_access_file
+from infra.runners.access_files import access_text
 
 _FEEDSTOCK = re.compile(FEEDSTOCK_PATTERN)
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -262,5 +263,10 @@ def apply_changes(data: RunnerData, changes: list[Change]) -> RunnerData:
 
 
 def write_changes(data: RunnerData, data_dir: Path, changes: list[Change]) -> list[Path]:
-    """Write every changed access file in canonical form (deleting emptied ones)."""
-    return [write_access_file(data, data_dir / "access", c.feedstock, c.after) for c in changes]
+    """Write every changed access file in canonical form (deleting emptied ones), all at once."""
+    texts = {
+        file_in(data_dir / "access", c.feedstock, ".yaml"): access_text(data, c.feedstock, c.after)
+        for c in changes
+    }
+    write_all(texts)
+    return list(texts)

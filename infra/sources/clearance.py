@@ -8,8 +8,9 @@ can make it, every item carries a tag naming its clearance::
 
 and a real run refuses to declare anything when a manifest entry is cleared wider than its item's
 tag (or its item has no such tag). The tags are read from the vault listing (``items.list``: one
-call per vault, no secret value read). ``cfinfra clearance-tags`` prints the one-time commands that
-tag every item as the manifest clears it today (docs/runbooks/clearance-tags.md).
+call per vault, no secret value read). ``cfinfra clearance-tags`` (``infra.switchover``) prints
+the one-time commands that tag every item as the manifest clears it today
+(docs/runbooks/clearance-tags.md).
 
 The offline plan cannot see 1Password and does not check tags.
 """
@@ -88,21 +89,3 @@ def clearance_failures(
                 )
             )
     return failures
-
-
-def tagging_commands(entries: Iterable[SecretEntry]) -> list[str]:
-    """The one-time `op` commands that record today's clearances in 1Password.
-
-    An item several entries read (one per field) is tagged with the widest of their clearances.
-    """
-    widest: dict[tuple[str, str], Audience] = {}
-    for entry in entries:
-        ref = entry.secret.onepassword
-        key = (ref.vault, ref.item)
-        cleared = entry.secret.cleared_for
-        if key not in widest or cleared.wider_than(widest[key]):
-            widest[key] = cleared
-    return [
-        f"op item edit '{item}' --vault '{vault}' --tags '{tag_for(audience)}'"
-        for (vault, item), audience in sorted(widest.items())
-    ]

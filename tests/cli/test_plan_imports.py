@@ -47,7 +47,10 @@ def plan_loads(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
 def test_plan_imports_no_other_sub_command_module(plan_loads):
     assert "infra.plan.engine" in plan_loads
     assert not plan_loads & LAZY_MODULES, plan_loads & LAZY_MODULES
-    assert not any(m == "infra.adopt" or m.startswith("infra.adopt.") for m in plan_loads)
+    assert not any(
+        m == "infra.switchover.yaml_import" or m.startswith("infra.switchover.yaml_import.")
+        for m in plan_loads
+    )
 
 
 def test_validate_imports_no_other_sub_command_module_and_no_pulumi():

@@ -50,7 +50,9 @@ def _cli_commands() -> dict[str, list[str]]:
         cmd = root.get_command(ctx, name)  # type: ignore[attr-defined]
         if cmd is None or cmd.hidden:
             continue
-        out[name] = sorted(getattr(cmd, "commands", {}) or {})
+        # A group's own list: it includes sub-commands loaded lazily (``LAZY_IN_GROUP``).
+        subs = cmd.list_commands(ctx) if hasattr(cmd, "list_commands") else []
+        out[name] = sorted(subs)
     return out
 
 

@@ -7,13 +7,11 @@ the 1Password fake (which mirrors the SDK's `vaults.list` / `items.list`, tags i
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
 
-from infra.cli import app
 from infra.config.audience import Audience
 from infra.config.loader import load_project
 from infra.errors import SecretSourceError
-from infra.sources.clearance import TAG_PREFIX, tag_for, tagging_commands
+from infra.sources.clearance import TAG_PREFIX, tag_for
 from infra.sources.onepassword import OnePasswordSource
 from tests.conftest import REPO_ROOT
 from tests.fakes.onepassword import FakeClient
@@ -90,20 +88,3 @@ def test_a_narrower_manifest_than_the_tag_is_fine():
     project = load_project(REPO_ROOT, "prod")
     client = FakeClient(_seed(project, {"prod-binstar-token": [tag_for(Audience.PUBLIC)]}))
     assert _resolve(project, client)
-
-
-def test_the_tagging_commands_tag_each_item_once_with_its_widest_clearance():
-    project = load_project(REPO_ROOT, "prod")
-    lines = tagging_commands(project.secrets)
-    items = {e.secret.onepassword.item for e in project.secrets}
-    assert len(lines) == len(items)
-    assert (
-        "op item edit 'prod-binstar-token' --vault 'pulumi' --tags 'cfinfra:cleared-for=core'"
-        in lines
-    )
-
-
-def test_the_clearance_tags_command_prints_them_offline():
-    result = CliRunner().invoke(app, ["clearance-tags", "--root", str(REPO_ROOT)])
-    assert result.exit_code == 0, result.output
-    assert "op item edit 'staging-binstar-token' --vault 'pulumi'" in result.output

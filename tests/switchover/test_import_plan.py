@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from infra.adopt.import_plan import NOT_IMPORTABLE, RULES, IdMaps, build_import_plan
 from infra.cli import app
 from infra.config.loader import load_project
 from infra.plan.model import Plan
-from tests.adopt.adopt_helpers import runner
+from infra.switchover.import_plan import NOT_IMPORTABLE, RULES, IdMaps, build_import_plan
 from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK, REPO_ROOT
+from tests.switchover.adopt_helpers import runner
 
 ORG_SECRET = "github:index/actionsOrganizationSecret:ActionsOrganizationSecret"
 ORG_HOOK = "github:index/organizationWebhook:OrganizationWebhook"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from infra.console import fail_config, out
+
+if TYPE_CHECKING:
+    from infra.config.audience import Audience
+    from infra.config.manifest import SecretEntry
 
 RootOpt = Annotated[
     Path,
@@ -25,7 +30,6 @@ def clearance_tags(root: RootOpt = Path(".")) -> None:
     """
     from infra.config.loader import load_manifest
     from infra.errors import ConfigError
-    from infra.sources.clearance import tagging_commands
 
     try:
         entries = load_manifest(root)
@@ -33,3 +37,23 @@ def clearance_tags(root: RootOpt = Path(".")) -> None:
         raise fail_config(exc) from None
     for line in tagging_commands(entries):
         out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def tagging_commands(entries: Iterable[SecretEntry]) -> list[str]:
+    """The one-time `op` commands that record today's clearances in 1Password.
+
+    An item several entries read (one per field) is tagged with the widest of their clearances.
+    """
+    from infra.sources.clearance import tag_for
+
+    widest: dict[tuple[str, str], Audience] = {}
+    for entry in entries:
+        ref = entry.secret.onepassword
+        key = (ref.vault, ref.item)
+        cleared = entry.secret.cleared_for
+        if key not in widest or cleared.wider_than(widest[key]):
+            widest[key] = cleared
+    return [
+        f"op item edit '{item}' --vault '{vault}' --tags '{tag_for(audience)}'"
+        for (vault, item), audience in sorted(widest.items())
+    ]

@@ -23,14 +23,18 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
 
 from infra.config.github import Repository, Webhook
 from infra.config.github_org import ActionsPolicy, OrgSettings
 from infra.config.loader import Project
+from infra.config.secretscan import looks_like_credential, redact
 from infra.live.recorded import Snapshot
 
 STACK_KEY = "cfinfra:github"
+MASK = "[secret]"
 
 
 @dataclass(frozen=True)
@@ -41,19 +45,21 @@ class Edit:
     new: Any
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {_show(self.old)} -> {_show(self.new)}"
+        old, new = _show(self.old, self.path), _show(self.new, self.path)
+        return redact(f"{self.file}: {self.path}: {old} -> {new}", mask=MASK)
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, path: str) -> str:
+    """A value as an edit line shows it; anything the scanner flags is masked, never printed."""
     if value is None:
         return "(not declared)"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {_show(v, f'{path}.{k}')}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(_show(v, path) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return MASK if looks_like_credential(str(value), path) else str(value)
 
 
 def _plain(value: Any) -> Any:
@@ -64,16 +70,106 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# --- round-trip YAML: values change, comments stay where they were --------------------------------
+
+
+def _commented(value: Any) -> Any:
+    """Plain dicts and lists as ruamel's own containers (which can carry a moved comment)."""
+    if isinstance(value, dict) and not isinstance(value, CommentedMap):
+        out = CommentedMap()
+        for k, v in value.items():
+            out[k] = _commented(v)
+        return out
+    if isinstance(value, list) and not isinstance(value, CommentedSeq):
+        return CommentedSeq(_commented(v) for v in value)
+    return value
+
+
+def _last_entry(node: Any) -> tuple[Any, Any] | None:
+    """(container, key or index) of the entry a block collection's text ends with.
+
+    ruamel attaches the full-line comments that follow a block collection (often the comment of the
+    *next* key) to the innermost last entry; a flow collection (``{a: 1}``) holds none.
+    """
+    if not isinstance(node, CommentedMap | CommentedSeq) or not node or node.fa.flow_style():
+        return None
+    key = list(node)[-1] if isinstance(node, CommentedMap) else len(node) - 1
+    return _last_entry(node[key]) or (node, key)
+
+
+def _slot(container: Any) -> int:
+    return 2 if isinstance(container, CommentedMap) else 0
+
+
+def _take_tail(node: Any) -> str | None:
+    """Detach the full-line comments after ``node``'s last entry (its end-of-line one stays)."""
+    last = _last_entry(node)
+    if last is None:
+        return None
+    container, key = last
+    entry = container.ca.items.get(key)
+    token = entry[_slot(container)] if entry else None
+    if token is None:
+        return None
+    head, _, rest = token.value.partition("\n")
+    if not rest:
+        return None
+    if head.strip():
+        token.value = head + "\n"
+    else:
+        entry[_slot(container)] = None
+    return str(rest)
+
+
+def _put_tail(node: Any, rest: str | None) -> None:
+    """Attach ``rest`` (from ``_take_tail``) after ``node``'s (new) last entry."""
+    last = _last_entry(node)
+    if rest is None or last is None:
+        return
+    container, key = last
+    entry = container.ca.items.setdefault(key, [None, None, None, None])
+    token = entry[_slot(container)]
+    if token is None:
+        entry[_slot(container)] = CommentToken("\n" + rest, CommentMark(0), None)
+    else:
+        token.value = token.value + rest
+
+
+def _assign(node: Any, key: str, value: Any) -> None:
+    """``node[key] = value``; a key that is new goes last, *before* the comments that followed the
+    mapping's old last entry (they introduce what comes after the mapping)."""
+    tail = _take_tail(node)
+    node[key] = _commented(value)
+    _put_tail(node, tail)
+
+
+def _remove(node: Any, key: str) -> None:
+    tail = _take_tail(node)
+    del node[key]
+    _put_tail(node, tail)
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    # ruamel writes None as an empty value; the data files spell it `null` (and must keep it).
+    yaml.representer.add_representer(
+        type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
+    return yaml
+
+
 class YamlFiles:
-    """Round-trip YAML documents, loaded once, written only if changed."""
+    """Round-trip YAML documents and CSV texts, loaded once; nothing is written here."""
 
     def __init__(self, root: Path):
         self.root = root
-        self.yaml = YAML()
-        self.yaml.preserve_quotes = True
-        self.yaml.width = 4096
-        self.yaml.indent(mapping=2, sequence=4, offset=2)
+        self.yaml = _yaml()
         self.docs: dict[Path, Any] = {}
+        self.texts: dict[Path, str] = {}
+        """New texts of non-YAML files (the team CSV files)."""
         self.dirty: set[Path] = set()
 
     def doc(self, rel: str) -> Any:
@@ -82,12 +178,15 @@ class YamlFiles:
             self.docs[path] = self.yaml.load(path.read_text(encoding="utf-8"))
         return self.docs[path]
 
-    def save(self) -> list[Path]:
-        for path in sorted(self.dirty):
-            buf = io.StringIO()
-            self.yaml.dump(self.docs[path], buf)
-            path.write_text(buf.getvalue(), encoding="utf-8")
-        return sorted(self.dirty)
+    def dump(self, data: Any) -> str:
+        buf = io.StringIO()
+        self.yaml.dump(data, buf)
+        return buf.getvalue()
+
+    def changes(self) -> dict[Path, str]:
+        """Every changed file's new text (write them with ``infra.config.files.write_all``)."""
+        out = {path: self.dump(self.docs[path]) for path in self.dirty if path in self.docs}
+        return {**out, **self.texts}
 
 
 @dataclass
@@ -100,24 +199,33 @@ class Adoption:
     def set(self, rel: str, keys: list[str], value: Any) -> None:
         """Set ``keys`` (a path of mapping keys) in YAML file ``rel`` to ``value`` if it differs."""
         node = self.files.doc(rel)
-        for key in keys[:-1]:
-            child = node.get(key)
-            if child is None:
-                child = CommentedMap()
-                node[key] = child
-            node = child
+        for i, key in enumerate(keys[:-1]):
+            if node.get(key) is None:  # the rest of the path is new: one insertion, built whole
+                nested: Any = value
+                for inner in reversed(keys[i + 1 :]):
+                    nested = {inner: nested}
+                _assign(node, key, nested)
+                self._changed(rel, keys, None, value)
+                return
+            node = node[key]
         old = node.get(keys[-1])
         if _plain(old) == _plain(value):
             return
         if isinstance(old, dict) and isinstance(value, dict):
+            before = _plain(old)
             for k, v in value.items():  # keep the mapping's layout (flow style, comments)
-                old[k] = v
+                if _plain(old.get(k)) != _plain(v) or k not in old:
+                    _assign(old, k, v)
             for k in [k for k in old if k not in value]:
-                del old[k]
+                _remove(old, k)
+            self._changed(rel, keys, before, value)
         else:
-            node[keys[-1]] = value
+            _assign(node, keys[-1], value)
+            self._changed(rel, keys, _plain(old), value)
+
+    def _changed(self, rel: str, keys: list[str], old: Any, new: Any) -> None:
         self.files.dirty.add(self.root / rel)
-        self.edits.append(Edit(rel, ".".join(keys), _plain(old), _plain(value)))
+        self.edits.append(Edit(rel, ".".join(keys), old, _plain(new)))
 
 
 # --- where an entity lives ----------------------------------------------------------------------
@@ -338,7 +446,7 @@ def _team_roles(a: Adoption, snap: Snapshot, org: str, team: Any) -> None:
             row[ri] = changed[row[gi].lower()]
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    a.files.texts[path] = buf.getvalue()
 
 
 def _memberships(a: Adoption, project: Project, snap: Snapshot, org: str) -> None:
@@ -377,7 +485,7 @@ def _heroku(a: Adoption, project: Project, snap: Snapshot) -> None:
 
 
 def adopt(project: Project, snap: Snapshot) -> Adoption:
-    """Compute and apply every edit in memory (YAML) or on disk (team CSV); call ``save``."""
+    """Compute every edit, in memory: ``files.changes()`` are the new texts; nothing is written."""
     org = project.config.github.org
     a = Adoption(project.root, YamlFiles(project.root))
     _org_settings(a, project, snap, org)
@@ -392,7 +500,8 @@ def adopt(project: Project, snap: Snapshot) -> Adoption:
 
 
 def iter_lines(a: Adoption) -> Iterator[str]:
+    """The report: every edit and every note, with what the credential scanner flags masked."""
     for e in a.edits:
         yield f"  {e}"
     for n in a.notes:
-        yield f"  not adopted: {n}"
+        yield redact(f"  not adopted: {n}", mask=MASK)

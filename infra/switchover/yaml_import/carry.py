@@ -20,8 +20,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from infra.adopt.reference import Reference
-from infra.adopt.translate import TARGET_KINDS, Finding, Translation
+from infra.switchover.yaml_import.reference import Reference
+from infra.switchover.yaml_import.translate import TARGET_KINDS, Finding, Translation
 
 LIKE = "--like"
 

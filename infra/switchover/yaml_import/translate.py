@@ -23,15 +23,15 @@ guessed; values are never echoed in messages, since they may be secrets.
 
 from __future__ import annotations
 
-from infra.adopt.assemble import (
+from infra.switchover.yaml_import.assemble import (
     azure_config,
     github_config,
     heroku_config,
     secret_document,
     secret_ids,
 )
-from infra.adopt.handlers import translate_project
-from infra.adopt.model import (
+from infra.switchover.yaml_import.handlers import translate_project
+from infra.switchover.yaml_import.model import (
     TARGET_KINDS,
     UNKNOWN_AUDIENCE,
     UNKNOWN_CLEARED_FOR,
@@ -44,8 +44,8 @@ from infra.adopt.model import (
     Translation,
     kebab,
 )
-from infra.adopt.reference import Reference
-from infra.adopt.yaml_project import YamlProject
+from infra.switchover.yaml_import.reference import Reference
+from infra.switchover.yaml_import.yaml_project import YamlProject
 
 __all__ = [
     "TARGET_KINDS",

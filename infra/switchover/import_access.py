@@ -15,18 +15,21 @@ With ``--global``, labels defined by the live `.cirun.global.yml` but absent fro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from infra.config.base import validate
-from infra.config.runners import CirunGrant, FeedstockAccess, RunnerData
-from infra.config.yamlio import display_path, load_yaml
+from infra.config.files import UnsafeName, file_in
+from infra.config.runners import FEEDSTOCK_PATTERN, CirunGrant, FeedstockAccess, RunnerData
+from infra.config.yamlio import display_path, load_yaml, printable
 from infra.errors import Problem
 from infra.runners.access_files import canonical_text
 
 FEEDSTOCK_SUFFIX = "-feedstock"
+_FEEDSTOCK = re.compile(FEEDSTOCK_PATTERN)
 
 
 @dataclass
@@ -48,9 +51,11 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def read_live_yaml(path: Path, root: Path | None) -> tuple[Any, list[Problem]]:
+    """A live file named on the command line (a `.cirun` checkout, anywhere): ``root`` only
+    shortens its name in messages, it does not confine it."""
     if not path.is_file():
         return None, [Problem(display_path(path, root), "", "no such file")]
-    return load_yaml(path, root)
+    return load_yaml(path, root, confine=False)
 
 
 def _check_shape(doc: Any, shown: str) -> list[Problem]:
@@ -117,6 +122,17 @@ def import_access(
         if not repo.endswith(FEEDSTOCK_SUFFIX):
             result.dropped.append(f"{pid}: `{repo}` is not a feedstock (all its grants)")
             continue
+        if not _FEEDSTOCK.match(repo.removesuffix(FEEDSTOCK_SUFFIX)):
+            # It becomes a file name under data/runners/access/: a path there is an attack.
+            problems.append(
+                Problem(
+                    shown,
+                    f"policies[{i}].repo",
+                    f"`{printable(repo)}` is not a feedstock repository name "
+                    "(lower-case letters, digits, `._-`; no path)",
+                )
+            )
+            continue
         if not labels:
             result.dropped.append(f"{pid}: no `access_control` entry uses it (grants nothing)")
             continue
@@ -167,18 +183,26 @@ def import_access(
     return result, problems
 
 
-def write_access(
+def access_changes(
     data: RunnerData, folder: Path, imported: Imported
-) -> tuple[list[Path], list[str]]:
-    """Rewrite `access/` so its cirun grants are exactly the imported ones.
+) -> tuple[dict[Path, str | None], list[str], list[Problem]]:
+    """The new text of every access file (None: delete it) so that `access/`'s cirun grants are
+    exactly the imported ones; nothing is written.
 
-    Large-runner grants (not in `.access.yml`) are kept. Returns written or deleted paths and a
-    line per cirun grant that the data had but the live file does not (removed from the data).
+    Large-runner grants (not in `.access.yml`) are kept. Returns the changes, a line per cirun
+    grant that the data had but the live file does not (removed from the data), and a problem for
+    any feedstock name that is not a plain file name inside ``folder``.
     """
-    touched: list[Path] = []
+    changes: dict[Path, str | None] = {}
     removed: list[str] = []
+    problems: list[Problem] = []
     existing = {a.feedstock: a.access for a in data.access}
     for feedstock in sorted(set(existing) | set(imported.access)):
+        try:
+            path = file_in(folder, feedstock, ".yaml")
+        except UnsafeName as exc:
+            problems.append(Problem(display_path(folder, None), "", str(exc)))
+            continue
         old = existing.get(feedstock, FeedstockAccess())
         grants = imported.access.get(feedstock, [])
         new_ids = {g.policy_id(feedstock) for g in grants}
@@ -188,18 +212,14 @@ def write_access(
             if g.policy_id(feedstock) not in new_ids
         ]
         access = FeedstockAccess(cirun=grants, large_runners=old.large_runners)
-        path = folder / f"{feedstock}.yaml"
         if not access.cirun and not access.large_runners:
             if path.exists():
-                path.unlink()
-                touched.append(path)
+                changes[path] = None
             continue
         text = canonical_text(data, feedstock, access)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            touched.append(path)
-    return touched, removed
+            changes[path] = text
+    return changes, removed, problems
 
 
 def sorted_lines(lines: Sequence[str]) -> list[str]:

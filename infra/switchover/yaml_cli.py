@@ -61,13 +61,13 @@ def import_yaml(
     that would put a secret where a wider audience can read it is written (for inspection) but
     refused with exit 3, naming the secret and the target.
     """
-    from infra.adopt.carry import carry_over
-    from infra.adopt.check import leak_check, validate_output
-    from infra.adopt.output import OutputExistsError, write_translation
-    from infra.adopt.reference import Reference
-    from infra.adopt.translate import translate
-    from infra.adopt.yaml_project import load_yaml_project
     from infra.errors import ConfigError
+    from infra.switchover.yaml_import.carry import carry_over
+    from infra.switchover.yaml_import.check import leak_check, validate_output
+    from infra.switchover.yaml_import.output import OutputExistsError, write_translation
+    from infra.switchover.yaml_import.reference import Reference
+    from infra.switchover.yaml_import.translate import translate
+    from infra.switchover.yaml_import.yaml_project import load_yaml_project
 
     loaded, problems = [], []
     for folder in projects:
@@ -165,10 +165,10 @@ def import_plan(
     ] = None,
 ) -> None:
     """Write the `pulumi import --file` JSON that adopts every pre-existing resource of the plan."""
-    from infra.adopt.import_plan import IdFileError, build_import_plan, load_id_maps
     from infra.config.loader import load_project
     from infra.errors import ConfigError
     from infra.plan.engine import plan_project
+    from infra.switchover.import_plan import IdFileError, build_import_plan, load_id_maps
 
     check_output_path(output, "--output")
     try:

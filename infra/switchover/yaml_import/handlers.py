@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from infra.adopt.model import (
+from infra.switchover.yaml_import.model import (
     CONFIG_ASSOCIATION,
     DEFAULT_VARIABLE_GROUP_DESCRIPTION,
     GH_GET_REPOSITORY,
@@ -28,7 +28,13 @@ from infra.adopt.model import (
     OpRef,
     State,
 )
-from infra.adopt.yaml_project import Invoke, YamlProject, YamlResource, has_interpolation, parse_ref
+from infra.switchover.yaml_import.yaml_project import (
+    Invoke,
+    YamlProject,
+    YamlResource,
+    has_interpolation,
+    parse_ref,
+)
 
 
 class _Project:

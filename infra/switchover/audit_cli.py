@@ -21,7 +21,7 @@ SOURCE_HELP = (
 def _workflow_files(source: Path) -> tuple[list[tuple[str, str, str]], list[Problem]]:
     """(repository, path, text) of every workflow and composite action in ``source``."""
     from infra.live.recorded import SnapshotError, file_text, load_snapshot
-    from infra.live.workflows import is_workflow_path
+    from infra.switchover.workflows import is_workflow_path
 
     files: list[tuple[str, str, str]] = []
     problems: list[Problem] = []
@@ -110,7 +110,7 @@ def actions_audit(
     Exit 0 when nothing is blocked, 1 when something is, 2 on unreadable input.
     """
     from infra.errors import ConfigError
-    from infra.live.workflows import audit, uses_of
+    from infra.switchover.workflows import audit, uses_of
 
     try:
         policy = _policy(policy_file, root, stack)

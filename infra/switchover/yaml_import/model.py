@@ -1,6 +1,7 @@
 """The data of a translation: identities, findings, the collected state, and the defaults.
 
-The defaults are explained (and their fail-closed reasoning) in ``infra.adopt.translate``.
+The defaults are explained (and their fail-closed reasoning) in
+``infra.switchover.yaml_import.translate``.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.adopt.reference import Reference
 from infra.config.azure import VariableGroup
+from infra.switchover.yaml_import.reference import Reference
 
 # --- defaults (documented in docs/migration.md) ---------------------------------------------------
 UNKNOWN_OWNER = "core"

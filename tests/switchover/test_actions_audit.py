@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from infra.cli import app
 from infra.config.github_org import ActionsPolicy
-from infra.live.workflows import Use, audit, uses_of, verdict
+from infra.switchover.workflows import Use, audit, uses_of, verdict
 from tests.conftest import REPO_ROOT
 
 PROPOSED = REPO_ROOT / "data/github/actions-policy.proposed.yaml"

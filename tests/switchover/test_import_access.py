@@ -207,3 +207,55 @@ def test_an_unreadable_live_file_exits_2_and_writes_nothing(fixture_copy, doc, m
     assert result.exit_code == 2
     assert message in result.output
     assert sorted((fixture_copy / DATA / "access").iterdir()) == before
+
+
+def tree(root) -> dict:
+    return {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "../../../secrets/numpy-feedstock",
+        "../../../.github/workflows/x-feedstock",
+        "/tmp/x-feedstock",
+        "sub/dir-feedstock",
+        "..-feedstock",
+        "numpy\\..\\..\\x-feedstock",
+    ],
+)
+def test_a_policy_whose_repo_climbs_out_of_the_folder_writes_nothing_and_exits_2(
+    fixture_copy, repo
+):
+    doc = {**LIVE, "policies": [*LIVE["policies"], policy("evil-policy", repo)]}
+    doc["access_control"] = [
+        *LIVE["access_control"],
+        {"resource": "cirun-gpu-box", "policies": ["evil-policy"]},
+    ]
+    write_yaml(fixture_copy / "evil.yml", doc)
+    before = tree(fixture_copy)
+    cwd = os.getcwd()
+    os.chdir(fixture_copy)
+    try:
+        result = CliRunner().invoke(app, ["runners", "import-access", "evil.yml"])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 2, result.output
+    assert "policies[9].repo" in result.output
+    assert "not a feedstock repository name" in result.output
+    assert tree(fixture_copy) == before
+    assert not (fixture_copy / "secrets" / "numpy.yaml").exists()
+
+
+def test_a_live_file_outside_the_project_is_read(fixture_copy, tmp_path):
+    outside = tmp_path / "dotcirun" / ".access.yml"
+    outside.parent.mkdir()
+    write_yaml(outside, LIVE)
+    cwd = os.getcwd()
+    os.chdir(fixture_copy)
+    try:
+        result = CliRunner().invoke(app, ["runners", "import-access", str(outside), "--dry-run"])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output
+    assert "9 live policies" in result.output

@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
-from infra.adopt.translate import Translation
 from infra.config.github import REPOSITORIES_DIR, WEBHOOKS_DIR
 from infra.config.kinds import schema_header
 from infra.config.loader import MANIFEST_DIR, stack_file_name
+from infra.switchover.yaml_import.translate import Translation
 
 # Wide enough that no flow mapping wraps mid-entry: one target or repository per line reads best.
 _WIDTH = 4096

@@ -6,7 +6,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from infra.adopt.model import (
+from infra.switchover.yaml_import.model import (
     DEFAULT_VARIABLE_GROUP_DESCRIPTION,
     TARGET_KINDS,
     UNKNOWN_AUDIENCE,

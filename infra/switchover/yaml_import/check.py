@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from infra.adopt.translate import Translation
 from infra.config.azure import AzureConfig, AzureProject, VariableGroup
 from infra.config.data import Data
 from infra.config.environments import Environment
@@ -32,6 +31,7 @@ from infra.config.manifest import Secret, SecretEntry
 from infra.config.rules import validate_leak_guard
 from infra.config.stack import StackConfig
 from infra.errors import Problem
+from infra.switchover.yaml_import.translate import Translation
 
 _IGNORED = shutil.ignore_patterns("__pycache__")  # `.cirun.yaml` is data: keep dotfiles
 

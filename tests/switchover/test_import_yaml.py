@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from infra.adopt.reference import Reference
-from infra.adopt.translate import TARGET_KINDS, translate
-from infra.adopt.yaml_project import load_yaml_project
 from infra.cli import app
 from infra.config.loader import Project, load_project
 from infra.config.manifest import GitHubOrgSecretTarget
-from tests.adopt.adopt_helpers import copy_projects, edit, project_dirs, runner
+from infra.switchover.yaml_import.reference import Reference
+from infra.switchover.yaml_import.translate import TARGET_KINDS, translate
+from infra.switchover.yaml_import.yaml_project import load_yaml_project
 from tests.conftest import REPO_ROOT
+from tests.switchover.adopt_helpers import copy_projects, edit, project_dirs, runner
 
 ADDED_AFTER_MIGRATION: frozenset[str] = frozenset()
 """Manifest secrets (ids) with YAML-owned targets that the three YAML projects never had. A secret
@@ -43,7 +43,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Project:
     out = tmp_path_factory.mktemp("imported")
     result = run_import(out, "--like", str(REPO_ROOT))
     assert result.exit_code == 0, result.output
-    from infra.adopt.check import validate_output
+    from infra.switchover.yaml_import.check import validate_output
 
     return validate_output(out, "prod", REPO_ROOT)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from infra.adopt.translate import Translation, kebab, translate
-from infra.adopt.yaml_project import canonical_token, load_yaml_project, parse_ref
-from tests.adopt.adopt_helpers import write_project
+from infra.switchover.yaml_import.translate import Translation, kebab, translate
+from infra.switchover.yaml_import.yaml_project import canonical_token, load_yaml_project, parse_ref
+from tests.switchover.adopt_helpers import write_project
 
 ITEM = """variables:
   tok:
