@@ -1,4 +1,7 @@
-"""The prod plan reaches exact parity with conda-forge's three Pulumi YAML projects."""
+"""Production's plan, tested for policy only: every secret delivered where its manifest entry says,
+as a secret, retained on delete; the production token out of feedstock builds; components with
+explicit providers; no placeholder anywhere. Never against a copy of production's data: adding a
+secret by the runbook keeps these green (tests/foundation/test_runbooks.py)."""
 
 from __future__ import annotations
 
@@ -9,76 +12,95 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from infra.cli import app
+from infra.config.audience import Audience
+from infra.config.loader import load_project
 from infra.sources.offline import PLACEHOLDER_PREFIX
 from tests.conftest import REPO_ROOT
-from tests.foundation.inventory import HEROKU_SENSITIVE_VARS, ORG_SECRETS, ORG_WEBHOOK_URLS
 
 SECRET_T = "github:index/actionsOrganizationSecret:ActionsOrganizationSecret"
 REPOS_T = "github:index/actionsOrganizationSecretRepositories:ActionsOrganizationSecretRepositories"
+ENV_SECRET_T = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret"
 ORG_HOOK_T = "github:index/organizationWebhook:OrganizationWebhook"
 REPO_HOOK_T = "github:index/repositoryWebhook:RepositoryWebhook"
 VG_T = "azuredevops:index/variableGroup:VariableGroup"
 HEROKU_T = "heroku:app/configAssociation:ConfigAssociation"
 
 
-def test_every_org_secret_of_the_inventory_is_declared_with_its_visibility(prod_plan):
+@pytest.fixture(scope="module")
+def prod():
+    return load_project(REPO_ROOT, "prod")
+
+
+def test_every_org_secret_target_is_one_secret_resource_with_its_visibility_and_repositories(
+    prod, prod_plan
+):
     secrets = {r.inputs["secretName"]: r for r in prod_plan.of_type(SECRET_T)}
-    assert set(secrets) == set(ORG_SECRETS)
-    for name, repos in ORG_SECRETS.items():
-        assert secrets[name].inputs["visibility"] == ("all" if repos is None else "selected")
-        assert secrets[name].inputs["value"] == "[secret]"
-        assert secrets[name].retain_on_delete, name
+    selections = {r.inputs["secretName"]: r for r in prod_plan.of_type(REPOS_T)}
+    org = prod.config.github.org
+    targets = [t for e in prod.secrets for t in e.secret.targets if t.kind == "github-org-secret"]
+    assert len(secrets) == len(targets)
+    for t in targets:
+        r = secrets[t.name]
+        assert r.inputs["visibility"] == t.visibility.value, t.name
+        assert r.inputs["value"] == "[secret]", t.name
+        assert r.retain_on_delete, t.name
+        if t.visibility.value == "selected":
+            repos = sorted(selections[t.name].inputs["selectedRepositoryIds"])
+            assert repos == sorted(f"<repo_id:{org}/{n}>" for n in t.repositories), t.name
+        else:
+            assert t.name not in selections
 
 
-def test_selected_secrets_select_exactly_the_inventorys_repositories(prod_plan):
-    selections = {
-        r.inputs["secretName"]: r.inputs["selectedRepositoryIds"]
-        for r in prod_plan.of_type(REPOS_T)
+def test_every_environment_heroku_and_azure_target_is_delivered_as_a_secret(prod, prod_plan):
+    env = {
+        (r.inputs["environment"], r.inputs["secretName"]): r
+        for r in prod_plan.of_type(ENV_SECRET_T)
     }
-    expected = {n: r for n, r in ORG_SECRETS.items() if r is not None}
-    assert set(selections) == set(expected)
-    for name, repos in expected.items():
-        assert sorted(selections[name]) == sorted(f"<repo_id:conda-forge/{r}>" for r in repos), name
+    heroku = {r.name: r.inputs["sensitiveVars"] for r in prod_plan.of_type(HEROKU_T)}
+    groups = {r.name: r.inputs["variables"] for r in prod_plan.of_type(VG_T)}
+    for e in prod.secrets:
+        for t in e.secret.targets:
+            if t.kind == "github-environment-secret":
+                assert env[(t.environment, t.name)].inputs["value"] == "[secret]", e.id
+            elif t.kind == "heroku-config-var":
+                (vars_,) = [v for name, v in heroku.items() if t.app in name]
+                assert vars_[t.var] == "[secret]", e.id
+            elif t.kind == "azure-variable":
+                variables = groups[f"{t.project}-{t.group}"]
+                (v,) = [v for v in variables if v["name"] == t.variable]
+                assert v["isSecret"] is True, e.id
+                assert v["secretValue"] == "[secret]", e.id
 
 
-def test_webhooks_match_the_inventory_and_are_signed(prod_plan):
-    org_hooks = prod_plan.of_type(ORG_HOOK_T)
-    assert {
-        h.inputs["configuration"]["url"]: h.inputs["events"] for h in org_hooks
-    } == ORG_WEBHOOK_URLS
-    (repo_hook,) = prod_plan.of_type(REPO_HOOK_T)
-    assert repo_hook.inputs["repository"] == "staged-recipes"
-    assert repo_hook.inputs["configuration"]["url"].endswith("/staged-recipes/labeler-hook")
-    for hook in [*org_hooks, repo_hook]:
-        cfg = hook.inputs["configuration"]
-        assert cfg["secret"] == "[secret]"
-        assert cfg["contentType"] == "json"
-        assert cfg["insecureSsl"] is False
-
-
-def test_variable_groups_keep_the_production_token_out_of_feedstock_builds(prod_plan):
-    groups = {g.name: g for g in prod_plan.of_type(VG_T)}
-    assert set(groups) == {"feedstock-builds-anaconda-org", "cdt-builds-anaconda-org"}
-    for g in groups.values():
-        assert g.inputs["allowAccess"] is True
-        assert g.inputs["name"] == "anaconda-org"
-    names = {k: [v["name"] for v in g.inputs["variables"]] for k, g in groups.items()}
-    assert names == {
-        "feedstock-builds-anaconda-org": ["BINSTAR_TOKEN", "STAGING_BINSTAR_TOKEN"],
-        "cdt-builds-anaconda-org": ["BINSTAR_TOKEN"],
-    }
+def test_every_secret_reaches_no_one_wider_than_it_is_cleared_for(prod, prod_plan):
     lineage = {s.secret: s for s in prod_plan.lineage}
-    prod_targets = {t.target for t in lineage["prod-binstar-token"].targets}
-    assert "Azure variable cdt-builds/anaconda-org/BINSTAR_TOKEN" in prod_targets
-    assert not any("feedstock-builds" in t for t in prod_targets)
-    staging_targets = {t.target for t in lineage["staging-binstar-token"].targets}
-    assert "Azure variable feedstock-builds/anaconda-org/BINSTAR_TOKEN" in staging_targets
+    assert set(lineage) == {e.id for e in prod.secrets}
+    for e in prod.secrets:
+        assert len(lineage[e.id].targets) == len(e.secret.targets), e.id
+        for t in lineage[e.id].targets:
+            assert not Audience(t.audience).wider_than(e.secret.cleared_for), (e.id, t.target)
 
 
-def test_heroku_app_gets_the_eight_sensitive_vars(prod_plan):
-    (assoc,) = prod_plan.of_type(HEROKU_T)
-    assert set(assoc.inputs["sensitiveVars"]) == HEROKU_SENSITIVE_VARS
-    assert set(assoc.inputs["sensitiveVars"].values()) == {"[secret]"}
+def test_webhooks_are_signed_with_a_secret_over_verified_tls(prod_plan):
+    hooks = [*prod_plan.of_type(ORG_HOOK_T), *prod_plan.of_type(REPO_HOOK_T)]
+    assert hooks
+    for hook in hooks:
+        cfg = hook.inputs["configuration"]
+        assert cfg["secret"] == "[secret]", hook.name
+        assert cfg["contentType"] == "json", hook.name
+        assert cfg["insecureSsl"] is False, hook.name
+
+
+def test_the_production_token_never_reaches_feedstock_builds(prod_plan):
+    """CVE-2025-31484: the upload token for the conda-forge channel in a group every feedstock
+    pipeline reads."""
+    lineage = {s.secret: s for s in prod_plan.lineage}
+    assert lineage["prod-binstar-token"].targets
+    assert not any("feedstock-builds" in t.target for t in lineage["prod-binstar-token"].targets)
+    for s in prod_plan.lineage:
+        for t in s.targets:
+            if t.target.startswith("Azure variable feedstock-builds/"):
+                assert Audience(s.cleared_for) in (Audience.FEEDSTOCKS, Audience.PUBLIC), s.secret
 
 
 def test_resources_are_grouped_in_components_with_explicit_providers(prod_plan):
