@@ -61,6 +61,7 @@ def import_yaml(
     that would put a secret where a wider audience can read it is written (for inspection) but
     refused with exit 3, naming the secret and the target.
     """
+    from infra.config.files import UnsafeName
     from infra.errors import ConfigError
     from infra.switchover.yaml_import.carry import carry_over
     from infra.switchover.yaml_import.check import leak_check, validate_output
@@ -87,7 +88,7 @@ def import_yaml(
     result = carry_over(result, reference)
     try:
         written = write_translation(result, output, stack, overwrite=overwrite)
-    except OutputExistsError as exc:
+    except (OutputExistsError, UnsafeName) as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(ExitCode.INVALID) from None
 

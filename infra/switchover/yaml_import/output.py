@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from infra.config.files import file_in
 from infra.config.github import REPOSITORIES_DIR, WEBHOOKS_DIR
 from infra.config.kinds import schema_header
 from infra.config.loader import MANIFEST_DIR, stack_file_name
@@ -29,18 +30,18 @@ def _dump(data: Any) -> str:
 
 
 def render_translation(translation: Translation, stack: str) -> dict[Path, str]:
-    """Relative path → file text."""
+    """Relative path → file text. Raises ``UnsafeName`` for an id that is not a plain name."""
     files: dict[Path, str] = {}
     for secret_id, doc in translation.secrets.items():
         sources = ", ".join(translation.sources.get(secret_id, [])) or "?"
-        path = Path(MANIFEST_DIR) / f"{secret_id}.yaml"
+        path = file_in(Path(MANIFEST_DIR), secret_id, ".yaml")  # a name from the YAML projects
         header = f"# Imported by `cfinfra import-yaml` from {sources}.\n"
         files[path] = schema_header(path) + header + _dump(doc)
     config = dict(translation.config)
     github = dict(config.get("cfinfra:github") or {})
     for key, folder in (("repositories", REPOSITORIES_DIR), ("webhooks", WEBHOOKS_DIR)):
         for entity_id, doc in (github.pop(key, None) or {}).items():
-            path = Path(folder) / f"{entity_id}.yaml"
+            path = file_in(Path(folder), entity_id, ".yaml")
             files[path] = schema_header(path) + _dump(doc or {})
     if "cfinfra:github" in config:
         config["cfinfra:github"] = github
