@@ -13,6 +13,7 @@ from infra.config.audience import Audience, Sensitivity
 from infra.config.data import Data
 from infra.config.manifest import (
     CREDENTIAL_SETS,
+    CredentialKind,
     ProviderCredentialTarget,
     ProviderKind,
     SecretEntry,
@@ -124,4 +125,36 @@ def validate_provider_credentials_stay_with_their_provider(data: Data) -> Iterab
                     entry.file,
                     f"targets[{i}]",
                     f"{what} authenticates one provider: not also {target.label}",
+                )
+
+
+# The credential kind each provider input holds: its expiry is then watched (`rotation status`,
+# `cfinfra preflight`) instead of silently counting as an opaque value.
+PROVIDER_INPUT_KINDS: dict[tuple[ProviderKind, str], frozenset[CredentialKind]] = {
+    (ProviderKind.GITHUB, "token"): frozenset(
+        {CredentialKind.GITHUB_TOKEN, CredentialKind.GITHUB_FINE_GRAINED_TOKEN}
+    ),
+    (ProviderKind.GITHUB, "app_auth.pem_file"): frozenset({CredentialKind.GITHUB_APP_PRIVATE_KEY}),
+    (ProviderKind.AZUREDEVOPS, "personal_access_token"): frozenset(
+        {CredentialKind.AZURE_DEVOPS_PAT}
+    ),
+    (ProviderKind.HEROKU, "api_key"): frozenset({CredentialKind.HEROKU_API_KEY}),
+}
+
+
+def validate_provider_credential_kinds(data: Data) -> Iterable[Problem]:
+    """Ensure a provider credential says what kind of credential it is (`credential_kind`), so
+    its expiry is watched: a PAT, a token or a Heroku key never counts as opaque."""
+    for entry in data.secrets:
+        for target in entry.secret.targets:
+            if not isinstance(target, ProviderCredentialTarget):
+                continue
+            allowed = PROVIDER_INPUT_KINDS.get((target.provider, target.input))
+            if allowed and entry.secret.credential_kind not in allowed:
+                kinds = " or ".join(f"`{k}`" for k in sorted(allowed))
+                yield Problem(
+                    entry.file,
+                    "credential_kind",
+                    f"the {target.provider} provider's `{target.input}` is a {kinds}: set "
+                    f"`credential_kind` (now `{entry.secret.credential_kind}`)",
                 )

@@ -46,6 +46,7 @@ from infra.config.people_rules import (
 )
 from infra.config.provider_rules import (
     validate_openstack_credentials,
+    validate_provider_credential_kinds,
     validate_provider_credentials,
     validate_provider_credentials_stay_with_their_provider,
 )
@@ -117,6 +118,7 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_ci_credentials_in_environments, SECRETS),
     Rule(validate_oidc_environments, STACK),
     Rule(validate_provider_credentials, SECRETS, STACK),
+    Rule(validate_provider_credential_kinds, SECRETS),
     Rule(validate_provider_credentials_stay_with_their_provider, SECRETS),
     Rule(validate_openstack_credentials, SECRETS, RUNNERS),
     # people and teams

@@ -78,6 +78,7 @@ def test_the_rotation_status_markdown_of_the_fixture_manifest(md_snapshot) -> No
                     e.secret.onepassword.field: "value-never-read",
                     # The value's date, not the item's last edit (a tag today).
                     "value-set-at": (NOW - timedelta(days=ages.get(e.id, 30))).isoformat(),
+                    "expires": "2027-06-01",  # read only for the kinds that always expire
                 },
                 "updated_at": NOW,
             }

@@ -153,6 +153,7 @@ def test_rotation_status_covers_the_provider_credentials():
                 "fields": {
                     "credential": "never-read",
                     "value-set-at": (now - timedelta(days=400)).isoformat(),
+                    "expires": "2027-06-01",  # the PAT's, recorded when it was created
                 },
                 "updated_at": now,
             }
@@ -162,3 +163,19 @@ def test_rotation_status_covers_the_provider_credentials():
     rows = asyncio.run(collect_status(FakeClient(seed), entries, now))
     assert sorted(r.secret_id for r in rows) == sorted(CREDENTIAL_IDS)
     assert {r.state for r in rows} == {RotationState.OVERDUE}
+
+
+def test_a_provider_credential_must_say_its_kind_so_its_expiry_is_watched(
+    fixture_copy: Path,
+) -> None:
+    path = fixture_copy / "secrets" / "azure-runner-token.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("credential_kind: azure-devops-pat\n", ""),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_project(fixture_copy, "fixture")
+    report = raised.value.report()
+    assert "secrets/azure-runner-token.yaml" in report
+    assert "credential_kind" in report
+    assert "`azure-devops-pat`" in report
