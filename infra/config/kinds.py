@@ -18,7 +18,7 @@ from infra.config.base import Kebab
 from infra.config.github import Repository, Webhook
 from infra.config.github_org import ActionsPolicy
 from infra.config.manifest import Secret
-from infra.config.people import TeamSpec
+from infra.config.people import AdoptedPeople, TeamSpec
 from infra.config.runners import (
     AwsGpuPool,
     FeedstockAccess,
@@ -69,6 +69,12 @@ KINDS: tuple[FileKind, ...] = (
         "A webhook (data/github/webhooks/<id>.yaml)",
     ),
     FileKind("data/github/teams.yaml", TeamsFile, "teams.schema.json", "data/github/teams.yaml"),
+    FileKind(
+        "data/github/adopted.yaml",
+        AdoptedPeople,
+        "adopted.schema.json",
+        "Memberships recorded as existing (data/github/adopted.yaml)",
+    ),
     FileKind(
         "data/github/actions-policy.proposed.yaml",
         ActionsPolicy,

@@ -34,6 +34,7 @@ from infra.errors import Problem
 PEOPLE_DIR = Path("data/github")
 CORE = "core"
 EMERITUS = "emeritus-core"
+ADOPTED_FILE = "adopted.yaml"
 
 _LOGIN: TypeAdapter[str] = TypeAdapter(GitHubLogin)
 _SLUG: TypeAdapter[str] = TypeAdapter(Kebab)
@@ -105,6 +106,28 @@ class TeamSpec(Model):
     """Refuse to delete the team (and its memberships) from the stack; members can still leave."""
 
 
+class AdoptedPeople(Model):
+    """`data/github/adopted.yaml`: the memberships recorded as existing on GitHub, with their
+    evidence. While `people.adopt` is on, only these (and only these teams) are imported; anyone
+    else listed is new and is invited (created), because an import of a membership that does not
+    exist fails the `up`. Example:
+
+    ```yaml
+    evidence: cfinfra snapshot of 2026-11-30 (GET /orgs/conda-forge/memberships/<login>)
+    org: [beckermr, BastianZim]
+    teams:
+      core: [beckermr]
+    ```
+    """
+
+    evidence: Description
+    """Where the list comes from: a read-only snapshot (its file and date) or a public record."""
+    org: list[GitHubLogin] = []
+    """Logins that are members of the organisation (either role)."""
+    teams: dict[Kebab, list[GitHubLogin]] = {}
+    """Per team slug, the logins in it; a slug listed (even with nobody) means the team exists."""
+
+
 @dataclass(frozen=True)
 class Person:
     """A listed person: login as written, name, and where the row is."""
@@ -154,6 +177,20 @@ class People:
     """`teams.yaml`, by slug."""
     teams: Mapping[str, Team] = field(default_factory=dict)
     """Team files, by file stem (a valid slug)."""
+    adopted: AdoptedPeople | None = None
+    """`adopted.yaml`: what was recorded as existing on GitHub (None: nothing recorded)."""
+    adopted_file: str = ""
+
+    def exists_on_github(self, login: str, team: str | None = None) -> bool:
+        """Whether the org membership (or, with ``team``, the team membership) of ``login`` is
+        recorded as existing; ``login=""`` with a ``team`` asks about the team itself."""
+        if self.adopted is None:
+            return False
+        if team is None:
+            return login in KnownLogins(self.adopted.org)
+        if team not in self.adopted.teams:
+            return False
+        return not login or login in KnownLogins(self.adopted.teams[team])
 
     def declared_teams(self) -> list[Team]:
         """Teams with both a file and a declaration, by slug: the ones the program declares."""
@@ -310,6 +347,8 @@ def read_people(root: Path) -> tuple[People | None, list[Problem]]:
     entries, found = load_files(base / "teams", _read_team_file, root, what="team", suffix=".csv")
     problems.extend(found)
     teams = {e.id: Team(e.id, e.file, specs.get(e.id), e.value) for e in entries}
+    adopted, found = _read_adopted(base / ADOPTED_FILE, root)
+    problems.extend(found)
     people = People(
         owners_file=display_path(base / "owners.csv", root),
         members_file=display_path(base / "members.csv", root),
@@ -318,5 +357,16 @@ def read_people(root: Path) -> tuple[People | None, list[Problem]]:
         members=lists["members"],
         specs=specs,
         teams=teams,
+        adopted=adopted,
+        adopted_file=display_path(base / ADOPTED_FILE, root),
     )
     return people, problems
+
+
+def _read_adopted(path: Path, root: Path) -> tuple[AdoptedPeople | None, list[Problem]]:
+    if not path.is_file():
+        return None, []
+    data, problems = load_yaml(path, root)
+    if problems:
+        return None, problems
+    return validate(AdoptedPeople, data, display_path(path, root))

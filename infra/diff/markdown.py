@@ -356,6 +356,8 @@ def _added_entry(c: ResourceChange) -> list[str]:
     flags = " (protected)" if c.after.protect else ""
     if c.moved:
         flags += f" (re-created under a new URN, was {code(c.moved)})"
+    if c.after.import_id:
+        flags += f" (imported as {code(c.after.import_id)}: exists, not created)"
     line = inputs_line(c.after) if c.after.inputs else ""
     out = [f"  - {code(c.name)}{flags}" + (f": {line}" if line else "")]
     for key in sorted(c.after.inputs):

@@ -27,6 +27,7 @@ REFERENCE_PAGES = {
     "repository.schema.json": ("repository.md", "Repository file reference"),
     "webhook.schema.json": ("webhook.md", "Webhook file reference"),
     "teams.schema.json": ("teams.md", "Teams file reference"),
+    "adopted.schema.json": ("adopted.md", "Adopted memberships file reference"),
     "host.schema.json": ("host.md", "Runner host file reference"),
     "feedstock-access.schema.json": ("feedstock-access.md", "Runner access file reference"),
     "runner-resources.schema.json": ("runner-resources.md", "Runner resources file reference"),

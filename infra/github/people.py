@@ -34,6 +34,7 @@ class OrgPeople(pulumi.ComponentResource):
         super().__init__("cfinfra:github:People", name, None, opts)
         self._org = org
         self._adopt = settings.adopt
+        self._people = people
         self._logins = people.logins
         self.memberships: dict[str, github.Membership] = {}
         for p in people.owners:
@@ -62,9 +63,14 @@ class OrgPeople(pulumi.ComponentResource):
                 parent=self,
                 # An owner leaves only by an explicit, two-step change (unprotect, then remove).
                 protect=role == OWNER,
-                import_=f"{self._org}:{person.key}" if self._adopt else None,
+                # Only what is recorded as existing (adopted.yaml): importing a membership that
+                # does not exist fails the `up`; a new person is invited (created) instead.
+                import_=f"{self._org}:{person.key}" if self._imports(person.login) else None,
             ),
         )
+
+    def _imports(self, login: str, team: str | None = None) -> bool:
+        return self._adopt and self._people.exists_on_github(login, team)
 
     def _team(self, team: Team) -> None:
         spec = team.spec
@@ -85,7 +91,7 @@ class OrgPeople(pulumi.ComponentResource):
                 # Deleting a team drops every repository grant made to it: leaving the files only
                 # stops managing it; an owner deletes it by hand if that is really meant.
                 retain_on_delete=True,
-                import_=team.slug if self._adopt else None,
+                import_=team.slug if self._imports("", team.slug) else None,
                 ignore_changes=ignored,
             ),
         )
@@ -100,7 +106,7 @@ class OrgPeople(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(
                     parent=self,
                     protect=spec.protect,
-                    import_=f"{team.slug}:{m.key}" if self._adopt else None,
+                    import_=f"{team.slug}:{m.key}" if self._imports(m.login, team.slug) else None,
                     # The org membership first: a team cannot hold someone the org does not.
                     depends_on=[self.memberships[m.key]],
                 ),
