@@ -20,12 +20,17 @@ on purpose or not, so it only ever reaches a report through one of these functio
 
 Trusted text (the report's own headings and sentences) is written as is; it never passes through
 here, and nothing from data is ever written without passing through here.
+
+- ``mask_credentials(markdown)``: the one masking pass, over a whole finished report: every known
+  secret and every credential-looking string becomes ``[secret]``, whether it stood in a value, a
+  key, a property path, a name, a URN or a diagnostic, so no report can forget a place.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from typing import Final
 
 ZWSP: Final = "&#8203;"
@@ -143,3 +148,50 @@ _CODE_SPAN = re.compile(r"(`+) ?(.*?) ?\1")
 def plain(markdown: str) -> str:
     """A one-line Markdown fragment of ours as terminal text: code spans unwrapped, ``**`` gone."""
     return _CODE_SPAN.sub(lambda m: m.group(2), markdown).replace("**", "")
+
+
+MASK: Final = "[secret]"
+"""What a masked credential reads as, in every report."""
+_ESCAPED = re.compile(r"\\(.)")
+_SEPARATORS = re.compile(r"::|[$/:`.\[\]\"=@]")
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", ZWSP: ""}
+
+
+def _unescaped(line: str) -> str:
+    out = _ESCAPED.sub(r"\1", line)
+    for entity, char in _ENTITIES.items():
+        out = out.replace(entity, char)
+    return out
+
+
+def mask_credentials(markdown: str, *, known: Iterable[str] = (), allow: Iterable[str] = ()) -> str:
+    """The last pass over every report before it is printed or written: each of ``known`` (a
+    secret's plaintext the report's input held) and every substring the credential scanner
+    (``infra.config.secretscan``) takes for a credential becomes ``[secret]``, wherever it stands: a
+    value, a key inside a value, a property path, a resource name, a URN, a diagnostic.
+
+    Each line is scanned as written and with the Markdown escapes of ``text`` undone, so an
+    escaped token (``ghp\\_...``) is found too. ``allow`` lists strings the report vouches for
+    (its own commit ids) that the scanner's entropy rule would otherwise take for a secret.
+    """
+    from infra.config.secretscan import credential_spans, scanning
+
+    out = markdown
+    for secret in sorted({s for s in known if len(s) >= 4}, key=len, reverse=True):
+        out = out.replace(secret, MASK)
+    lines = out.split("\n")
+    # As written, escapes undone, and with URN and path separators as spaces (a token glued into
+    # `urn:...::<name>` or `a/b` is then a word of its own).
+    variants = {
+        line: {line, _unescaped(line), _SEPARATORS.sub(" ", _unescaped(line))} for line in lines
+    }
+    with scanning():
+        spans = {v: credential_spans(v) for vs in variants.values() for v in vs}
+    allowed = set(allow)
+    masked = []
+    for line in lines:
+        found = {s for v in variants[line] for s in spans[v]} - allowed - {MASK}
+        for span in sorted((s for s in found if len(s) >= 4), key=len, reverse=True):
+            line = line.replace(span, MASK).replace(text(span), MASK)
+        masked.append(line)
+    return "\n".join(masked)

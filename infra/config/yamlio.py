@@ -278,6 +278,23 @@ Parsed = tuple[Any, list[Problem]]
 """What ``parse_yaml`` returns: the data (None when unusable) and the problems."""
 
 
+def structure_problems(text: str, shown: str) -> list[Problem]:
+    """The reader's structural limits alone (size, nesting, node count, anchors and aliases, tags)
+    for YAML another parser reads afterwards (a workflow file, composed for its line numbers)."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return [Problem(shown, "", f"larger than {MAX_BYTES} bytes")]
+    try:
+        _prescan(text)
+    except _Refused as exc:
+        return [Problem(shown, format_loc(exc.loc), exc.message)]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return [Problem(shown, where, f"invalid YAML: {what}")]
+    return []
+
+
 def parse_yaml(text: str, shown: str) -> Parsed:
     """Parse YAML text (already read) under every limit; ``shown`` names it in problems."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.console import check_output_path, write_output
+from infra.console import check_output_path, read_input_json, write_output
 from infra.exitcodes import ExitCode
 from infra.plan.model import Plan
 
@@ -125,9 +125,10 @@ def _from_plan_files(base_plan: Path, head_plan: Path) -> Sides:
 
     plans: list[Plan] = []
     for path in (base_plan, head_plan):
+        doc = read_input_json(path, "plan")
         try:
-            plans.append(Plan.read(path))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            plans.append(Plan.from_data(doc))
+        except (ValueError, KeyError, TypeError) as exc:
             raise _fail(f"cannot read plan {path}: {exc}") from None
     base, head = plans
     return Sides(

@@ -27,6 +27,9 @@ def drift_report(
             "--output", "-o", help="Write the Markdown report here instead of stdout (`-`: stdout)."
         ),
     ] = None,
+    stack: Annotated[
+        str, typer.Option("--stack", "-s", help="The stack the preview must be of.")
+    ] = "prod",
 ) -> None:
     """Report drift from a `pulumi preview --json` file: exit 0 clean, 1 drift, 2 bad input."""
     if output is not None:
@@ -39,6 +42,14 @@ def drift_report(
     except PreviewFormatError as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
         raise typer.Exit(ExitCode.INVALID) from None
+    if report.stack is not None:
+        from infra.plan.engine import PROJECT_NAME
+        from infra.pulumi_formats import parse_preview as parse_engine_preview
+
+        foreign = parse_engine_preview(doc).foreign(stack, PROJECT_NAME)
+        if foreign:
+            typer.echo(f"error: {preview}: {foreign}", err=True)
+            raise typer.Exit(ExitCode.INVALID)
 
     markdown = render_markdown(report)
     if output is None or str(output) == "-":

@@ -8,7 +8,7 @@ input or invalid configuration. Never a traceback: every failure is one line on 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -45,10 +45,15 @@ def verify_preview(
         Path | None,
         typer.Option("--output", "-o", help="Write the Markdown report here instead of stdout."),
     ] = None,
+    stack: Annotated[
+        str, typer.Option("--stack", "-s", help="The stack the preview must be of.")
+    ] = "prod",
 ) -> None:
-    """Check a preview against reviewed change sets: 0 all explained, 1 unexplained, 2 bad input."""
+    """Check a preview against reviewed change sets: 0 all explained, 1 unexplained (or the
+    preview did not complete), 2 bad input (a preview of another stack included)."""
     from infra.pipeline.verify import PreviewError, parse_steps, render, verify
     from infra.plan.changeset import ChangeSet
+    from infra.pulumi_formats import parse_preview
 
     if output is not None:
         check_output_path(output, "--output")
@@ -60,16 +65,19 @@ def verify_preview(
         except ValueError as exc:
             typer.echo(f"error: {path}: not a reviewed change set: {exc}", err=True)
             raise typer.Exit(ExitCode.INVALID) from None
+    doc = read_input_json(preview, "preview")
     try:
         change_set = ChangeSet.merge(sets)
-        steps = parse_steps(read_input_json(preview, "preview"))
+        steps = parse_steps(doc)
     except PreviewError as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
         raise typer.Exit(ExitCode.INVALID) from None
     except ValueError as exc:
         typer.echo(f"error: the reviewed change sets disagree: {exc}", err=True)
         raise typer.Exit(ExitCode.INVALID) from None
-    verdict = verify(steps, change_set, secret_values=secret_values)
+    _refuse_foreign(preview, doc, stack)
+    incomplete = parse_preview(doc).incomplete()
+    verdict = verify(steps, change_set, secret_values=secret_values, incomplete=incomplete)
     _emit(render(verdict, change_set), output)
     typer.echo(
         f"verify-preview: {verdict.checked} changing step(s), {len(verdict.unexplained)} "
@@ -127,21 +135,38 @@ def drift_triage(
     preview: Annotated[
         Path, typer.Argument(help="File holding the stdout of `pulumi preview --refresh --json`.")
     ],
+    stack: Annotated[
+        str, typer.Option("--stack", "-s", help="The stack the preview must be of.")
+    ] = "prod",
 ) -> None:
-    """Print `clean`, `ordinary` or `security` and the count: may the drift go to a public issue?"""
-    from infra.drift.report import PreviewFormatError, parse_preview, security_concerns
+    """Print `clean`, `ordinary` or `security` and the count: may the drift go to a public issue?
+
+    Exit 0 clean, 1 drift (or a preview that did not complete), 2 not a preview of this stack.
+    """
+    from infra.drift.report import PreviewFormatError, parse_preview
     from infra.pipeline.privacy import DriftClass, classify
-    from infra.pipeline.verify import PreviewError, parse_steps
 
     doc = read_input_json(preview, "preview")
     try:
-        steps = parse_steps(doc)
         report = parse_preview(doc)
-    except (PreviewError, PreviewFormatError) as exc:
+    except PreviewFormatError as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
         raise typer.Exit(ExitCode.INVALID) from None
-    drift, count = classify(steps)
-    # Private if either view says so: this type list, or the drift report's own reasons.
-    if drift is DriftClass.ORDINARY and any(security_concerns(r) for r in report.drifted):
-        drift = DriftClass.SECURITY
+    _refuse_foreign(preview, doc, stack)
+    drift, count = classify(report)
     typer.echo(f"{drift.value} {count}")
+    raise typer.Exit(ExitCode.OK if drift is DriftClass.CLEAN else ExitCode.FOUND)
+
+
+def _refuse_foreign(path: Path, doc: Any, stack: str) -> None:
+    """Exit 2 unless every URN of the preview is of ``stack`` of this project."""
+    from infra.plan.engine import PROJECT_NAME
+    from infra.pulumi_formats import FormatError, parse_preview
+
+    try:
+        why = parse_preview(doc).foreign(stack, PROJECT_NAME)
+    except FormatError as exc:
+        why = str(exc)
+    if why:
+        typer.echo(f"error: {path}: {why}", err=True)
+        raise typer.Exit(ExitCode.INVALID)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.config.jsonio import parse_json
-from infra.markdown import cell, code
+from infra.markdown import cell, code, mask_credentials
 from infra.plan.changeset import ChangeOp, ChangeSet
 from infra.pulumi_formats import (
     NO_CHANGE_OPS,
@@ -69,10 +69,13 @@ class Verdict:
     explained: int
     redelivered: tuple[Step, ...]
     unexplained: tuple[Unexplained, ...]
+    incomplete: str | None = None
+    """Why the preview cannot be trusted to list every change (it failed, or never ran the
+    program); such a preview never passes, whatever its steps."""
 
     @property
     def ok(self) -> bool:
-        return not self.unexplained
+        return not self.unexplained and self.incomplete is None
 
 
 def _top_level(path: str) -> str:
@@ -118,9 +121,16 @@ def parse_steps(doc: Any) -> list[Step]:
     return steps
 
 
-def verify(steps: list[Step], reviewed: ChangeSet, *, secret_values: bool = False) -> Verdict:
+def verify(
+    steps: list[Step],
+    reviewed: ChangeSet,
+    *,
+    secret_values: bool = False,
+    incomplete: str | None = None,
+) -> Verdict:
     """Explain every changing step by ``reviewed``; ``secret_values`` also explains updates that
-    change nothing but secret values (a rotation being delivered)."""
+    change nothing but secret values (a rotation being delivered). ``incomplete`` says why the
+    preview did not complete (``Preview.incomplete``): the verdict then never passes."""
     by_urn = reviewed.by_urn()
     checked = explained = 0
     redelivered: list[Step] = []
@@ -151,7 +161,7 @@ def verify(steps: list[Step], reviewed: ChangeSet, *, secret_values: bool = Fals
             explained += 1
             continue
         unexplained.append(Unexplained(step, why))
-    return Verdict(checked, explained, tuple(redelivered), tuple(unexplained))
+    return Verdict(checked, explained, tuple(redelivered), tuple(unexplained), incomplete)
 
 
 def render(verdict: Verdict, reviewed: ChangeSet) -> str:
@@ -171,9 +181,18 @@ def render(verdict: Verdict, reviewed: ChangeSet) -> str:
         lines.append("")
         lines += [f"- {code(s.urn)}" for s in verdict.redelivered]
         lines.append("")
+    if verdict.incomplete is not None:
+        lines += [
+            "> [!CAUTION]",
+            f"> The preview did not complete: {verdict.incomplete}. The deploy stops here; "
+            "fix the preview's errors and run it again.",
+            "",
+        ]
     if verdict.ok:
         lines.append("Every change the preview shows was reviewed: `pulumi up` may run.")
-        return "\n".join(lines) + "\n"
+        return _finish(lines, reviewed)
+    if not verdict.unexplained:
+        return _finish(lines, reviewed)
     lines += [
         "> [!CAUTION]",
         "> The preview would apply changes nobody reviewed: the deploy stops here. "
@@ -186,4 +205,10 @@ def render(verdict: Verdict, reviewed: ChangeSet) -> str:
         props = ", ".join(u.step.properties) if u.step.properties else "—"
         row = [code(u.step.urn), code(u.step.op), code(props), code(u.why)]
         lines.append("| " + " | ".join(cell(c) for c in row) + " |")
-    return "\n".join(lines) + "\n"
+    return _finish(lines, reviewed)
+
+
+def _finish(lines: list[str], reviewed: ChangeSet) -> str:
+    """The masking pass over the whole report; the reviewed revisions are the report's own."""
+    revisions = {r.strip() for r in f"{reviewed.base},{reviewed.head}".split(",") if r.strip()}
+    return mask_credentials("\n".join(lines) + "\n", allow=revisions)

@@ -20,12 +20,13 @@ SOURCE_HELP = (
 
 def _workflow_files(source: Path) -> tuple[list[tuple[str, str, str]], list[Problem]]:
     """(repository, path, text) of every workflow and composite action in ``source``."""
+    from infra.config.yamlio import read_text
     from infra.live.recorded import SnapshotError, file_text, load_snapshot
     from infra.switchover.workflows import is_workflow_path
 
     files: list[tuple[str, str, str]] = []
     problems: list[Problem] = []
-    if source.is_file():
+    if not source.is_dir():  # a snapshot; the reader says why if it is none (missing, a FIFO)
         try:
             snap = load_snapshot(source)
         except SnapshotError as exc:
@@ -40,8 +41,6 @@ def _workflow_files(source: Path) -> tuple[list[tuple[str, str, str]], list[Prob
                 continue
             files.append((parts[3], parts[5], text))
         return files, problems
-    if not source.is_dir():
-        return [], [Problem(str(source), "", "no such file or folder")]
     roots = (
         [source]
         if (source / ".github").is_dir()
@@ -51,10 +50,11 @@ def _workflow_files(source: Path) -> tuple[list[tuple[str, str, str]], list[Prob
         for f in sorted(repo_dir.rglob("*")):
             rel = f.relative_to(repo_dir).as_posix()
             if f.is_file() and is_workflow_path(rel):
-                try:
-                    files.append((repo_dir.name, rel, f.read_text(encoding="utf-8")))
-                except (OSError, UnicodeDecodeError) as exc:
-                    problems.append(Problem(str(f), "", f"cannot read: {exc.__class__.__name__}"))
+                text, found = read_text(f, None, confine=False)
+                if text is None:
+                    problems += found
+                else:
+                    files.append((repo_dir.name, rel, text))
     return files, problems
 
 
@@ -109,6 +109,7 @@ def actions_audit(
 
     Exit 0 when nothing is blocked, 1 when something is, 2 on unreadable input.
     """
+    from infra.config.yamlio import structure_problems
     from infra.errors import ConfigError
     from infra.switchover.workflows import audit, uses_of
 
@@ -119,6 +120,12 @@ def actions_audit(
     files, problems = _workflow_files(source)
     uses = []
     for repo, path, text in files:
+        # The same limits as the stack's own data: an alias bomb or a recursive anchor never
+        # reaches the composer (it would hang, or overflow the stack).
+        found = structure_problems(text, f"{repo}/{path}")
+        if found:
+            problems += found
+            continue
         try:
             uses.extend(uses_of(repo, path, text))
         except yaml.YAMLError as exc:

@@ -117,7 +117,7 @@ def test_a_secret_widened_by_hand_says_which_side_is_live_and_is_flagged_first()
     step = _update("PROD_BINSTAR_TOKEN", "visibility", "all", "selected", type_)
     md = render_markdown(parse_preview(_preview([step])))
     assert '`visibility`: live: `"all"` · code: `"selected"`' in md
-    top, _, rest = md.partition("## Summary")
+    top, _, rest = md.partition("## Drift")
     assert "Security-relevant drift" in top
     assert "`PROD_BINSTAR_TOKEN`" in top
     assert "secret readable more widely live (`all`) than in code (`selected`)" in top

@@ -33,24 +33,39 @@ def test_a_preview_with_only_the_root_stack_is_clean() -> None:
     assert "**No drift.**" in render_markdown(report)
 
 
-def test_null_or_missing_steps_are_an_empty_preview() -> None:
-    assert parse_preview('{"steps": null, "changeSummary": {}}').is_clean
-    assert parse_preview('{"changeSummary": {}}').is_clean
+def test_a_preview_without_the_root_stack_step_never_ran_the_program_and_is_not_clean() -> None:
+    for text in ('{"steps": null, "changeSummary": {}}', '{"changeSummary": {}}'):
+        report = parse_preview(text)
+        assert not report.is_clean
+        assert report.drifted == ()
+        assert "**Preview failed**" in render_markdown(report)
+
+
+def test_a_failed_preview_is_not_clean_and_says_so_first() -> None:
+    report = parse_preview(read_fixture("failed"))
+    assert not report.is_clean
+    markdown = render_markdown(report)
+    assert markdown.splitlines()[2].startswith("**Preview failed**")
+    assert "401 Unauthorized" in markdown
 
 
 def test_reads_and_refreshes_that_found_nothing_are_not_drift() -> None:
     report = parse_preview(read_fixture("read-only"))
     assert report.is_clean
     assert {(r.op, r.is_drift) for r in report.resources} == {("read", False), ("refresh", False)}
-    assert "(not drift)" in render_markdown(report)
+    markdown = render_markdown(report)
+    assert "(not drift)" not in markdown
+    assert "The other 2 resource(s) in the preview are unchanged." in markdown
 
 
-def test_a_refresh_that_changed_state_is_drift() -> None:
-    report = parse_preview(read_fixture("refresh-read"))
+def test_drift_under_refresh_shows_through_the_programs_update_not_the_refresh_step() -> None:
+    """pulumi/pulumi update.go: in `preview --refresh` a refresh step keeps its pre-event."""
+    report = parse_preview(read_fixture("refresh-drift"))
     assert not report.is_clean
     [drifted] = report.drifted
-    assert (drifted.op, drifted.name) == ("refresh", "feedstock-builds-anaconda-org")
+    assert (drifted.op, drifted.name) == ("update", "feedstock-builds-anaconda-org")
     assert [c.path for c in drifted.changes] == ["description", "variables[0]"]
+    assert "recorded" not in render_markdown(report)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +89,7 @@ def test_the_three_steps_of_a_replacement_fold_into_one_entry() -> None:
     report = parse_preview(read_fixture("replace"))
     assert [r.op for r in report.resources] == ["replace", "replace"]
     assert report.op_counts() == {"replace": 2}
-    resources = render_markdown(report).split("## Resources", 1)[1]
+    resources = render_markdown(report).split("## Drift", 1)[1]
     assert resources.count("`help-rust`") == 1
 
 
@@ -171,9 +186,9 @@ def test_a_plaintext_value_under_a_sensitive_name_is_never_printed() -> None:
 
 
 def test_a_nested_leak_in_a_refreshed_value_is_masked() -> None:
-    markdown = render("refresh-read")
+    markdown = render("refresh-drift")
     assert "this-would-be-a-leak" not in markdown
-    assert "`variables[0]`: recorded: `[secret]` · live: `[secret]`" in markdown
+    assert "`variables[0]`: live: `[secret]` · code: `[secret]`" in markdown
 
 
 @pytest.mark.parametrize(
@@ -212,11 +227,11 @@ def test_a_value_containing_anything_secret_is_masked_whole(value: object) -> No
         ("{", "not JSON"),
         ("[]", "expected an object"),
         ('{"version": 3, "deployment": {"resources": []}}', "expected an object with `steps`"),
-        ('{"steps": {}, "changeSummary": {}}', "`steps` in the top level is not a list"),
+        ('{"steps": {}, "changeSummary": {}}', "`steps` is not a list"),
         ('{"steps": [1], "changeSummary": {}}', "steps[0] is not an object"),
-        ('{"steps": [{"urn": "urn:pulumi:a::b::c::d"}], "changeSummary": {}}', "no string `op`"),
+        ('{"steps": [{"urn": "urn:pulumi:a::b::c::d"}], "changeSummary": {}}', "op is missing"),
         ('{"steps": [{"op": "same", "urn": "nope"}], "changeSummary": {}}', "not a Pulumi URN"),
-        ('{"steps": [], "diagnostics": [{}], "changeSummary": {}}', "no string `message`"),
+        ('{"steps": [], "diagnostics": [{"message": 3}], "changeSummary": {}}', "not a string"),
     ],
 )
 def test_malformed_input_raises_a_one_line_format_error(text: str, message: str) -> None:
@@ -228,7 +243,7 @@ def test_malformed_input_raises_a_one_line_format_error(text: str, message: str)
 # -- determinism -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["update", "replace", "refresh-read", "errors"])
+@pytest.mark.parametrize("name", ["update", "replace", "refresh-drift", "errors"])
 def test_rendering_twice_gives_the_same_bytes(name: str) -> None:
     assert render(name).encode() == render(name).encode()
 

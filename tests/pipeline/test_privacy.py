@@ -9,15 +9,16 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.cli import app
+from infra.drift.report import parse_preview, render_markdown
 from infra.pipeline.privacy import DriftClass, classify
-from infra.pipeline.verify import parse_steps
+from infra.resource_types import TYPES, is_known
 from tests.pipeline.helpers import HOOK_T, MEMBER_T, REPO_T, SECRET_T, WEBHOOKS, preview, step, urn
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "preview"
 
 
 def _classify(*steps: dict) -> tuple[DriftClass, int]:
-    return classify(parse_steps(json.dumps(preview(*steps))))
+    return classify(parse_preview(json.dumps(preview(*steps))))
 
 
 @pytest.mark.parametrize(
@@ -50,11 +51,68 @@ def test_no_changing_step_is_clean() -> None:
     )
 
 
-def test_the_cli_prints_class_and_count_and_refuses_garbage(tmp_path: Path) -> None:
+def test_the_cli_prints_class_and_count_exits_1_on_drift_and_refuses_garbage(
+    tmp_path: Path,
+) -> None:
     result = CliRunner().invoke(app, ["drift-triage", str(FIXTURES / "update.json")])
-    assert (result.exit_code, result.stdout) == (0, "security 6\n")
+    assert (result.exit_code, result.stdout) == (1, "security 6\n")
+    clean = CliRunner().invoke(app, ["drift-triage", str(FIXTURES / "clean.json")])
+    assert (clean.exit_code, clean.stdout) == (0, "clean 0\n")
     bad = tmp_path / "bad.json"
     bad.write_text("{}")
     result = CliRunner().invoke(app, ["drift-triage", str(bad)])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_a_failed_preview_is_never_clean(tmp_path: Path) -> None:
+    failed = preview()
+    failed["diagnostics"] = [{"severity": "error", "message": "error: preview failed"}]
+    path = tmp_path / "failed.json"
+    path.write_text(json.dumps(failed))
+    result = CliRunner().invoke(app, ["drift-triage", str(path)])
+    assert (result.exit_code, result.stdout) == (1, "security 0\n")
+
+
+def test_a_preview_that_never_ran_the_program_is_never_clean() -> None:
+    assert classify(parse_preview(json.dumps({"steps": [], "changeSummary": {}})))[0] is (
+        DriftClass.SECURITY
+    )
+
+
+def test_a_preview_of_another_stack_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(preview()).replace("urn:pulumi:prod::", "urn:pulumi:dev::"))
+    result = CliRunner().invoke(app, ["drift-triage", str(path)])
+    assert result.exit_code == 2
+    assert "not 'prod'" in result.output
+
+
+@pytest.mark.parametrize("plan_name", ["prod_plan", "fixture_plan"])
+def test_every_type_the_plan_declares_has_an_entry_in_the_type_table(plan_name, request) -> None:
+    plan = request.getfixturevalue(plan_name)
+    assert sorted({r.type for r in plan.resources if not is_known(r.type)}) == []
+
+
+@pytest.mark.parametrize("plan_name", ["prod_plan", "fixture_plan"])
+def test_triage_and_report_agree_for_every_declared_type(plan_name, request) -> None:
+    """Issue 25: one table, so drift of any declared type is private in both or in neither."""
+    plan = request.getfixturevalue(plan_name)
+    for type_ in sorted({r.type for r in plan.resources}):
+        for reasons in (["description"], ["visibility", "configuration", "privacy"]):
+            report = parse_preview(
+                json.dumps(preview(step("update", urn(type_, "r"), reasons=reasons)))
+            )
+            private = classify(report)[0] is DriftClass.SECURITY
+            flagged = "Security-relevant drift" in render_markdown(report)
+            assert private == flagged, (type_, reasons)
+
+
+def test_the_type_table_marks_what_the_two_old_lists_disagreed_on_as_security() -> None:
+    for type_ in (
+        "aws:iam/role:Role",
+        "aws:kms/key:Key",
+        "github:index/branchProtection:BranchProtection",
+        "github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions",
+    ):
+        assert TYPES[type_].security is True
