@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.console import check_output_path, read_input_json, write_output
+from infra.config.jsonio import load_json
+from infra.console import check_output_path, write_output
 from infra.exitcodes import ExitCode
 from infra.plan.model import Plan
 
@@ -125,7 +126,9 @@ def _from_plan_files(base_plan: Path, head_plan: Path) -> Sides:
 
     plans: list[Plan] = []
     for path in (base_plan, head_plan):
-        doc = read_input_json(path, "plan")
+        doc, problems = load_json(path)
+        if problems:
+            raise _fail(f"cannot read plan {problems[0]}")
         try:
             plans.append(Plan.from_data(doc))
         except (ValueError, KeyError, TypeError) as exc:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from infra.diff.access import PersonChange, person_changes
 from infra.diff.compare import Op, PlanDiff, diff_plans
+from infra.markdown import mask_credentials
 from infra.plan.model import Plan, PlannedResource
 from infra.pulumi_formats import is_secret
 
@@ -238,4 +239,4 @@ def render_guard(result: GuardResult) -> str:
     else:
         lines += ["Removals beyond the guard's limits, approved with `allow-removals`:", ""]
     lines += [f"- {reason}" for reason in result.reasons()]
-    return "\n".join(lines) + "\n"
+    return mask_credentials("\n".join(lines) + "\n")

@@ -23,8 +23,10 @@ from infra.errors import Problem
 from infra.live.against_files import read_access, read_yaml
 from infra.live.recorded import Snapshot, file_text
 from infra.plan.model import Plan, PlannedResource
+from infra.resource_types import Blast
 
-ORG, REPO, PERSON = "organisation", "repository", "person"
+# The blast radii of the one resource-type table (``infra.resource_types``).
+ORG, REPO, PERSON = Blast.ORGANISATION.value, Blast.REPOSITORY.value, Blast.PERSON.value
 DEPRECATED_ORG_FIELDS = (
     "dependencyGraphEnabledForNewRepositories",
     "dependabotAlertsEnabledForNewRepositories",

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from infra.live.against import ORG, PERSON, REPO, Change, Prediction, Report
-from infra.markdown import cell, code, text
+from infra.markdown import cell, code, mask_credentials, text
 
 BLAST_ORDER = (ORG, REPO, PERSON)
 _OP_WORDS = {
@@ -98,7 +98,7 @@ def render_markdown(report: Report, stack: str, snapshot: str) -> str:
         lines += ["### Not compared (not in the snapshot, or not covered)", ""]
         lines += [f"- {code(t)}" for t in report.not_compared]
         lines.append("")
-    return "\n".join(lines)
+    return mask_credentials("\n".join(lines))
 
 
 def summary_lines(report: Report) -> list[str]:

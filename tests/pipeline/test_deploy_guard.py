@@ -161,3 +161,24 @@ def test_the_deployment_record_names_the_commit_and_whether_the_tree_was_clean(
     (tmp_path / "f").write_text("2")
     assert deployment_record(tmp_path)["dirty"] is True
     assert deployment_record(tmp_path / "nowhere")["dirty"] is True
+
+
+def test_a_resource_pending_replacement_is_deployed_and_its_removal_counts() -> None:
+    """apitype ResourceV3: `pendingReplacement` is deleted by a delete-before-replace and not yet
+    re-created; the program still owns it, so a head that drops it removes it (issue 27.10)."""
+    hooks = [hook(n) for n in "abcd"]
+    export = stack_export(plan(*hooks))
+    for res in export["deployment"]["resources"]:
+        if res["urn"].endswith("::a") or res["urn"].endswith("::b"):
+            res["pendingReplacement"] = True
+    deployed = deployed_plan(export)
+    assert {r.name for r in deployed.resources} >= {"a", "b", "c", "d"}
+    assert check_against_deployed(deployed, plan(hooks[2], hooks[3]), GuardPolicy()).tripped
+
+
+def test_a_resource_marked_delete_is_already_going_away() -> None:
+    export = stack_export(plan(hook("a"), hook("b")))
+    for res in export["deployment"]["resources"]:
+        if res["urn"].endswith("::b"):
+            res["delete"] = True
+    assert "b" not in {r.name for r in deployed_plan(export).resources}
