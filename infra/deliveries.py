@@ -28,18 +28,21 @@ class Delivery(Generic[T]):
 class SecretValues:
     """Every resolved value, wrapped once as a Pulumi secret and shared by all its targets."""
 
-    def __init__(self, project: Project, resolved: Mapping[str, str]):
+    def __init__(
+        self, project: Project, resolved: Mapping[str, str], environment: str | None = None
+    ):
         self._project = project
+        self._environment = environment
         self._outputs: dict[str, pulumi.Output[str]] = {
             e.id: pulumi.Output.secret(resolved[e.secret.onepassword.uri])
             for e in project.secrets
-            if e.secret.targets
+            if e.secret.onepassword.uri in resolved
         }
 
     def of(self, kind: type[T]) -> Iterator[Delivery[T]]:
         for entry in self._project.secrets:
             for target in entry.secret.targets:
-                if isinstance(target, kind):
+                if isinstance(target, kind) and entry.id in self._outputs:
                     yield Delivery(entry, target, self._outputs[entry.id])
 
     def credential(
@@ -47,13 +50,17 @@ class SecretValues:
     ) -> dict[str, pulumi.Output[str]]:
         """The provider's credential inputs (``token``, ``app_auth.pem_file``, ...), as secrets.
 
-        Validation guarantees one complete set per provider the program builds; an empty answer
+        Only the credential of the run's environment (``environment``: None for the deploy, the
+        read-only environment's name for a read-only run) is ever resolved or handed out.
+        Validation guarantees one complete set per provider and run; an empty answer
         here is a bug, so it raises instead of letting the provider read the environment.
         """
         found = {
             d.target.input: d.value
             for d in self.of(ProviderCredentialTarget)
-            if d.target.provider is provider and d.target.host == host
+            if d.target.provider is provider
+            and d.target.host == host
+            and d.target.environment == self._environment
         }
         if not found:
             where = f" of host {host}" if host else ""

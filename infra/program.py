@@ -8,6 +8,7 @@ secret has resolved.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,25 +17,68 @@ import pulumi
 from infra.aws.stack import declare_aws
 from infra.azure.stack import declare_azure
 from infra.config.loader import Project, load_project
+from infra.config.manifest import ProviderCredentialTarget, SecretEntry
 from infra.deliveries import SecretValues
-from infra.errors import ConfigError, SecretSourceError
+from infra.errors import ConfigError, Problem, SecretSourceError
 from infra.github.stack import declare_github
 from infra.heroku.stack import declare_heroku
 from infra.runners.stack import declare_runners
 from infra.sources import SecretSource
 
+RUN_ENVIRONMENT = "CFINFRA_ENVIRONMENT"
+"""The deployment environment a real run is in, as its workflow states it: the read-only one
+(`read-only`) makes the providers authenticate with the read-only credentials; unset or the deploy
+environment, the deploy's. The choice grants nothing: the environment's own 1Password account
+decides what resolves (a read-only run's account cannot read the deploy's write credentials)."""
 
-def declare(project: Project, source: SecretSource) -> None:
+
+def run_environment(project: Project, stated: str | None) -> str | None:
+    """The manifest's `environment` of the provider credentials this run resolves: None for the
+    deploy, the read-only environment's name for a read-only run. Anything else is refused."""
+    aws = project.config.aws
+    deploy = aws.github_oidc.deploy_environment if aws else "production"
+    read_only = aws.github_oidc.read_only_environment if aws else "read-only"
+    if stated in (None, "", deploy):
+        return None
+    if stated == read_only:
+        return read_only
+    raise ConfigError(
+        [
+            Problem(
+                RUN_ENVIRONMENT,
+                "",
+                f"`{stated}` is neither the deploy environment `{deploy}` nor the read-only "
+                f"environment `{read_only}`",
+            )
+        ]
+    )
+
+
+def _resolved_in(entry: SecretEntry, environment: str | None) -> bool:
+    """Whether a run of ``environment`` resolves ``entry``: every delivered secret, except the
+    provider credentials of the other kind of run."""
+    targets = entry.secret.targets
+    credentials = [t for t in targets if isinstance(t, ProviderCredentialTarget)]
+    if credentials and len(credentials) == len(targets):
+        return any(t.environment == environment for t in credentials)
+    return bool(targets)
+
+
+def declare(project: Project, source: SecretSource, environment: str | None = None) -> None:
     """Resolve every secret, then declare every resource of the stack, one domain at a time.
 
     Each domain creates its own explicit provider; nothing relies on ambient provider configuration.
+    ``environment`` is the run's (``run_environment``): None for the deploy.
     """
     # Resolve first: a missing 1Password item must stop the run before anything is declared.
     # Only delivered secrets: one with no targets (an issuer credential, a key its consumer reads
-    # from 1Password) is never read by `pulumi up`.
+    # from 1Password) is never read by `pulumi up`; nor is the other run's provider credential.
     values = SecretValues(
         project,
-        source.resolve_all(e.secret.onepassword for e in project.secrets if e.secret.targets),
+        source.resolve_all(
+            e.secret.onepassword for e in project.secrets if _resolved_in(e, environment)
+        ),
+        environment,
     )
     github_provider = declare_github(project, values)
     declare_azure(project, values)
@@ -54,7 +98,7 @@ def project_root() -> Path:
     return Path(root) if root else Path(__file__).resolve().parent.parent
 
 
-def run(source_for: Callable[[Project], SecretSource]) -> Project:
+def run(source_for: Callable[[Project], SecretSource], environment: str | None = None) -> Project:
     """The program body, run the same way by ``pulumi up`` and by the offline plan.
 
     The stack configuration is the one the engine handed over through the runtime (the offline plan
@@ -71,7 +115,7 @@ def run(source_for: Callable[[Project], SecretSource]) -> Project:
         raise ConfigError([*problems, *exc.problems]) from None
     if problems:
         raise ConfigError(problems)
-    declare(project, source_for(project))
+    declare(project, source_for(project), run_environment(project, environment))
     return project
 
 
@@ -81,7 +125,10 @@ def main() -> None:
 
     try:
         # The items' clearance tags are checked before any value is resolved.
-        project = run(lambda loaded: OnePasswordSource(clearances=loaded.secrets))
+        project = run(
+            lambda loaded: OnePasswordSource(clearances=loaded.secrets),
+            os.environ.get(RUN_ENVIRONMENT),
+        )
         # Which commit this update deploys: the next deploy's reviewed change set starts there
         # (docs/pipeline.md). Every successful `up` advances it, a hand-run one included.
         from infra.deployment import RECORD_OUTPUT, deployment_record

@@ -17,6 +17,9 @@ from infra.config.audience import Audience
 from infra.config.base import Kebab, Model, RepoName
 
 EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,255}$")]
+VaultName = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$", max_length=200)
+]
 BranchPattern = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._/*-]{1,255}$")]
 
 
@@ -48,6 +51,10 @@ class Environment(Model):
     """Repository admins may skip the protection rules. Off: an owner token alone cannot deploy."""
     wait_timer: int = Field(default=0, ge=0, le=43200)
     """Minutes to wait before a job may start (GitHub's maximum is 30 days)."""
+    onepassword_vaults: list[VaultName] | None = None
+    """The 1Password vaults the service account whose token is this environment's secret can read
+    (as granted in 1Password). Declared, they are checked: a write provider credential's vault
+    may be readable by the deploy environment's account only. Omitted: not declared."""
 
     @model_validator(mode="after")
     def _unique(self) -> Environment:

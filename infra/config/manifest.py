@@ -413,6 +413,17 @@ CREDENTIAL_SETS: dict[ProviderKind, tuple[frozenset[str], ...]] = {
 CredentialInput = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*(\.[a-z][a-z_]*)?$")]
 
 
+class CredentialAccess(StrEnum):
+    """What a provider credential can do on its service, as it was created there."""
+
+    WRITE = "write"
+    """Read and write: the deploy's credential."""
+    READ = "read"
+    """Can read and not write (a read-only GitHub App installation or fine-grained token, an
+    Azure DevOps PAT with read scopes, a Heroku authorization of scope `read-protected`): what a
+    preview, a drift check or a status run needs."""
+
+
 class ProviderCredentialTarget(Model):
     """The credential a provider of this program authenticates with: the value is passed to the
     provider as a secret input, never read from the environment. Examples:
@@ -441,6 +452,13 @@ class ProviderCredentialTarget(Model):
     host: Kebab | None = None
     """For `openstack`: the host (a file in `data/runners/hosts/`) whose provider it
     authenticates."""
+    environment: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,255}$")] | None = None
+    """The deployment environment whose runs authenticate the provider with it: the read-only
+    environment (`read-only`: previews, drift checks, status runs) for a read-only credential.
+    Omitted: the deploy (`pulumi up`, in the deploy environment)."""
+    access: CredentialAccess = enum_field(default=CredentialAccess.WRITE)
+    """What the credential can do on the service: `write` (the deploy's) or `read` (the read-only
+    environment's; it must be created read-only on the service, which enforces it)."""
 
     @model_validator(mode="after")
     def _known_input(self) -> ProviderCredentialTarget:
@@ -457,7 +475,8 @@ class ProviderCredentialTarget(Model):
     @property
     def label(self) -> str:
         where = f" of host {self.host}" if self.host else ""
-        return f"{self.provider} provider{where} credential {self.input}"
+        run = f" ({self.environment} runs)" if self.environment else ""
+        return f"{self.provider} provider{where} credential {self.input}{run}"
 
 
 Target = Annotated[

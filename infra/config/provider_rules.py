@@ -14,6 +14,7 @@ from infra.config.data import Data
 from infra.config.manifest import (
     CREDENTIAL_SETS,
     CredentialKind,
+    CredentialAccess,
     ProviderCredentialTarget,
     ProviderKind,
     SecretEntry,
@@ -21,7 +22,8 @@ from infra.config.manifest import (
 from infra.config.runners import HostKind
 from infra.errors import Problem
 
-_Key = tuple[ProviderKind, str | None]
+_Key = tuple[ProviderKind, str | None, str | None]
+"""(provider, OpenStack host, run environment: None for the deploy)."""
 _Given = dict[_Key, list[tuple[SecretEntry, int, str]]]
 
 # Where each always-built provider is configured in the stack file (for messages).
@@ -37,7 +39,9 @@ def _given(entries: Iterable[SecretEntry]) -> _Given:
     for entry in entries:
         for i, target in enumerate(entry.secret.targets):
             if isinstance(target, ProviderCredentialTarget):
-                given[(target.provider, target.host)].append((entry, i, target.input))
+                given[(target.provider, target.host, target.environment)].append(
+                    (entry, i, target.input)
+                )
     return given
 
 
@@ -46,9 +50,10 @@ def _sets_text(provider: ProviderKind) -> str:
 
 
 def _check(key: _Key, file: str, path: str, given: _Given) -> Iterable[Problem]:
-    provider, host = key
+    provider, host, run = key
     inputs = frozenset(name for _, _, name in given.get(key, ()))
     what = f"the {provider} provider" + (f" of host `{host}`" if host else "")
+    what += f" in `{run}` runs" if run else ""
     if not inputs:
         yield Problem(
             file,
@@ -66,12 +71,23 @@ def _check(key: _Key, file: str, path: str, given: _Given) -> Iterable[Problem]:
         )
 
 
+def run_environments(data: Data) -> tuple[str, str]:
+    """The deploy environment and the read-only environment (`cfinfra:aws.github_oidc`, or
+    their default names when the stack has no AWS footprint)."""
+    aws = data.config.aws
+    if aws is None:
+        return "production", "read-only"
+    return aws.github_oidc.deploy_environment, aws.github_oidc.read_only_environment
+
+
 def validate_provider_credentials(data: Data) -> Iterable[Problem]:
     """Ensure the GitHub, Azure DevOps and Heroku providers each get exactly one complete
-    credential from the manifest."""
+    credential from the manifest for the deploy, and one for read-only runs."""
     given = _given(data.secrets)
+    _, read_only = run_environments(data)
     for provider, path in _STACK_KEY.items():
-        yield from _check((provider, None), data.stack_file, path, given)
+        for run in (None, read_only):
+            yield from _check((provider, None, run), data.stack_file, path, given)
 
 
 def validate_openstack_credentials(data: Data) -> Iterable[Problem]:
@@ -83,9 +99,11 @@ def validate_openstack_credentials(data: Data) -> Iterable[Problem]:
         for e in data.runners.hosts
         if e.host.kind is HostKind.OPENSTACK and e.host.decommissioned is None
     }
+    _, read_only = run_environments(data)
     for host, file in sorted(current.items()):
-        yield from _check((ProviderKind.OPENSTACK, host), file, "openstack", given)
-    for (provider, named), uses in sorted(given.items(), key=lambda kv: str(kv[0])):
+        for run in (None, read_only):
+            yield from _check((ProviderKind.OPENSTACK, host, run), file, "openstack", given)
+    for (provider, named, _run), uses in sorted(given.items(), key=lambda kv: str(kv[0])):
         if provider is ProviderKind.OPENSTACK and named not in current:
             entry, i, _ = uses[0]
             yield Problem(
@@ -158,3 +176,57 @@ def validate_provider_credential_kinds(data: Data) -> Iterable[Problem]:
                     f"the {target.provider} provider's `{target.input}` is a {kinds}: set "
                     f"`credential_kind` (now `{entry.secret.credential_kind}`)",
                 )
+def validate_read_only_runs_hold_read_only_credentials(data: Data) -> Iterable[Problem]:
+    """Ensure read-only runs authenticate every provider with a credential that can read and not
+    write, and that the deploy's write credentials are readable only by the deploy environment's
+    1Password account.
+
+    A preview never writes, yet any step of a job in the read-only environment could use what the
+    run resolved. Where environments declare the vaults their 1Password account reads, a write
+    credential's vault must be one only the deploy environment's account reads.
+    """
+    deploy, read_only = run_environments(data)
+    envs = data.config.github.environments
+    for entry in data.secrets:
+        for i, target in enumerate(entry.secret.targets):
+            if not isinstance(target, ProviderCredentialTarget):
+                continue
+            path = f"targets[{i}]"
+            if target.environment not in (None, read_only):
+                yield Problem(
+                    entry.file,
+                    f"{path}.environment",
+                    f"`{target.environment}` runs no program: a provider credential is for the "
+                    f"deploy (omit `environment`) or for `{read_only}` runs",
+                )
+                continue
+            reads = target.environment == read_only
+            if reads and target.access is not CredentialAccess.READ:
+                yield Problem(
+                    entry.file,
+                    f"{path}.access",
+                    f"a credential of `{read_only}` runs can read and not write: create it "
+                    "read-only on the service and declare `access: read`",
+                )
+            if not reads and target.access is not CredentialAccess.WRITE:
+                yield Problem(
+                    entry.file,
+                    f"{path}.access",
+                    "the deploy writes: its credential is `access: write` (a read-only "
+                    f"one belongs to `{read_only}` runs: `environment: {read_only}`)",
+                )
+            vault = entry.secret.onepassword.vault
+            if target.access is CredentialAccess.WRITE:
+                readers = sorted(
+                    n
+                    for n, e in envs.items()
+                    if n != deploy and vault in (e.onepassword_vaults or [])
+                )
+                if readers:
+                    yield Problem(
+                        entry.file,
+                        "onepassword.vault",
+                        f"a write credential is readable only by the `{deploy}` environment's "
+                        f"1Password account, but the accounts of {', '.join(readers)} read vault "
+                        f"`{vault}`: keep write credentials in a vault only `{deploy}` reads",
+                    )

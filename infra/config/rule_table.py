@@ -49,6 +49,7 @@ from infra.config.provider_rules import (
     validate_provider_credential_kinds,
     validate_provider_credentials,
     validate_provider_credentials_stay_with_their_provider,
+    validate_read_only_runs_hold_read_only_credentials,
 )
 from infra.config.rules import (
     validate_anaconda_owner_is_channel,
@@ -120,7 +121,8 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_provider_credentials, SECRETS, STACK),
     Rule(validate_provider_credential_kinds, SECRETS),
     Rule(validate_provider_credentials_stay_with_their_provider, SECRETS),
-    Rule(validate_openstack_credentials, SECRETS, RUNNERS),
+    Rule(validate_read_only_runs_hold_read_only_credentials, SECRETS, STACK),
+    Rule(validate_openstack_credentials, SECRETS, STACK, RUNNERS),
     # people and teams
     Rule(validate_unique_rows, PEOPLE),
     Rule(validate_owner_or_member, PEOPLE),

@@ -83,8 +83,8 @@ def _target_key(target: Target) -> Hashable:
             return ("azure-project-id", p)
         case HerokuConfigVarTarget(app=a, var=v):
             return ("heroku-config-var", a, v)
-        case ProviderCredentialTarget(provider=p, host=h, input=i):
-            return ("provider-credential", p, h, i)
+        case ProviderCredentialTarget(provider=p, host=h, input=i, environment=e):
+            return ("provider-credential", p, h, i, e)
     raise AssertionError(target)  # pragma: no cover
 
 

@@ -252,9 +252,10 @@ def _run_under_mocks(
         raised.append(exc)
 
 
-def plan_stack(root: Path, stack: str) -> Plan:
+def plan_stack(root: Path, stack: str, *, environment: str | None = None) -> Plan:
     """The offline plan of ``Pulumi.<stack>.yaml``: the real program (``infra.program.run``) under
     mocks, with the stack file's configuration handed over through the runtime as the engine does.
+    ``environment`` is the run's (``CFINFRA_ENVIRONMENT``): None plans the deploy.
 
     Raises ``ConfigError`` (every problem, nothing declared) like a real run would.
     """
@@ -269,7 +270,7 @@ def plan_stack(root: Path, stack: str) -> Plan:
 
     def program() -> None:
         try:
-            ran.append(run(lambda _: source))
+            ran.append(run(lambda _: source, environment))
         except (ConfigError, SecretSourceError) as exc:
             failed.append(exc)
 

@@ -105,10 +105,13 @@ def test_the_credentials_of_a_decommissioned_openstack_host_are_refused(fixture_
     host = fixture_copy / "data" / "runners" / "hosts" / "gpu-cloud.yaml"
     host.write_text(host.read_text(encoding="utf-8") + "decommissioned: 2026-05-01\n")
     problems = [p for p in _problems(fixture_copy).splitlines() if "targets[0].host" in p]
+    # One problem for the deploy's credential and one for the read-only runs'.
     assert [p.split(": ", 1)[1] for p in problems] == [
         "targets[0].host: `gpu-cloud` is not a current OpenStack host of the runner data"
-    ]
-    assert problems[0].split(": ")[0] in {f"secrets/{s}.yaml" for s in OPENSTACK_IDS}
+    ] * 2
+    read_only = ("gpu-cloud-read-only-credential-id", "gpu-cloud-read-only-credential-secret")
+    files = {f"secrets/{s}.yaml" for s in (*OPENSTACK_IDS, *read_only)}
+    assert {p.split(": ")[0] for p in problems} <= files
 
 
 def test_a_github_app_is_passed_to_the_provider_as_one_secret_input(monkeypatch):
@@ -147,19 +150,16 @@ def test_the_lineage_lists_each_provider_credential_as_reaching_core_only(fixtur
 def test_rotation_status_covers_the_provider_credentials():
     now = datetime(2026, 6, 1, tzinfo=UTC)
     entries = [e for e in load_manifest(FIXTURE_ROOT) if e.id in CREDENTIAL_IDS]
-    seed = {
-        "pulumi": {
-            e.secret.onepassword.item: {
-                "fields": {
-                    "credential": "never-read",
-                    "value-set-at": (now - timedelta(days=400)).isoformat(),
-                    "expires": "2027-06-01",  # the PAT's, recorded when it was created
-                },
-                "updated_at": now,
-            }
-            for e in entries
+    seed: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        seed.setdefault(e.secret.onepassword.vault, {})[e.secret.onepassword.item] = {
+            "fields": {
+                "credential": "never-read",
+                "value-set-at": (now - timedelta(days=400)).isoformat(),
+                "expires": "2027-06-01",  # the PAT's, recorded when it was created
+            },
+            "updated_at": now,
         }
-    }
     rows = asyncio.run(collect_status(FakeClient(seed), entries, now))
     assert sorted(r.secret_id for r in rows) == sorted(CREDENTIAL_IDS)
     assert {r.state for r in rows} == {RotationState.OVERDUE}

@@ -82,29 +82,32 @@ def add_synthetic_openstack_host(root: Path) -> None:
 
 
 def add_openstack_credentials(root: Path, host: str) -> None:
-    """The host's provider credential (an application credential), from 1Password like every
-    provider credential: a current OpenStack host without one is a validation error."""
-    for part in ("id", "secret"):
-        write_yaml(
-            root / "secrets" / f"{host}-credential-{part}.yaml",
-            {
-                "description": f"Application credential {part} of host {host}",
-                "owner": "core",
-                "onepassword": {
-                    "vault": "pulumi",
-                    "item": f"{host}-credential-{part}",
-                    "field": "credential",
+    """The host's provider credentials (application credentials), from 1Password like every
+    provider credential: the deploy's (vault `deploy`) and the read-only runs' (a reader-role
+    credential). A current OpenStack host without them is a validation error."""
+    for run, vault, extra in (
+        ("", "deploy", {}),
+        ("read-only-", "pulumi", {"environment": "read-only", "access": "read"}),
+    ):
+        for part in ("id", "secret"):
+            sid = f"{host}-{run}credential-{part}"
+            write_yaml(
+                root / "secrets" / f"{sid}.yaml",
+                {
+                    "description": f"Application credential {part} of host {host}",
+                    "owner": "core",
+                    "onepassword": {"vault": vault, "item": sid, "field": "credential"},
+                    "sensitivity": "critical",
+                    "cleared_for": "core",
+                    "rotation": {"max_age_days": 365, "mode": "manual"},
+                    "targets": [
+                        {
+                            "kind": "provider-credential",
+                            "provider": "openstack",
+                            "host": host,
+                            "input": f"application_credential_{part}",
+                            **extra,
+                        }
+                    ],
                 },
-                "sensitivity": "critical",
-                "cleared_for": "core",
-                "rotation": {"max_age_days": 365, "mode": "manual"},
-                "targets": [
-                    {
-                        "kind": "provider-credential",
-                        "provider": "openstack",
-                        "host": host,
-                        "input": f"application_credential_{part}",
-                    }
-                ],
-            },
-        )
+            )

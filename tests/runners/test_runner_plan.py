@@ -81,6 +81,7 @@ def test_without_a_current_openstack_host_no_flavor_and_no_openstack_provider_is
     )
     for part in ("id", "secret"):
         (fixture_copy / f"secrets/gpu-cloud-credential-{part}.yaml").unlink()
+        (fixture_copy / f"secrets/gpu-cloud-read-only-credential-{part}.yaml").unlink()
     plan = plan_stack(fixture_copy, FIXTURE_STACK)
 
     assert plan.of_type(FLAVOR) == []
