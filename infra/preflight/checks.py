@@ -286,11 +286,16 @@ def recorded_expiry_checks(
 def provider_entries(
     entries: Iterable[SecretEntry], provider: ProviderKind
 ) -> dict[str, SecretEntry]:
-    """``{provider input: entry}`` of one provider (OpenStack hosts excluded)."""
+    """``{provider input: entry}`` of one provider's deploy credential (OpenStack hosts and the
+    read-only runs' credentials, ``environment: read-only``, excluded)."""
     found = {}
     for entry in entries:
         for target in entry.secret.targets:
-            if isinstance(target, ProviderCredentialTarget) and target.provider is provider:
+            if (
+                isinstance(target, ProviderCredentialTarget)
+                and target.provider is provider
+                and target.environment is None
+            ):
                 found[target.input] = entry
     return found
 

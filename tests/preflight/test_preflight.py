@@ -198,7 +198,7 @@ def test_the_api_key_refused_as_bearer_is_a_secret_problem(world: World) -> None
 
 
 def test_an_item_without_its_tag_value_date_or_expiry_fails(world: World) -> None:
-    item = world.op.item("pulumi", "azure-runner-token")
+    item = world.op.item("deploy", "azure-runner-token")  # the write credentials' vault
     item.tags = []
     item.fields = [f for f in item.fields if f.title not in ("value-set-at", "expires")]
     import asyncio
