@@ -13,8 +13,8 @@ from infra.config.audience import Audience, Sensitivity
 from infra.config.data import Data
 from infra.config.manifest import (
     CREDENTIAL_SETS,
-    CredentialKind,
     CredentialAccess,
+    CredentialKind,
     ProviderCredentialTarget,
     ProviderKind,
     SecretEntry,
@@ -176,6 +176,8 @@ def validate_provider_credential_kinds(data: Data) -> Iterable[Problem]:
                     f"the {target.provider} provider's `{target.input}` is a {kinds}: set "
                     f"`credential_kind` (now `{entry.secret.credential_kind}`)",
                 )
+
+
 def validate_read_only_runs_hold_read_only_credentials(data: Data) -> Iterable[Problem]:
     """Ensure read-only runs authenticate every provider with a credential that can read and not
     write, and that the deploy's write credentials are readable only by the deploy environment's
