@@ -175,7 +175,8 @@ class World:
         )
 
     def _user(self, request: Any) -> Any:
-        if request.headers.get("Authorization") != f"Bearer {self.values['reports-token']}":
+        known = (self.values["reports-token"], self.values["github-read-only-token"])
+        if request.headers.get("Authorization") not in {f"Bearer {t}" for t in known}:
             return self._json(401, {"message": "Bad credentials"})
         headers = {
             "GitHub-Authentication-Token-Expiration": self.github_expiration,
@@ -197,7 +198,8 @@ class World:
         return self._json(200, {"count": int(found), "value": [{"name": group}] if found else []})
 
     def _heroku_ok(self, request: Any) -> bool:
-        return request.headers.get("Authorization") == f"Bearer {self.values['heroku-runner-key']}"
+        keys = (self.values["heroku-runner-key"], self.values["heroku-read-only-key"])
+        return request.headers.get("Authorization") in {f"Bearer {k}" for k in keys}
 
     def _authorizations(self, request: Any) -> Any:
         if not self._heroku_ok(request):
@@ -217,6 +219,14 @@ class World:
                     "description": "cfinfra",
                     "access_token": {
                         "token": self.values["heroku-runner-key"],
+                        "expires_in": self.heroku_expires_in,
+                    },
+                },
+                {
+                    "id": "a-2",
+                    "description": "cfinfra read-only (scope read-protected)",
+                    "access_token": {
+                        "token": self.values["heroku-read-only-key"],
                         "expires_in": self.heroku_expires_in,
                     },
                 },
@@ -290,7 +300,7 @@ def build(tmp: Path, access_key_id: str) -> World:
         )
         item["fields"][ref.field] = value
         item["fields"]["value-set-at"] = {"value": set_at, "type": "Text", "section": "Rotation"}
-        if entry.secret.credential_kind in ("azure-devops-pat",):
+        if entry.secret.credential_kind in ("azure-devops-pat", "github-fine-grained-token"):
             item["fields"]["expires"] = {
                 "value": "2030-12-01",
                 "type": "Text",
