@@ -13,7 +13,13 @@ from infra.github.repositories import RepositoryIds
 
 
 class OrgSecrets(pulumi.ComponentResource):
-    """Every Actions organisation secret and, for `selected` ones, its repository selection.
+    """Every Actions organisation secret, a `selected` one with its repository selection.
+
+    The selection lives on the secret itself (`selected_repository_ids`), never on a separate
+    `ActionsOrganizationSecretRepositories`: the provider's Update of the secret (every value
+    write: the first `up`, each rotation) PUTs `selected_repository_ids` only when the secret
+    carries it, and GitHub reads a PUT without it as "no repositories"
+    (docs/provider-behaviour.md PB-1). One writer per selection, in the shape Update honours.
 
     Secrets are `retain_on_delete`: dropping one from the manifest must never blank a secret that a
     workflow still reads; an admin deletes it by hand once nothing uses it.
@@ -31,19 +37,15 @@ class OrgSecrets(pulumi.ComponentResource):
         self.secrets: dict[str, github.ActionsOrganizationSecret] = {}
         for d in deliveries:
             t = d.target
-            secret = github.ActionsOrganizationSecret(
+            selected = None
+            if t.visibility is Visibility.SELECTED:
+                selected = [repo_ids.id_of(r) for r in sorted(t.repositories)]
+            self.secrets[t.name] = github.ActionsOrganizationSecret(
                 f"org-secret-{t.name}",
                 secret_name=t.name,
                 value=d.value,
                 visibility=t.visibility.value,
+                selected_repository_ids=selected,
                 opts=child,
             )
-            self.secrets[t.name] = secret
-            if t.visibility is Visibility.SELECTED:
-                github.ActionsOrganizationSecretRepositories(
-                    f"org-secret-{t.name}-repositories",
-                    secret_name=t.name,
-                    selected_repository_ids=[repo_ids.id_of(r) for r in sorted(t.repositories)],
-                    opts=child.merge(pulumi.ResourceOptions(depends_on=[secret])),
-                )
         self.register_outputs({})

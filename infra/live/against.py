@@ -394,23 +394,23 @@ class Matcher:
         path = self.path("/orgs/{org}/actions/secrets")
         if not self.snap.has(path):
             return Prediction(r, "not-recorded", ORG, "-")
-        secrets = self.items(path, "secrets")
-        live = {s.get("name"): s for s in secrets}.get(r.inputs.get("secretName"))
+        name = r.inputs.get("secretName")
+        live = {s.get("name"): s for s in self.items(path, "secrets")}.get(name)
         if live is None:
             return Prediction(r, "create", ORG, f"GET {path}")
-        pred = _pred(r, ORG, f"GET {path}", _diff(r.inputs, live, {"visibility": "visibility"}))
+        changes = _diff(r.inputs, live, {"visibility": "visibility"})
+        if "selectedRepositoryIds" in r.inputs:
+            # The selection lives on the secret (docs/provider-behaviour.md PB-1).
+            repos = self.path(f"/orgs/{{org}}/actions/secrets/{name}/repositories")
+            if not self.snap.has(repos):
+                return Prediction(r, "not-recorded", ORG, "-")
+            held = self._repository_names(repos)
+            declared = self._declared_repositories(r.inputs["selectedRepositoryIds"])
+            if held != declared:
+                changes.append(Change("selectedRepositories", held, declared))
+        pred = _pred(r, ORG, f"GET {path}", changes)
         pred.note = "value not comparable (GitHub never returns it): written again by `up`"
         return pred
-
-    def org_secret_repositories(self, r: PlannedResource) -> Prediction:
-        name = r.inputs.get("secretName")
-        path = self.path(f"/orgs/{{org}}/actions/secrets/{name}/repositories")
-        if not self.snap.has(path):
-            return Prediction(r, "not-recorded", ORG, "-")
-        live = self._repository_names(path)
-        declared = self._declared_repositories(r.inputs.get("selectedRepositoryIds"))
-        changes = [] if live == declared else [Change("selectedRepositories", live, declared)]
-        return _pred(r, ORG, f"GET {path}", changes)
 
     def _repository_names(self, path: str) -> list[str]:
         """The repositories of a recorded selection (`{"total_count", "repositories": [...]}`),
@@ -634,9 +634,6 @@ def _matchers(m: Matcher) -> dict[str, Callable[[PlannedResource], Prediction]]:
         f"{g}organizationWebhook:OrganizationWebhook": m.webhook,
         f"{g}repositoryWebhook:RepositoryWebhook": m.webhook,
         f"{g}actionsOrganizationSecret:ActionsOrganizationSecret": m.org_secret,
-        f"{g}actionsOrganizationSecretRepositories:ActionsOrganizationSecretRepositories": (
-            m.org_secret_repositories
-        ),
         f"{g}repositoryFile:RepositoryFile": m.cirun_file,
         f"{g}actionsRunnerGroup:ActionsRunnerGroup": m.runner_group,
         f"{g}repositoryEnvironment:RepositoryEnvironment": m.environment,

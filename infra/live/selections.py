@@ -25,8 +25,8 @@ from infra.plan.model import Plan
 _G = "github:index/"
 SELECTION_TYPES = (
     f"{_G}actionsRunnerGroup:ActionsRunnerGroup",
+    # The secret carries its own selection (docs/provider-behaviour.md PB-1).
     f"{_G}actionsOrganizationSecret:ActionsOrganizationSecret",
-    f"{_G}actionsOrganizationSecretRepositories:ActionsOrganizationSecretRepositories",
 )
 
 
@@ -55,7 +55,6 @@ def check_selections(plan: Plan, recorder: Recorder) -> SelectionDrift:
     table = {
         SELECTION_TYPES[0]: m.runner_group,
         SELECTION_TYPES[1]: m.org_secret,
-        SELECTION_TYPES[2]: m.org_secret_repositories,
     }
     result = SelectionDrift(not_read=list(recorder.notes))
     for r in plan.resources:

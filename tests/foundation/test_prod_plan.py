@@ -18,7 +18,6 @@ from infra.sources.offline import PLACEHOLDER_PREFIX
 from tests.conftest import REPO_ROOT
 
 SECRET_T = "github:index/actionsOrganizationSecret:ActionsOrganizationSecret"
-REPOS_T = "github:index/actionsOrganizationSecretRepositories:ActionsOrganizationSecretRepositories"
 ENV_SECRET_T = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret"
 ORG_HOOK_T = "github:index/organizationWebhook:OrganizationWebhook"
 REPO_HOOK_T = "github:index/repositoryWebhook:RepositoryWebhook"
@@ -35,7 +34,6 @@ def test_every_org_secret_target_is_one_secret_resource_with_its_visibility_and_
     prod, prod_plan
 ):
     secrets = {r.inputs["secretName"]: r for r in prod_plan.of_type(SECRET_T)}
-    selections = {r.inputs["secretName"]: r for r in prod_plan.of_type(REPOS_T)}
     org = prod.config.github.org
     targets = [t for e in prod.secrets for t in e.secret.targets if t.kind == "github-org-secret"]
     assert len(secrets) == len(targets)
@@ -45,10 +43,11 @@ def test_every_org_secret_target_is_one_secret_resource_with_its_visibility_and_
         assert r.inputs["value"] == "[secret]", t.name
         assert r.retain_on_delete, t.name
         if t.visibility.value == "selected":
-            repos = sorted(selections[t.name].inputs["selectedRepositoryIds"])
+            # The selection travels on the secret itself (docs/provider-behaviour.md PB-1).
+            repos = sorted(r.inputs["selectedRepositoryIds"])
             assert repos == sorted(f"<repo_id:{org}/{n}>" for n in t.repositories), t.name
         else:
-            assert t.name not in selections
+            assert "selectedRepositoryIds" not in r.inputs, t.name
 
 
 def test_every_environment_heroku_and_azure_target_is_delivered_as_a_secret(prod, prod_plan):

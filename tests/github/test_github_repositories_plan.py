@@ -16,9 +16,6 @@ RULESET_T = "github:index/repositoryRuleset:RepositoryRuleset"
 ALERTS_T = "github:index/repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts"
 TEAM_REPO_T = "github:index/teamRepository:TeamRepository"
 SECRET_T = "github:index/actionsOrganizationSecret:ActionsOrganizationSecret"
-SELECTION_T = (
-    "github:index/actionsOrganizationSecretRepositories:ActionsOrganizationSecretRepositories"
-)
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +159,7 @@ def test_org_secrets_still_select_their_repositories_by_id(fixture_plan):
         "STAGING_UPLOAD_TOKEN",
         "WEBSERVICES_TOKEN",
     }
-    selections = fixture_plan.of_type(SELECTION_T)
+    selections = [s for s in fixture_plan.of_type(SECRET_T) if "selectedRepositoryIds" in s.inputs]
     assert {s.inputs["secretName"] for s in selections} == {
         "PROD_UPLOAD_TOKEN",
         "WEBSERVICES_TOKEN",
@@ -186,5 +183,5 @@ def test_managed_repositories_are_never_looked_up_through_the_api(monkeypatch, c
 
     monkeypatch.setitem(fakes.INVOKES, "github:index/getRepository:getRepository", recording)
     plan = plan_stack(FIXTURE_ROOT, FIXTURE_STACK)
-    assert len(plan.of_type(SELECTION_T)) == 2
+    assert len([s for s in plan.of_type(SECRET_T) if "selectedRepositoryIds" in s.inputs]) == 2
     assert not {f"example-forge/{n}" for n in configured} & set(looked_up)

@@ -203,7 +203,9 @@ def world_from_plan(plan: Plan) -> dict[str, Any]:
                 "updated_at": "2025-01-01T00:00:00Z",
             }
         )
-    for s in _types(plan, ":ActionsOrganizationSecretRepositories"):
+    for s in _types(plan, "actionsOrganizationSecret:ActionsOrganizationSecret"):
+        if "selectedRepositoryIds" not in s.inputs:
+            continue
         w[f"/orgs/{org}/actions/secrets/{s.inputs['secretName']}/repositories"] = {
             "total_count": len(s.inputs["selectedRepositoryIds"]),
             "repositories": [
