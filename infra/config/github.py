@@ -24,6 +24,60 @@ from infra.errors import Problem
 Event = Annotated[str, StringConstraints(pattern=r"^[a-z_]+$|^\*$")]
 
 
+class PusherKind(StrEnum):
+    """What kind of account pushes: a GitHub App (`<slug>[bot]` in the history) or a user."""
+
+    APP = "app"
+    USER = "user"
+
+
+class DirectPusher(Model):
+    """An account that pushes straight to the repository's default branch, not through a pull
+    request, as its public history shows. Example:
+
+    ```yaml
+    direct_pushers:
+      - account: conda-forge-curator
+        kind: app
+        commits: 104
+        sampled: 200
+        history: main at ec3298b2 (2026-08-22), git log --first-parent -200 --format=%an
+        why: removes each processed request
+    ```
+    A pull-request ruleset refuses every one of these pushes unless the account can bypass it;
+    the rule table refuses such a ruleset (`validate_direct_pushers_can_bypass`).
+    """
+
+    account: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}$")]
+    """The App's slug (its `https://github.com/apps/<slug>` page) or the user's login."""
+    kind: PusherKind = enum_field()
+    """`app` or `user`."""
+    commits: int | None = Field(default=None, ge=1)
+    """How many of the sampled first-parent commits it pushed directly; `null` when the
+    evidence is the pushing code, not a count."""
+    sampled: int | None = Field(default=None, ge=1)
+    """How many first-parent commits of the default branch were read."""
+    history: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    """The evidence: the branch, commit and date read and the command; or the source file."""
+    why: Description | None = None
+    """What it pushes."""
+
+    @model_validator(mode="after")
+    def _commits_within_sample(self) -> DirectPusher:
+        if (self.commits is None) != (self.sampled is None):
+            raise ValueError("give both `commits` and `sampled`, or neither")
+        if self.commits is not None and self.sampled is not None and self.commits > self.sampled:
+            raise ValueError("`commits` cannot exceed `sampled`")
+        return self
+
+    @property
+    def seen(self) -> str:
+        """The evidence in words, for messages."""
+        if self.commits is None:
+            return "pushes directly (its code)"
+        return f"pushed {self.commits} of the last {self.sampled} commits directly"
+
+
 class Repository(Model):
     """An infrastructure (non-feedstock) repository: `data/github/repositories/<name>.yaml`, the
     file name being the repository's name. Example (`admin-requests.yaml`):
@@ -66,6 +120,9 @@ class Repository(Model):
     require_pull_request: bool = True
     """Changes reach the default branch through pull requests only (bypass actors excepted).
     Deletion and force pushes of the default branch are refused either way."""
+    direct_pushers: list[DirectPusher] = Field(default_factory=list)
+    """Every account its history shows pushing straight to the default branch, with the
+    evidence. With `require_pull_request`, each must be able to bypass the ruleset."""
 
     @model_validator(mode="after")
     def _one_merge_method(self) -> Repository:

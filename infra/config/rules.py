@@ -13,8 +13,15 @@ from collections.abc import Hashable, Iterable, Iterator
 from infra.config.audience import Audience
 from infra.config.base import did_you_mean, repeats
 from infra.config.data import Data
-from infra.config.github import REPOSITORIES_DIR, WEBHOOKS_DIR, webhook_file
+from infra.config.github import (
+    REPOSITORIES_DIR,
+    WEBHOOKS_DIR,
+    BypassKind,
+    PusherKind,
+    webhook_file,
+)
 from infra.config.lineage import reach
+from infra.config.logins import login_key
 from infra.config.manifest import (
     AzureProjectIdTarget,
     AzureVariableTarget,
@@ -332,6 +339,46 @@ def validate_app_bypass_repositories(data: Data) -> Iterable[Problem]:
                     f"config.cfinfra:github.rulesets.apps.{slug}.repositories[{i}]",
                     f"`{repo}` is not a repository of {REPOSITORIES_DIR}/"
                     + did_you_mean(repo, github.repositories),
+                )
+
+
+def validate_direct_pushers_can_bypass(data: Data) -> Iterable[Problem]:
+    """Ensure no pull-request ruleset blocks an account that pushes straight to that branch.
+
+    An App bypasses through its `rulesets.apps` entry (an `Integration` actor on the listed
+    repositories). A user cannot be a ruleset's bypass actor (GitHub admits Apps, teams,
+    repository roles and org admins only), so a user passes only as an org owner with an
+    `organization-admin` bypass; any other needs `require_pull_request: false` (deletion and
+    force pushes stay refused) or its pushes moved to an App.
+    """
+    github = data.config.github
+    policy = github.rulesets
+    owners_bypass = any(b.kind is BypassKind.ORGANIZATION_ADMIN for b in policy.bypass)
+    owners = {p.key for p in data.people.owners}
+    for name, repo in sorted(github.repositories.items()):
+        if not repo.require_pull_request:
+            continue
+        for i, pusher in enumerate(repo.direct_pushers):
+            where = f"{REPOSITORIES_DIR}/{name}.yaml"
+            seen = pusher.seen
+            if pusher.kind is PusherKind.APP:
+                app = policy.apps.get(pusher.account)
+                if app is None or name not in app.repositories:
+                    yield Problem(
+                        where,
+                        f"direct_pushers[{i}]",
+                        f"the App `{pusher.account}` {seen}, and the pull-request ruleset "
+                        f"would refuse it: list `{name}` under "
+                        f"cfinfra:github.rulesets.apps.{pusher.account}.repositories",
+                    )
+            elif not (owners_bypass and login_key(pusher.account) in owners):
+                yield Problem(
+                    where,
+                    f"direct_pushers[{i}]",
+                    f"the user `{pusher.account}` {seen}, and the pull-request ruleset would "
+                    "refuse it: a user cannot be a bypass actor (only Apps, teams, roles and "
+                    "org admins); set `require_pull_request: false` here, or move its pushes "
+                    "to an App",
                 )
 
 
