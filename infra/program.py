@@ -9,7 +9,7 @@ secret has resolved.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pulumi
@@ -20,6 +20,7 @@ from infra.config.loader import Project, load_project
 from infra.config.manifest import ProviderCredentialTarget, SecretEntry
 from infra.deliveries import SecretValues
 from infra.errors import ConfigError, Problem, SecretSourceError
+from infra.github.ambient import ambient_problems
 from infra.github.stack import declare_github
 from infra.heroku.stack import declare_heroku
 from infra.runners.stack import declare_runners
@@ -98,12 +99,18 @@ def project_root() -> Path:
     return Path(root) if root else Path(__file__).resolve().parent.parent
 
 
-def run(source_for: Callable[[Project], SecretSource], environment: str | None = None) -> Project:
+def run(
+    source_for: Callable[[Project], SecretSource],
+    environment: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Project:
     """The program body, run the same way by ``pulumi up`` and by the offline plan.
 
     The stack configuration is the one the engine handed over through the runtime (the offline plan
     feeds it from ``Pulumi.<stack>.yaml`` first), validated with every problem listed at once before
     anything is declared. ``source_for`` gives the secret source for the validated project.
+    ``env``, for a real run, is the process environment the providers will read: a variable that
+    would retarget one of them stops the run (the offline plan talks to no provider).
     """
     from infra.stack_config import config_from_runtime
 
@@ -113,6 +120,8 @@ def run(source_for: Callable[[Project], SecretSource], environment: str | None =
         project = load_project(project_root(), stack, engine_config=config)
     except ConfigError as exc:
         raise ConfigError([*problems, *exc.problems]) from None
+    if env is not None:
+        problems += ambient_problems(project.config.github.org, env)
     if problems:
         raise ConfigError(problems)
     declare(project, source_for(project), run_environment(project, environment))
@@ -128,6 +137,7 @@ def main() -> None:
         project = run(
             lambda loaded: OnePasswordSource(clearances=loaded.secrets),
             os.environ.get(RUN_ENVIRONMENT),
+            env=dict(os.environ),
         )
         # Which commit this update deploys: the next deploy's reviewed change set starts there
         # (docs/pipeline.md). Every successful `up` advances it, a hand-run one included.

@@ -117,6 +117,10 @@ class Repository(Model):
     """Pull requests may be rebase-merged (GitHub's default)."""
     vulnerability_alerts: bool = True
     """Dependabot vulnerability alerts for the repository's own dependencies."""
+    archived: bool = False
+    """The repository is (about to be) archived on GitHub. Its vulnerability alerts are then not
+    managed: the provider's Read fails on an archived repository and would break every later
+    preview (docs/runbooks/archive-a-repository.md says in which order to archive)."""
     require_pull_request: bool = True
     """Changes reach the default branch through pull requests only (bypass actors excepted).
     Deletion and force pushes of the default branch are refused either way."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 import pulumi_github as github
@@ -94,14 +95,18 @@ class Repositories(pulumi.ComponentResource):
                 protect=repo.sensitive,
             ),
         )
-        github.RepositoryVulnerabilityAlerts(
-            f"{full}/vulnerability-alerts",
-            repository=resource.name,
-            enabled=repo.vulnerability_alerts,
-            opts=pulumi.ResourceOptions(
-                parent=self, import_=name if repo.adopt else None, retain_on_delete=True
-            ),
-        )
+        if not repo.archived:
+            # Not on an archived repository: the provider's Read errors there (v6.13.0; fixed
+            # only after it, #3553), which would fail every later preview (PB-9). Leaving the
+            # program drops it from state without a call (retain_on_delete).
+            github.RepositoryVulnerabilityAlerts(
+                f"{full}/vulnerability-alerts",
+                repository=resource.name,
+                enabled=repo.vulnerability_alerts,
+                opts=pulumi.ResourceOptions(
+                    parent=self, import_=name if repo.adopt else None, retain_on_delete=True
+                ),
+            )
         depends: list[pulumi.Resource] = []
         if repo.sensitive and self._review_team is not None:
             # GitHub accepts a required reviewer only if the team can access the repository; core
@@ -245,9 +250,36 @@ class RepositoryIds:
         if name in self._managed:
             return self._managed[name].repo_id
         if name not in self._looked_up:
+            full = f"{self._org}/{name}"
             repo = github.get_repository_output(
-                full_name=f"{self._org}/{name}",
-                opts=pulumi.InvokeOutputOptions(provider=self._provider),
+                full_name=full, opts=pulumi.InvokeOutputOptions(provider=self._provider)
             )
-            self._looked_up[name] = repo.repo_id
+            self._looked_up[name] = pulumi.Output.all(repo.id, repo.name, repo.repo_id).apply(
+                lambda found: found_repo_id(full, *found)
+            )
         return self._looked_up[name]
+
+
+class RepositoryNotFound(pulumi.RunError):
+    """A looked-up repository does not exist (or has another name) on GitHub. A `RunError`:
+    the engine prints the message, without a Python traceback, and fails the run."""
+
+
+def found_repo_id(full_name: str, data_id: str | None, name: str | None, repo_id: Any) -> int:
+    """The numeric id of ``full_name`` as `getRepository` found it, or a clear error.
+
+    The data source (v6.13.0) answers a 404 with an empty id and no `repo_id` instead of an
+    error, and GitHub redirects a renamed repository to its new name: either would put a null or
+    a different repository into a runner group's or a secret's selection (PB-8).
+    """
+    wanted = full_name.split("/", 1)[1]
+    if not data_id or not repo_id:
+        raise RepositoryNotFound(
+            f"repository {full_name} was not found on GitHub (renamed or deleted?): "
+            f"remove `{wanted.removesuffix('-feedstock')}` from the data, or fix its name"
+        )
+    if name and name.lower() != wanted.lower():
+        raise RepositoryNotFound(
+            f"repository {full_name} is now {name} (renamed): use the new name in the data"
+        )
+    return int(repo_id)

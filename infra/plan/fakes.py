@@ -38,7 +38,9 @@ InvokeFake = Callable[[FakeRegistry, dict[str, Any]], dict[str, Any]]
 
 def _get_repository(reg: FakeRegistry, args: dict[str, Any]) -> dict[str, Any]:
     full = args.get("fullName") or args.get("full_name") or args.get("name", "")
+    # The data source's id is the repository's name (`d.SetId(repoName)`, v6.13.0).
     return {
+        "id": full.split("/")[-1],
         "fullName": full,
         "name": full.split("/")[-1],
         "repoId": reg.make_int("repo_id", full),

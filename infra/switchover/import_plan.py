@@ -224,6 +224,13 @@ def _heroku_formation(r: PlannedResource, ctx: _Context) -> Resolution:
     return f"{app}:{kind}"
 
 
+def _environment(r: PlannedResource, ctx: _Context) -> Resolution:
+    repo, env = _plain(r, "repository"), _plain(r, "environment")
+    if isinstance(repo, Miss) or isinstance(env, Miss):
+        return Miss("repository or environment not known offline")
+    return f"{repo}:{env}"
+
+
 def _lookup_only(what: str, hint: str) -> Callable[[PlannedResource, _Context], Resolution]:
     def rule(r: PlannedResource, ctx: _Context) -> Resolution:
         return Miss(f"{what} is only known to the service", hint)
@@ -268,6 +275,16 @@ RULES: dict[str, Callable[[PlannedResource, _Context], Resolution]] = {
         "gh api repos/{org}/<repo>/rulesets --jq '.[] | [.name, .id]'   (then --ids; null if new)",
     ),
     "github:index/branchProtection:BranchProtection": _branch_protection,
+    # A hand-made environment already exists, and its branch policy may too: its Create is a POST
+    # that fails on a policy of the same name (PB-10), so it is adopted, never created blindly.
+    "github:index/repositoryEnvironment:RepositoryEnvironment": _environment,
+    "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": (
+        _lookup_only(
+            "the deployment branch policy id (import id `<repo>:<environment>:<id>`)",
+            "gh api repos/{org}/<repo>/environments/<environment>/deployment-branch-policies "
+            "--jq '.branch_policies[] | [.name, .id]'   (then --ids; null if it has none)",
+        )
+    ),
     "github:index/repositoryFile:RepositoryFile": _repository_file,
     "azuredevops:index/variableGroup:VariableGroup": _variable_group,
     "heroku:app/app:App": lambda r, c: _plain(r, "name"),

@@ -185,3 +185,50 @@ def test_managed_repositories_are_never_looked_up_through_the_api(monkeypatch, c
     plan = plan_stack(FIXTURE_ROOT, FIXTURE_STACK)
     assert len([s for s in plan.of_type(SECRET_T) if "selectedRepositoryIds" in s.inputs]) == 2
     assert not {f"example-forge/{n}" for n in configured} & set(looked_up)
+
+
+def _looked_up_as(monkeypatch, answer):
+    from infra.plan import fakes
+
+    real = fakes.INVOKES["github:index/getRepository:getRepository"]
+
+    def lookup(reg, args):
+        found = real(reg, args)
+        return answer(found) if args["fullName"] == "example-forge/numpy-feedstock" else found
+
+    monkeypatch.setitem(fakes.INVOKES, "github:index/getRepository:getRepository", lookup)
+
+
+def test_a_feedstock_github_does_not_know_is_an_error_naming_it(monkeypatch):
+    """`getRepository` answers a 404 with an empty id, not an error (v6.13.0): PB-8."""
+    from infra.github.repositories import RepositoryNotFound
+    from infra.plan.engine import plan_stack
+
+    _looked_up_as(monkeypatch, lambda found: {"id": "", "fullName": found["fullName"]})
+    with pytest.raises(RepositoryNotFound, match="example-forge/numpy-feedstock was not found"):
+        plan_stack(FIXTURE_ROOT, FIXTURE_STACK)
+
+
+def test_a_renamed_feedstock_is_an_error_naming_both_names(monkeypatch):
+    from infra.github.repositories import RepositoryNotFound
+    from infra.plan.engine import plan_stack
+
+    _looked_up_as(monkeypatch, lambda found: {**found, "name": "numpy2-feedstock"})
+    with pytest.raises(RepositoryNotFound, match="numpy-feedstock is now numpy2-feedstock"):
+        plan_stack(FIXTURE_ROOT, FIXTURE_STACK)
+
+
+def test_an_archived_repository_keeps_its_ruleset_but_not_its_vulnerability_alerts(fixture_copy):
+    """Reading alerts of an archived repository fails every preview (v6.13.0): PB-9."""
+    from infra.plan.engine import plan_stack
+
+    path = fixture_copy / "data" / "github" / "repositories" / "staged-recipes.yaml"
+    path.write_text(path.read_text() + "archived: true\n")
+    plan = plan_stack(fixture_copy, FIXTURE_STACK)
+    alerts = {r.inputs["repository"] for r in plan.of_type(ALERTS_T)}
+    assert "staged-recipes" not in alerts
+    assert alerts
+    assert "example-forge/staged-recipes" in {r.name for r in plan.of_type(REPO_T)}
+    assert "example-forge/staged-recipes/default-branch" in {
+        r.name for r in plan.of_type(RULESET_T)
+    }

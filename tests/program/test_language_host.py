@@ -127,3 +127,27 @@ def test_without_a_1password_token_nothing_but_the_stack_registers(tmp_path):
     assert run.returncode == 1
     assert run.seen == [STACK_URN_NAME]
     assert any("OP_SERVICE_ACCOUNT_TOKEN is not set" in e for e in run.errors), run.errors
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("GITHUB_OWNER", "someone-else"),
+        ("GITHUB_ORGANIZATION", "regro"),
+        ("GITHUB_BASE_URL", "https://ghe.example.com/api/v3/"),
+    ],
+)
+def test_an_ambient_github_variable_that_retargets_the_provider_stops_the_run(
+    tmp_path, variable, value
+):
+    """The provider prefers these over the explicit owner (provider.go, v6.13.0): PB-7."""
+    run = run_like_the_language_host(
+        REPO_ROOT,
+        "prod",
+        read_stack_file_config(REPO_ROOT, "prod"),
+        clean_env(OP_SERVICE_ACCOUNT_TOKEN="ops_test-service-account-token", **{variable: value}),
+        _seed(tmp_path),
+    )
+    assert run.returncode == 1
+    assert run.seen == [STACK_URN_NAME]
+    assert any(f"environment: {variable}: is `{value}`" in e for e in run.errors), run.errors

@@ -170,3 +170,17 @@ def test_every_type_with_an_import_rule_exists_in_the_installed_sdks(token):
     folder = Path(spec.submodule_search_locations[0])
     needle = f'"{token}"'
     assert any(needle in p.read_text(encoding="utf-8") for p in Path(folder).rglob("*.py")), token
+
+
+def test_the_production_environment_and_its_branch_policy_are_adopted_not_posted(prod_plan):
+    """A policy's Create is a POST that fails on an existing one (PB-10): adopt it by id."""
+    result = build_import_plan(prod_plan, load_project(REPO_ROOT, "prod"), IdMaps({}, {}))
+    env_t = "github:index/repositoryEnvironment:RepositoryEnvironment"
+    policy_t = (
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"
+    )
+    envs = {e.id for e in result.entries if e.type == env_t}
+    assert "infrastructure:production" in envs
+    waiting = {n.key: n for n in result.unresolved if n.key.startswith(policy_t)}
+    assert f"{policy_t}::conda-forge/infrastructure/production/branch/main" in waiting
+    assert all("deployment-branch-policies" in n.hint for n in waiting.values())
