@@ -77,8 +77,11 @@ APP_PERMISSION_KEYS = {
     "Organization: Self-hosted runners": "organization_self_hosted_runners",
     "Organization: Webhooks": "organization_hooks",
     "Organization: Members": "members",
+    "Repository: Actions": "actions",
     "Repository: Administration": "administration",
     "Repository: Contents": "contents",
+    "Repository: Environments": "environments",
+    "Repository: Secrets": "secrets",
     "Repository: Webhooks": "repository_hooks",
     "Repository: Metadata": "metadata",
 }

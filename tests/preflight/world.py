@@ -42,8 +42,11 @@ PERMISSIONS = {
     "organization_self_hosted_runners": "write",
     "organization_hooks": "write",
     "members": "write",
+    "actions": "read",
     "administration": "write",
     "contents": "write",
+    "environments": "write",
+    "secrets": "write",
     "repository_hooks": "write",
     "metadata": "read",
 }
