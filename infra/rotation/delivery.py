@@ -6,7 +6,8 @@ credentials as any deploy, nothing else touched. Verification reads each target 
 service's API without changing anything:
 
 - GitHub org secret: ``GET /orgs/{org}/actions/secrets/{name}``; its ``updated_at`` is not older
-  than the new value.
+  than the new value, and a ``selected`` one is still selected for each of its repositories
+  (``GET .../{name}/repositories``, one page of 100: the manifest selects a handful).
 - Azure variable: ``GET …/distributedtask/variablegroups?groupName=``; the group holds the variable
   as a secret and was modified since (secret values cannot be read back).
 - Heroku config var: ``GET /apps/{app}/config-vars``; the value equals the new one (compared in
@@ -36,6 +37,7 @@ from infra.config.manifest import (
     HerokuConfigVarTarget,
     SecretEntry,
     Target,
+    Visibility,
 )
 from infra.config.stack import StackConfig
 from infra.rotation.base import RotationError
@@ -169,7 +171,25 @@ class HttpVerifier:
         updated = _stamp(res.json().get("updated_at"))
         if updated is None or updated < since:
             return Verdict(target.label, False, f"updated_at {updated} is older than the new value")
+        if target.visibility is Visibility.SELECTED:
+            # A value write that did not carry the selection empties it (provider-behaviour
+            # PB-1): check the repositories still hold the secret.
+            lost = self._selection_lost(session, org, target)
+            if lost:
+                return Verdict(target.label, False, f"no longer selected for {', '.join(lost)}")
         return Verdict(target.label, True, f"updated_at {updated:%Y-%m-%d %H:%M:%S} UTC")
+
+    def _selection_lost(self, session: Any, org: str, target: GitHubOrgSecretTarget) -> list[str]:
+        """The declared repositories the secret's live selection no longer names (sorted)."""
+        res = session.get(
+            f"{GITHUB_API}/orgs/{quote(org)}/actions/secrets/{quote(target.name)}/repositories",
+            params={"per_page": 100},
+            timeout=TIMEOUT,
+        )
+        if res.status_code != 200:
+            return [f"(GitHub answered {res.status_code} for the selection)"]
+        held = {str(r.get("name", "")).lower() for r in res.json().get("repositories", [])}
+        return sorted(r for r in target.repositories if r.lower() not in held)
 
     def _azure(self, target: AzureVariableTarget, since: datetime) -> Verdict:
         session = _session(

@@ -51,6 +51,7 @@ from infra.rotation.delivery import AZURE_DEVOPS, GITHUB_API, HEROKU_API, HttpVe
 from infra.rotation.targets import Carriers, carriers
 from infra.sources.offline import placeholder
 from tests.fakes.onepassword import FakeClient
+from tests.github import provider_model as provider
 
 ROOT = Path(__file__).resolve().parents[2]
 VAULT = "pulumi"
@@ -94,6 +95,8 @@ class Token:
 class Target:
     value: str
     updated_at: datetime
+    selection: set[str] | None = None
+    """For a `selected` org secret: the repositories GitHub lets read it."""
 
 
 @dataclass(repr=False)  # its fields hold tokens: never in a failure message
@@ -236,7 +239,14 @@ class World:
             inputs = {k: _unwrap(v) for k, v in res.inputs.items()}
             if res.type.endswith("ActionsOrganizationSecret"):
                 if inputs["value"] == mine:
-                    self.github[inputs["secretName"]] = Target(value, now)
+                    name = inputs["secretName"]
+                    old = self.github.get(name)
+                    # The PUT the provider's Update sends (tests.github.provider_model): a
+                    # selection it does not carry is emptied.
+                    body = provider.update_body(provider.planned({}, inputs))
+                    kept = old.selection if old and "selected_repository_ids" in body else set()
+                    selection = kept if inputs["visibility"] == "selected" else None
+                    self.github[name] = Target(value, now, selection)
             elif res.type.endswith("VariableGroup"):
                 group = self._azure_group(res.name, inputs["name"])
                 for var in _unwrap(inputs["variables"]):
@@ -352,7 +362,14 @@ class World:
         return 200, {}, json.dumps([{"login": o, "name": o} for o in sorted(self.issuer_orgs)])
 
     def _gh(self, request: Any) -> tuple[int, dict[str, str], str]:
-        name = urlparse(request.url).path.rsplit("/", 1)[-1]
+        path = urlparse(request.url).path
+        if path.endswith("/repositories"):
+            held = self.github.get(path.rsplit("/", 2)[-2])
+            if held is None or held.selection is None:
+                return 404, {}, "{}"
+            repos = [{"name": r} for r in sorted(held.selection)]
+            return 200, {}, json.dumps({"total_count": len(repos), "repositories": repos})
+        name = path.rsplit("/", 1)[-1]
         held = self.github.get(name)
         if held is None:
             return 404, {}, "{}"
@@ -412,8 +429,8 @@ def build_world(frozen: Any, http: responses.RequestsMock, secret_id: str = SECR
     long_ago = now - timedelta(days=30)
     for target in entry(secret_id).secret.targets:
         match target:
-            case GitHubOrgSecretTarget(name=name):
-                world.github[name] = Target(old, long_ago)
+            case GitHubOrgSecretTarget(name=name, repositories=repos):
+                world.github[name] = Target(old, long_ago, set(repos) or None)
             case AzureVariableTarget(project=project, group=group, variable=variable):
                 world.azure.setdefault((project, group), {})[variable] = Target(old, long_ago)
             case HerokuConfigVarTarget(app=app, var=var):

@@ -243,3 +243,32 @@ def test_the_new_token_is_dated_in_the_same_put_as_its_value(anaconda: World) ->
     new = anaconda.stored()
     stored_with = [when for value, when in puts if value == new]
     assert stored_with[0] == "2030-06-20T00:00:00+00:00"  # the write that stored the token
+
+
+def test_rotating_prod_binstar_token_keeps_its_repository_selection(anaconda: World) -> None:
+    """The targeted `up` writes the value with the selection on the secret (PB-1)."""
+    anaconda.advance(DUE)
+    anaconda.run()
+    held = anaconda.github["PROD_BINSTAR_TOKEN"]
+    assert held.value == anaconda.stored()
+    assert held.selection == {"conda-forge-webservices", "admin-requests"}
+
+
+def test_a_value_write_that_empties_the_selection_fails_verification(
+    anaconda: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old shape (selection on a second resource) PUTs no ids: the check catches it."""
+    from tests.rotation import anaconda_world
+
+    old = anaconda.stored()
+    anaconda.advance(DUE)
+    real = anaconda_world.provider.update_body
+
+    def without_selection(d):  # type: ignore[no-untyped-def]
+        return {k: v for k, v in real(d).items() if k != "selected_repository_ids"}
+
+    monkeypatch.setattr(anaconda_world.provider, "update_body", without_selection)
+    with pytest.raises(RotationError, match="no longer selected for admin-requests"):
+        anaconda.run()
+    assert anaconda.valid(old)
+    assert not field(anaconda, "delivered-at")
