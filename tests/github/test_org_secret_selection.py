@@ -11,7 +11,6 @@ from __future__ import annotations
 from infra.plan.engine import plan_stack
 from infra.rotation.targets import carriers
 from tests.conftest import FIXTURE_STACK
-from tests.foundation.inventory import ORG_SECRETS
 from tests.github import provider_model as provider
 from tests.rotation.anaconda_world import prod_project
 from tests.stack_edits import edit_yaml
@@ -27,8 +26,13 @@ def ids(org: str, *repos: str) -> set[str]:
     return {f"<repo_id:{org}/{r}>" for r in repos}
 
 
-SELECTED = sorted(name for name, repos in ORG_SECRETS.items() if repos is not None)
-"""conda-forge's `selected` org secrets (the inventory)."""
+SELECTED = sorted(
+    t.name
+    for e in prod_project().secrets
+    for t in e.secret.targets
+    if t.kind == "github-org-secret" and t.visibility.value == "selected"
+)
+"""The prod manifest's `selected` org secrets."""
 
 
 def test_the_model_empties_a_selection_when_the_secret_does_not_carry_it():
