@@ -31,3 +31,17 @@ def problems_of(root: Path, stack: str | None = None) -> list[str]:
     with pytest.raises(ConfigError) as info:
         load_project(root, stack or stack_of(root))
     return [str(p) for p in info.value.problems]
+
+
+def refused_by_validate(root: Path, stack: str) -> str:
+    """Run the real ``cfinfra validate`` on ``root`` and return its output, asserting it refused:
+    exit 3 when a leak is among the problems, 2 otherwise, and never a traceback."""
+    from typer.testing import CliRunner
+
+    from infra.cli import app
+
+    result = CliRunner().invoke(app, ["validate", "--stack", stack, "--root", str(root)])
+    expected = 3 if "LEAK:" in result.output else 2
+    assert result.exit_code == expected, result.output
+    assert "Traceback" not in result.output
+    return result.output
