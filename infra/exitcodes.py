@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from infra.errors import ConfigError
 
 LEAK_PREFIX = "LEAK:"
-"""How a leak-guard problem message starts (``infra.config.rules.validate_leak_guard``)."""
+"""How a leak-guard problem message starts (``infra.config.secret_rules.validate_leak_guard``)."""
 
 
 class ExitCode(IntEnum):

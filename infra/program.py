@@ -112,7 +112,7 @@ def run(
     ``env``, for a real run, is the process environment the providers will read: a variable that
     would retarget one of them stops the run (the offline plan talks to no provider).
     """
-    from infra.stack_config import config_from_runtime
+    from infra.runtime_config import config_from_runtime
 
     stack = pulumi.get_stack()
     config, problems = config_from_runtime(stack)

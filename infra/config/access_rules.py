@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from infra.config.audience import Audience
-from infra.config.data import Data
+from infra.config.rule_inputs import Data
 from infra.config.write_access import ancestors, write_model
 from infra.errors import Problem
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from infra.config.data import Data
 from infra.config.manifest import AWS_IAM_ACCESS_KEY
+from infra.config.rule_inputs import Data
 from infra.config.runners import AWS_GPU_POOL_FILE
 from infra.errors import Problem
 

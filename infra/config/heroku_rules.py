@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from infra.config.data import Data
 from infra.config.manifest import HerokuConfigVarTarget
+from infra.config.rule_inputs import Data
 from infra.errors import Problem
 
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from infra.config.data import Data
 from infra.config.github import repository_file, webhook_file
 from infra.config.manifest import AzureProjectIdTarget, GitHubOrgSecretTarget
 from infra.config.people import CORE
+from infra.config.rule_inputs import Data
 from infra.errors import Problem
 
 

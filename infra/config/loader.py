@@ -13,11 +13,11 @@ from typing import Any
 
 from infra.config import secretscan
 from infra.config.base import validate
-from infra.config.data import Data
 from infra.config.folder import load_folder
 from infra.config.github import read_github_entities
 from infra.config.manifest import Secret, SecretEntry
 from infra.config.people import People, read_people
+from infra.config.rule_inputs import Data
 from infra.config.rule_table import run_rules
 from infra.config.runners import RunnerData, read_runner_files
 from infra.config.stack import StackConfig, StackFile, StackFileConfig
@@ -137,8 +137,9 @@ def load_project(
 
     Every file is parsed first, then every rule of ``infra.config.rule_table`` whose inputs parsed
     runs (minus ``skip``, rule names). ``engine_config`` is the stack configuration as the Pulumi
-    engine handed it to the program (``infra.stack_config``); without it ``Pulumi.<stack>.yaml`` is
-    read, for the commands that are not Pulumi programs (``validate``, ``docs``, ``diff``).
+    engine handed it to the program (``infra.runtime_config``); without it
+    ``Pulumi.<stack>.yaml`` is read, for the commands that are not Pulumi programs (``validate``,
+    ``docs``, ``diff``).
     """
     with secretscan.scanning():  # one switch of the credential scanner's settings for every file
         return _load_project(root, stack, skip=skip, engine_config=engine_config)

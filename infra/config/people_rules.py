@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from infra.config.base import repeats
-from infra.config.data import Data
 from infra.config.people import CORE, EMERITUS, Person, TeamRole
+from infra.config.rule_inputs import Data
 from infra.errors import Problem
 
 MIN_OWNERS = 2

@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from infra.config.audience import Audience, Sensitivity
-from infra.config.data import Data
 from infra.config.manifest import (
     CREDENTIAL_SETS,
     CredentialAccess,
@@ -19,6 +18,7 @@ from infra.config.manifest import (
     ProviderKind,
     SecretEntry,
 )
+from infra.config.rule_inputs import Data
 from infra.config.runners import HostKind
 from infra.errors import Problem
 

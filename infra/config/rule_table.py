@@ -16,7 +16,6 @@ from infra.config.aws_rules import (
     validate_gpu_pool_agrees,
     validate_gpu_pool_declared,
 )
-from infra.config.data import Data, Part, Rule
 from infra.config.environment_rules import (
     validate_ci_credentials_in_environments,
     validate_environment_names_unique_per_repository,
@@ -51,21 +50,7 @@ from infra.config.provider_rules import (
     validate_provider_credentials_stay_with_their_provider,
     validate_read_only_runs_hold_read_only_credentials,
 )
-from infra.config.rules import (
-    validate_anaconda_owner_is_channel,
-    validate_app_bypass_repositories,
-    validate_azure,
-    validate_clearance_within_sensitivity,
-    validate_direct_pushers_can_bypass,
-    validate_leak_guard,
-    validate_no_orphan_secrets,
-    validate_rotation_issuers,
-    validate_targets_exist,
-    validate_unique_onepassword_reference,
-    validate_unique_selected_repositories,
-    validate_unique_targets,
-    validate_webhooks,
-)
+from infra.config.rule_inputs import Data, Part, Rule
 from infra.config.runner_rules import (
     validate_access_not_empty,
     validate_aws_gpu_pool,
@@ -88,6 +73,21 @@ from infra.config.runner_rules import (
     validate_unique_labels,
     validate_unique_policy_ids,
     validate_unique_providers,
+)
+from infra.config.secret_rules import (
+    validate_anaconda_owner_is_channel,
+    validate_app_bypass_repositories,
+    validate_azure,
+    validate_clearance_within_sensitivity,
+    validate_direct_pushers_can_bypass,
+    validate_leak_guard,
+    validate_no_orphan_secrets,
+    validate_rotation_issuers,
+    validate_targets_exist,
+    validate_unique_onepassword_reference,
+    validate_unique_selected_repositories,
+    validate_unique_targets,
+    validate_webhooks,
 )
 from infra.errors import ConfigError, Problem
 

@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterable
 
 from infra.config.base import did_you_mean, repeats
-from infra.config.data import Data
 from infra.config.github import REPOSITORIES_DIR
 from infra.config.logins import KnownLogins
+from infra.config.rule_inputs import Data
 from infra.config.runners import FEEDSTOCK_PATTERN, Cloud, HostKind, Resource, RunnerData
 from infra.errors import Problem
 

@@ -29,8 +29,8 @@ from infra.plan.lineage import secret_lineage
 from infra.plan.mask import Masker
 from infra.plan.model import Plan, PlannedResource
 from infra.pulumi_formats import ROOT_STACK_TYPE, build_urn, parse_urn
+from infra.runtime_config import feed_runtime, read_stack_file_config
 from infra.sources.offline import OfflineSource
-from infra.stack_config import feed_runtime, read_stack_file_config
 
 PROJECT_NAME = "conda-forge-infra"
 PROGRAM_LOG = logging.getLogger("cfinfra.program")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.config.data import Data, MissingPart, Part
 from infra.config.loader import load_project
+from infra.config.rule_inputs import Data, MissingPart, Part
 from infra.config.rule_table import RULES, run_rules
 from infra.errors import ConfigError
 from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK

@@ -17,8 +17,8 @@ from pulumi.runtime import rpc
 
 from infra.config.audience import Audience
 from infra.config.loader import load_project
+from infra.runtime_config import read_stack_file_config
 from infra.sources.clearance import tag_for
-from infra.stack_config import read_stack_file_config
 from tests.conftest import REPO_ROOT
 from tests.program.language_host import LanguageHostRun, clean_env, run_like_the_language_host
 

@@ -15,8 +15,8 @@ import pytest
 from infra.errors import ConfigError
 from infra.plan.engine import RecordingMonitor, run_program
 from infra.program import project_root, run
+from infra.runtime_config import config_from_runtime, read_stack_file_config
 from infra.sources.offline import OfflineSource
-from infra.stack_config import config_from_runtime, read_stack_file_config
 from tests.conftest import REPO_ROOT
 
 HOOK = "github:index/organizationWebhook:OrganizationWebhook"

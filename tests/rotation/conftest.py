@@ -15,7 +15,7 @@ from moto.core import enable_iam_authentication
 # Import everything a command loads lazily *before* any test freezes time: a module imported under
 # freezegun binds `datetime.date` to freezegun's FakeDate, which pydantic cannot build a schema for.
 import infra.config.loader
-import infra.config.rules
+import infra.config.secret_rules
 import infra.rotation.anaconda
 import infra.rotation.aws_iam
 import infra.rotation.runner

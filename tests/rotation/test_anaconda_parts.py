@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from infra.config.data import Data
 from infra.config.manifest import (
     ANACONDA,
     GitHubWebhookSecretTarget,
@@ -19,7 +18,8 @@ from infra.config.manifest import (
     Secret,
     SecretEntry,
 )
-from infra.config.rules import (
+from infra.config.rule_inputs import Data
+from infra.config.secret_rules import (
     validate_anaconda_owner_is_channel,
     validate_no_orphan_secrets,
     validate_rotation_issuers,

@@ -16,7 +16,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from infra.config.azure import AzureConfig, AzureProject, VariableGroup
-from infra.config.data import Data
 from infra.config.environments import Environment
 from infra.config.github import (
     REPOSITORIES_DIR,
@@ -28,7 +27,8 @@ from infra.config.github import (
 from infra.config.heroku import HerokuConfig
 from infra.config.loader import MANIFEST_DIR, Project, load_project, stack_file_name
 from infra.config.manifest import Secret, SecretEntry
-from infra.config.rules import validate_leak_guard
+from infra.config.rule_inputs import Data
+from infra.config.secret_rules import validate_leak_guard
 from infra.config.stack import StackConfig
 from infra.errors import Problem
 from infra.switchover.yaml_import.translate import Translation

@@ -12,7 +12,6 @@ from collections.abc import Hashable, Iterable, Iterator
 
 from infra.config.audience import Audience
 from infra.config.base import did_you_mean, repeats
-from infra.config.data import Data
 from infra.config.github import (
     REPOSITORIES_DIR,
     WEBHOOKS_DIR,
@@ -33,6 +32,7 @@ from infra.config.manifest import (
     SecretEntry,
     Target,
 )
+from infra.config.rule_inputs import Data
 from infra.config.write_access import write_model
 from infra.errors import Problem
 
