@@ -10,10 +10,10 @@ import os
 import stat
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,7 +21,7 @@ from rich.console import Console
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
-    from infra.errors import ConfigError
+    from infra.errors import ConfigError, Problem
 
 out = Console(highlight=False, soft_wrap=True)
 """Results: tables, summaries, paths written."""
@@ -227,3 +227,11 @@ def fail_config(exc: ConfigError, context: str = "") -> typer.Exit:
     """
     print_text(f"{context}\n{exc}" if context else str(exc), stderr=True)
     return typer.Exit(ExitCode.of_config_error(exc))
+
+
+def fail_problems(problems: Iterable[Problem]) -> NoReturn:
+    """End the command on ``problems`` found outside the stack loader (a request file, the runner
+    data): the same report and exit as ``fail_config``."""
+    from infra.errors import ConfigError
+
+    raise fail_config(ConfigError(problems))

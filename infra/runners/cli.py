@@ -7,15 +7,14 @@ only ``data/runners/``: no stack, no credentials, no network.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.exitcodes import ExitCode
+from infra.console import fail_problems
 
 if TYPE_CHECKING:
     from infra.config.runners import RunnerData
-    from infra.errors import Problem
 
 app = typer.Typer(
     name="runners",
@@ -51,20 +50,17 @@ def _say(note: str | None, *, err: bool = False) -> None:
         typer.echo(wrap(f"note: {note}", width(stderr=err), indent="  "), err=err)
 
 
-def _fail(problems: list[Problem]) -> NoReturn:
-    from infra.errors import ConfigError
+def load_data(data_dir: Path) -> RunnerData:
+    """The runner data, validated; else every problem is printed and the command exits 2.
 
-    typer.echo(ConfigError(problems).report(), err=True)
-    raise typer.Exit(ExitCode.INVALID)
-
-
-def _load(data_dir: Path) -> RunnerData:
+    Shared with the switch-over's ``runners import-access``, which edits the same data.
+    """
     # Imports stay inside the commands so that `cfinfra --help` does not load pydantic models.
     from infra.config.loader import load_runner_data
 
     data, problems = load_runner_data(data_dir, Path.cwd())
     if data is None:
-        _fail(problems)
+        fail_problems(problems)
     return data
 
 
@@ -90,13 +86,13 @@ def apply_request(
     """
     from infra.runners.requests import plan_request, read_request, write_changes
 
-    data = _load(data_dir)
+    data = load_data(data_dir)
     request, problems = read_request(file, Path.cwd())
     if request is None:
-        _fail(problems)
+        fail_problems(problems)
     changes, problems = plan_request(data, request, str(file))
     if problems:
-        _fail(problems)
+        fail_problems(problems)
     for change in changes:
         typer.echo(change.summary)
     if dry_run:
@@ -120,7 +116,7 @@ def report(data_dir: DataDir = Path("data/runners"), stack: StackOpt = "prod") -
 
     from infra.runners.report import render_report
 
-    render_report(_load(data_dir), Console(highlight=False))
+    render_report(load_data(data_dir), Console(highlight=False))
     _say(_writer_note(stack))
 
 
@@ -143,7 +139,7 @@ def render(
     """
     from infra.runners.render import render_cirun_files
 
-    files = render_cirun_files(_load(data_dir))
+    files = render_cirun_files(load_data(data_dir))
     for name, text in files.items():
         if out is None:
             typer.echo(f"--- {name}\n{text}", nl=False)

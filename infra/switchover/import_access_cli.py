@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from infra.runners.cli import DataDir, _fail, _load
+from infra.console import fail_problems
+from infra.runners.cli import DataDir, load_data
 
 
 def import_access_cmd(
@@ -36,7 +37,7 @@ def import_access_cmd(
         sorted_lines,
     )
 
-    data = _load(data_dir)
+    data = load_data(data_dir)
     doc, problems = read_live_yaml(access_yml, Path.cwd())
     global_doc = None
     if global_yml is not None:
@@ -45,13 +46,13 @@ def import_access_cmd(
         if not isinstance(global_doc, dict):
             global_doc = {}
     if problems:
-        _fail(problems)
+        fail_problems(problems)
     result, problems = import_access(doc, data, str(access_yml), global_doc)
     if problems:
-        _fail(problems)
+        fail_problems(problems)
     changes, removed, problems = access_changes(data, data_dir / "access", result)
     if problems:
-        _fail(problems)
+        fail_problems(problems)
     feedstocks = len(result.access)
     typer.echo(
         f"{result.policies} live policies, {result.grants} grants (policy x label): "
@@ -70,7 +71,7 @@ def import_access_cmd(
     with staged_copy(root, changes, [rel]) as copy:
         _, problems = load_runner_data(copy / rel, copy)
     if problems:
-        _fail(problems)
+        fail_problems(problems)
     write_all(changes)
     for line in removed:
         typer.echo(f"  removed  {line}")

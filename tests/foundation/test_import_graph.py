@@ -8,6 +8,7 @@ module, wherever it stands), there is no strongly connected component of more th
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
@@ -83,3 +84,30 @@ def test_a_cycle_through_a_function_level_import_is_found(tmp_path: Path, monkey
     monkeypatch.delitem(sys.modules, "loopy", raising=False)
 
     assert import_cycles("loopy") == [["loopy.a", "loopy.b", "loopy.c"]]
+
+
+def private_imports(root: Path) -> list[str]:
+    """Every ``from infra.x import _name`` under ``root``: a private name is its module's own."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("infra"):
+                found += [
+                    f"{path.relative_to(root.parent)}: {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_")
+                ]
+    return found
+
+
+def test_no_module_of_infra_imports_another_modules_private_name() -> None:
+    """What two commands share is public (``runners import-access`` once reached into the
+    runners CLI's ``_load``/``_fail``)."""
+    assert private_imports(REPO_ROOT / "infra") == []
+
+
+def test_a_private_import_is_found(tmp_path: Path) -> None:
+    package = tmp_path / "infra"
+    package.mkdir()
+    (package / "a.py").write_text("def f():\n    from infra.b import _load, load\n")
+    assert private_imports(package) == ["infra/a.py: infra.b._load"]
