@@ -159,6 +159,12 @@ def lookup(type_: str) -> ResourceType:
     return _UNKNOWN
 
 
+def holds_no_cloud_state(type_: str) -> bool:
+    """A component, a provider instance or the root stack: records of Pulumi's own, nothing at a
+    service, so deleting one destroys nothing and there is nothing live to compare it with."""
+    return type_.startswith((COMPONENT_PREFIX, PROVIDER_TYPE_PREFIX)) or type_ == ROOT_STACK_TYPE
+
+
 def is_known(type_: str) -> bool:
     return lookup(type_) is not _UNKNOWN
 

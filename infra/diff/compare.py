@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
-from infra.plan.model import SECRET, Plan, PlannedResource, case_only_change
+from infra.plan.model import SECRET, Plan, PlannedResource, case_only_change, resource_key
+from infra.resource_types import holds_no_cloud_state
 from infra.sources.offline import PLACEHOLDER_PREFIX
 
 
@@ -59,8 +60,6 @@ MISSING: Final = _Missing()
 SECRET_SIG_KEY: Final = "4dabf18193072939515e22adb298388d"  # noqa: S105 - Pulumi's public tag
 """The key that marks a serialized Pulumi secret (``{SECRET_SIG_KEY: <sig>, "plaintext": ...}``)."""
 OPTION_FIELDS: Final = ("protect", "retain_on_delete", "parent", "import_id", "ignore_changes")
-NOT_IN_THE_CLOUD: Final = ("cfinfra:", "pulumi:providers:")
-"""Component resources and provider instances: deleting them destroys nothing outside Pulumi."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ class ResourceChange:
 
     @property
     def key(self) -> str:
-        return f"{self.type}::{self.name}"
+        return resource_key(self.type, self.name)
 
     @property
     def protected(self) -> bool:
@@ -116,7 +115,7 @@ class ResourceChange:
         r = self.before
         if self.op is not Op.DELETE or r is None:
             return False
-        if r.type.startswith(NOT_IN_THE_CLOUD):
+        if holds_no_cloud_state(r.type):
             return False
         return not (r.retain_on_delete or r.inputs.get("downgradeOnDestroy") is True)
 

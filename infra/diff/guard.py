@@ -35,7 +35,7 @@ from infra.diff.access import PersonChange, person_changes
 from infra.diff.compare import Op, PlanDiff, diff_plans
 from infra.markdown import mask_credentials
 from infra.plan.model import Plan, PlannedResource
-from infra.pulumi_formats import is_secret
+from infra.pulumi_formats import PROVIDER_TYPE_PREFIX, ROOT_STACK_TYPE, is_secret
 
 DEFAULT_MAX_SHARE = 0.2
 DEFAULT_SMALL_TYPE_FLOOR = 10
@@ -203,13 +203,14 @@ def check_removals(
     return GuardResult(policy, tuple(removals), owners_removed, vars_unset)
 
 
-_NOT_GUARDED = ("pulumi:pulumi:Stack", "pulumi:providers:")
-
-
 def _guarded(plan: Plan) -> Plan:
     """Without the root stack and providers: the state holds default providers the plan does not,
     and a provider is never removed by a data change."""
-    kept = [r for r in plan.resources if not r.type.startswith(_NOT_GUARDED)]
+    kept = [
+        r
+        for r in plan.resources
+        if r.type != ROOT_STACK_TYPE and not r.type.startswith(PROVIDER_TYPE_PREFIX)
+    ]
     return Plan(stack=plan.stack, resources=kept)
 
 

@@ -37,7 +37,6 @@ from infra.diff.access import (
 )
 from infra.diff.compare import (
     MISSING,
-    NOT_IN_THE_CLOUD,
     SECRET_SIG_KEY,
     FieldChange,
     FieldKind,
@@ -50,6 +49,7 @@ from infra.diff.risks import DiffReport, few, risks
 from infra.exitcodes import LEAK_PREFIX
 from infra.markdown import code, fence_for, fenced, text, unified_diff
 from infra.plan.model import SECRET, PlannedResource
+from infra.resource_types import holds_no_cloud_state
 
 BUDGET = 60_000
 """Characters; GitHub's limit is 65,536 and the workflow adds a little around the comment."""
@@ -338,7 +338,7 @@ def _removed_entry(c: ResourceChange) -> list[str]:
     assert r is not None
     if c.destroys:
         notes = ["**destroyed in the cloud**"]
-    elif r.type.startswith(NOT_IN_THE_CLOUD):
+    elif holds_no_cloud_state(r.type):
         notes = ["nothing in the cloud (a component or a provider)"]
     elif r.retain_on_delete:
         notes = ["kept in the cloud (`retain_on_delete`)"]

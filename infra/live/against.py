@@ -23,7 +23,7 @@ from infra.errors import Problem
 from infra.live.against_files import read_access, read_yaml
 from infra.live.recorded import Snapshot, file_text
 from infra.plan.model import Plan, PlannedResource
-from infra.resource_types import Blast
+from infra.resource_types import Blast, holds_no_cloud_state
 
 # The blast radii of the one resource-type table (``infra.resource_types``).
 ORG, REPO, PERSON = Blast.ORGANISATION.value, Blast.REPOSITORY.value, Blast.PERSON.value
@@ -719,7 +719,7 @@ def predict(plan: Plan, snapshot: Snapshot, org: str) -> Report:
     for r in plan.resources:
         fn = table.get(r.type)
         if fn is None:
-            if not r.type.startswith(("cfinfra:", "pulumi:")):
+            if not holds_no_cloud_state(r.type):
                 not_compared.add(r.type)
             continue
         pred = fn(r)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.plan.model import Plan, PlannedResource
+from infra.plan.model import Plan, PlannedResource, resource_key
 from infra.pulumi_formats import FormatError, parse_stack_export, parse_urn
 
 
@@ -42,7 +42,7 @@ def deployed_plan(export: Any) -> Plan:
         parent_key = None
         if res.parent:
             parent = parse_urn(res.parent)
-            parent_key = None if parent.is_root_stack else f"{parent.type}::{parent.name}"
+            parent_key = None if parent.is_root_stack else resource_key(parent.type, parent.name)
         inputs = dict(res.inputs)
         outputs = res.raw.get("outputs")
         if res.raw.get("custom") is False and isinstance(outputs, dict):

@@ -27,8 +27,8 @@ from infra.errors import ConfigError, SecretSourceError
 from infra.plan.fakes import INVOKES, RESOURCE_OUTPUTS, FakeRegistry
 from infra.plan.lineage import secret_lineage
 from infra.plan.mask import Masker
-from infra.plan.model import Plan, PlannedResource
-from infra.pulumi_formats import ROOT_STACK_TYPE, build_urn, parse_urn
+from infra.plan.model import Plan, PlannedResource, resource_key
+from infra.pulumi_formats import PROVIDER_TYPE_PREFIX, ROOT_STACK_TYPE, build_urn, parse_urn
 from infra.runtime_config import feed_runtime, read_stack_file_config
 from infra.sources.offline import OfflineSource
 
@@ -101,7 +101,7 @@ class RecordingMonitor(pmocks.MockMonitor):
             return resource_pb2.RegisterResourceResponse(urn=urn)
         # One deserialisation, keeping secret markers so the plan knows which inputs are secret.
         inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
-        if request.type.startswith("pulumi:providers:") and request.version:
+        if request.type.startswith(PROVIDER_TYPE_PREFIX) and request.version:
             # The engine keeps a provider's plugin version among its inputs, and a new version is
             # an update of the provider in `pulumi preview`: record it so the reviewed change set
             # of a dependency bump explains that update.
@@ -150,7 +150,7 @@ def _parent_key(parent_urn: str) -> str | None:
     if not parent_urn:
         return None
     parent = parse_urn(parent_urn)
-    return None if parent.is_root_stack else f"{parent.type}::{parent.name}"
+    return None if parent.is_root_stack else resource_key(parent.type, parent.name)
 
 
 class _TrackingPolicy(asyncio.DefaultEventLoopPolicy):

@@ -19,7 +19,7 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from infra.plan.model import SECRET
+from infra.plan.model import SECRET, resource_key
 from infra.sources.offline import PLACEHOLDER_PREFIX
 
 _UNKNOWN = rpc.UNKNOWN
@@ -43,7 +43,7 @@ class Masker:
         out = {}
         for key in sorted(inputs):
             value = inputs[key]
-            where = f"{type_}::{name}.{key}"
+            where = f"{resource_key(type_, name)}.{key}"
             if _is_secret_marker(value):
                 inner = value.get("value")
                 masked, found = self._walk(inner, inside_secret=True, where=where)

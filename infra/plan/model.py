@@ -18,10 +18,24 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from infra.pulumi_formats import NAME_DELIMITER
+
 SECRET = "[secret]"  # noqa: S105 - the mask shown in place of a value, not a credential
 PLAN_VERSION = 3
 """The plan JSON's shape: 1 had no ``urn`` (and no ``version`` key), 2 records URNs, 3 records
 ``ignore_changes``."""
+
+
+def resource_key(type_: str, name: str) -> str:
+    """A resource's identity across plans: ``type::name``, its URN without stack, project and
+    parents (a resource keeps it when the stack is renamed or it moves under another parent)."""
+    return f"{type_}{NAME_DELIMITER}{name}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """``resource_key``'s parts: (type, name)."""
+    type_, _, name = key.partition(NAME_DELIMITER)
+    return type_, name
 
 
 @dataclass(frozen=True)
@@ -47,7 +61,7 @@ class PlannedResource:
     @property
     def key(self) -> str:
         """Identity across plans (mirrors a URN without stack and project)."""
-        return f"{self.type}::{self.name}"
+        return resource_key(self.type, self.name)
 
     @property
     def service(self) -> str:

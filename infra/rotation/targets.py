@@ -21,8 +21,6 @@ from infra.config.loader import Project
 from infra.config.manifest import SecretEntry
 from infra.pulumi_formats import ROOT_STACK_TYPE, Urn
 
-STACK_TYPE = ROOT_STACK_TYPE
-
 
 @dataclass(frozen=True)
 class TargetResource:
@@ -87,7 +85,7 @@ def carriers(project: Project) -> Carriers:
     resources = []
     carried: dict[str, frozenset[str]] = {}
     for mock_urn, reg in regs.items():
-        if reg.type == STACK_TYPE:
+        if reg.type == ROOT_STACK_TYPE:
             continue
         urn = str(Urn(project.stack, PROJECT_NAME, chain(mock_urn), reg.name))
         secrets = frozenset(

@@ -28,12 +28,11 @@ from typing import Any
 from infra.config.loader import Project
 from infra.config.yamlio import load_yaml
 from infra.plan.engine import PROJECT_NAME
-from infra.plan.model import Plan, PlannedResource
-from infra.pulumi_formats import TYPE_DELIMITER, Urn
+from infra.plan.model import Plan, PlannedResource, split_key
+from infra.pulumi_formats import PROVIDER_TYPE_PREFIX, TYPE_DELIMITER, Urn
+from infra.resource_types import COMPONENT_PREFIX
 
 _FAKE = re.compile(r"^<(?P<kind>[a-z_]+):(?P<label>.+)>$")
-COMPONENT_PREFIX = "cfinfra:"
-PROVIDER_PREFIX = "pulumi:providers:"
 
 
 class IdFileError(Exception):
@@ -363,7 +362,7 @@ class ImportPlan:
             lines.append(f"\nnot in the file ({len(self.created)}), by type and reason:")
             groups: dict[tuple[str, str], list[str]] = {}
             for note in self.created:
-                type_, _, name = note.key.partition("::")
+                type_, name = split_key(note.key)
                 # Group "adopted by import (x)" notes: the id differs per resource, the reason not.
                 reason = note.reason
                 if "`import` option" in reason:
@@ -414,14 +413,14 @@ def build_import_plan(plan: Plan, project: Project, maps: IdMaps) -> ImportPlan:
     hint_vars = {"org": ctx.org, "azorg": project.config.azure.organization}
     providers: dict[str, list[PlannedResource]] = {}
     for r in plan.resources:
-        if r.type.startswith(PROVIDER_PREFIX):
-            providers.setdefault(r.type.removeprefix(PROVIDER_PREFIX), []).append(r)
+        if r.type.startswith(PROVIDER_TYPE_PREFIX):
+            providers.setdefault(r.type.removeprefix(PROVIDER_TYPE_PREFIX), []).append(r)
 
     resolved: list[tuple[PlannedResource, str]] = []
     created: list[Note] = []
     unresolved: list[Note] = []
     for r in plan.resources:
-        if r.type.startswith(PROVIDER_PREFIX) or _is_component(r):
+        if r.type.startswith(PROVIDER_TYPE_PREFIX) or _is_component(r):
             continue
         if r.key in maps.ids:
             given = maps.ids[r.key]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from infra.pulumi_formats import (
+    NAME_DELIMITER,
     NO_CHANGE_OPS,
     OPS,
+    PROVIDER_TYPE_PREFIX,
     REPLACEMENT_OPS,
+    ROOT_STACK_TYPE,
+    URN_PREFIX,
     FormatError,
     build_urn,
     parse_preview,
@@ -15,6 +22,7 @@ from infra.pulumi_formats import (
     parse_urn,
     root_stack_urn,
 )
+from tests.conftest import REPO_ROOT
 
 ROOT = "urn:pulumi:prod::conda-forge-infra::pulumi:pulumi:Stack::conda-forge-infra-prod"
 
@@ -109,3 +117,29 @@ def test_a_stack_export_carries_delete_and_pending_replacement() -> None:
 def test_something_else_is_no_stack_export() -> None:
     with pytest.raises(FormatError, match="no `deployment` object"):
         parse_stack_export({"steps": []})
+
+
+def spelled_outside(root: Path, spellings: set[str]) -> list[str]:
+    """String constants under ``root`` (docstrings included) that spell one of ``spellings``
+    whole, outside ``infra/pulumi_formats.py``: the engine's formats are known in one place."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "pulumi_formats.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in spellings:
+                found.append(f"{path.relative_to(root.parent)}:{node.lineno}: {node.value}")
+    return found
+
+
+def test_only_the_formats_module_spells_the_root_stack_type_and_the_provider_prefix() -> None:
+    spellings = {ROOT_STACK_TYPE, PROVIDER_TYPE_PREFIX, URN_PREFIX, NAME_DELIMITER}
+    assert spelled_outside(REPO_ROOT / "infra", spellings) == []
+
+
+def test_a_copy_of_the_root_stack_type_is_found(tmp_path: Path) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "guard.py").write_text('SKIP = ("pulumi:pulumi:Stack", "x")\n')
+    assert spelled_outside(tmp_path / "infra", {ROOT_STACK_TYPE}) == [
+        "infra/guard.py:1: pulumi:pulumi:Stack"
+    ]

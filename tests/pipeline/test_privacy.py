@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from infra.cli import app
 from infra.drift.report import parse_preview, render_markdown
 from infra.pipeline.privacy import DriftClass, classify
-from infra.resource_types import TYPES, is_known
+from infra.resource_types import TYPES, holds_no_cloud_state, is_known
 from tests.pipeline.helpers import HOOK_T, MEMBER_T, REPO_T, SECRET_T, WEBHOOKS, preview, step, urn
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "preview"
@@ -116,3 +116,11 @@ def test_the_type_table_marks_what_the_two_old_lists_disagreed_on_as_security() 
         "github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions",
     ):
         assert TYPES[type_].security is True
+
+
+def test_components_providers_and_the_root_stack_hold_no_cloud_state() -> None:
+    assert holds_no_cloud_state("cfinfra:heroku:App")
+    assert holds_no_cloud_state("pulumi:providers:github")
+    assert holds_no_cloud_state("pulumi:pulumi:Stack")
+    assert not holds_no_cloud_state("github:index/repository:Repository")
+    assert not holds_no_cloud_state("pulumi:pulumi:StackReference")
