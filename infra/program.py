@@ -19,40 +19,15 @@ from infra.azure.stack import declare_azure
 from infra.config.loader import Project, load_project
 from infra.config.manifest import ProviderCredentialTarget, SecretEntry
 from infra.deliveries import SecretValues
-from infra.errors import ConfigError, Problem, SecretSourceError
+from infra.errors import ConfigError, SecretSourceError
 from infra.github.ambient import ambient_problems
 from infra.github.stack import declare_github
 from infra.heroku.stack import declare_heroku
 from infra.runners.stack import declare_runners
+from infra.runtime_config import RUN_ENVIRONMENT, run_environment, stated_environment
 from infra.sources import SecretSource
 
-RUN_ENVIRONMENT = "CFINFRA_ENVIRONMENT"
-"""The deployment environment a real run is in, as its workflow states it: the read-only one
-(`read-only`) makes the providers authenticate with the read-only credentials; unset or the deploy
-environment, the deploy's. The choice grants nothing: the environment's own 1Password account
-decides what resolves (a read-only run's account cannot read the deploy's write credentials)."""
-
-
-def run_environment(project: Project, stated: str | None) -> str | None:
-    """The manifest's `environment` of the provider credentials this run resolves: None for the
-    deploy, the read-only environment's name for a read-only run. Anything else is refused."""
-    aws = project.config.aws
-    deploy = aws.github_oidc.deploy_environment if aws else "production"
-    read_only = aws.github_oidc.read_only_environment if aws else "read-only"
-    if stated in (None, "", deploy):
-        return None
-    if stated == read_only:
-        return read_only
-    raise ConfigError(
-        [
-            Problem(
-                RUN_ENVIRONMENT,
-                "",
-                f"`{stated}` is neither the deploy environment `{deploy}` nor the read-only "
-                f"environment `{read_only}`",
-            )
-        ]
-    )
+__all__ = ["RUN_ENVIRONMENT", "declare", "main", "run", "run_environment", "stated_environment"]
 
 
 def _resolved_in(entry: SecretEntry, environment: str | None) -> bool:
@@ -136,7 +111,7 @@ def main() -> None:
         # The items' clearance tags are checked before any value is resolved.
         project = run(
             lambda loaded: OnePasswordSource(clearances=loaded.secrets),
-            os.environ.get(RUN_ENVIRONMENT),
+            stated_environment(os.environ),
             env=dict(os.environ),
         )
         # Which commit this update deploys: the next deploy's reviewed change set starts there

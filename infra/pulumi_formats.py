@@ -95,6 +95,11 @@ class Urn:
     def is_provider(self) -> bool:
         return self.type.startswith(PROVIDER_TYPE_PREFIX)
 
+    @property
+    def provider_package(self) -> str | None:
+        """The package of a provider resource (``pulumi:providers:github`` → ``github``)."""
+        return self.type.removeprefix(PROVIDER_TYPE_PREFIX) if self.is_provider else None
+
     def __str__(self) -> str:
         return URN_PREFIX + NAME_DELIMITER.join(
             (self.stack, self.project, self.qualified_type, self.name)
@@ -185,6 +190,35 @@ REPLACEMENT_OPS: Final = frozenset(
 
 
 # --------------------------------------------------------------------------------------------------
+# Property names
+
+
+def top_level_property(path: str) -> str:
+    """The top-level property a ``detailedDiff`` path (``a.b[0]["c.d"]``) is under."""
+    for i, ch in enumerate(path):
+        if ch in ".[":
+            return path[:i]
+    return path
+
+
+def engine_property(sdk_input: str) -> str:
+    """The top-level property the engine records for a Python SDK input (``app_auth.pem_file``
+    → ``appAuth``, ``personal_access_token`` → ``personalAccessToken``).
+
+    The Python SDKs name a schema property in snake_case and register it under the schema's
+    camelCase name (``@pulumi.getter(name="appAuth")`` in ``pulumi_github/provider.py``); a
+    provider's object-typed config (``app_auth``) is sent whole, as one JSON string, so its
+    fields never appear as paths of their own. ``tests/drift/test_read_only_credentials.py``
+    checks this against what the program registers under the mock engine.
+    """
+    head, *rest = sdk_input.split(".", 1)[0].split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+_ABSENT: Final = object()
+
+
+# --------------------------------------------------------------------------------------------------
 # Preview JSON
 
 SEVERITIES: Final = ("debug", "info", "info#err", "warning", "error")
@@ -215,6 +249,26 @@ class PreviewStep:
         value = state.get("inputs") if state is not None else None
         return value if isinstance(value, dict) else {}
 
+    def changed_properties(self) -> frozenset[str]:
+        """Every top-level property the engine names as changing: the union of
+        ``detailedDiff``'s paths, ``diffReasons``, ``replaceReasons`` and every input that
+        differs between the old and the new state. Empty when it names none (it does not say:
+        ``Registry.Diff`` turns a provider's unknown answer into "some change" with no keys)."""
+        names = {top_level_property(p) for p in self.detailed_diff or ()}
+        names |= {top_level_property(p) for p in (*self.diff_reasons, *self.replace_reasons)}
+        if self.old_state is not None and self.new_state is not None:
+            old, new = self.inputs("old"), self.inputs("new")
+            differ = old.keys() | new.keys()
+            names |= {k for k in differ if old.get(k, _ABSENT) != new.get(k, _ABSENT)}
+        return frozenset(names)
+
+    def changes_only(self, properties: frozenset[str]) -> bool:
+        """An ``update`` whose every changed property is among ``properties`` (and which names
+        at least one). A step that names none, or is anything but an update (a replacement of a
+        provider replaces everything it manages), never qualifies."""
+        changed = self.changed_properties()
+        return self.op == Op.UPDATE and bool(changed) and changed <= properties
+
 
 @dataclass(frozen=True)
 class PreviewDiagnostic:
@@ -239,6 +293,14 @@ class Preview:
     def stacks(self) -> frozenset[tuple[str, str]]:
         """Every ``(stack, project)`` the steps' URNs name."""
         return frozenset((s.urn.stack, s.urn.project) for s in self.steps)
+
+    @property
+    def changing_count(self) -> int:
+        """How many changes ``--expect-no-changes`` counts: ``changeSummary`` without the ops
+        ``HasChanges`` skips (``pkg/engine/update.go``: same, read, discard, read-replacement;
+        a refresh step of ``preview --refresh`` is not logical, so it is not in the summary)."""
+        skipped = {Op.SAME, Op.READ, Op.DISCARD, Op.READ_REPLACEMENT}
+        return sum(n for op, n in self.change_summary.items() if op not in skipped)
 
     @property
     def has_root_stack(self) -> bool:

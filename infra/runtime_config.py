@@ -7,6 +7,9 @@ it to the program through the runtime (``PULUMI_CONFIG``, then ``pulumi.runtime.
 Object values arrive JSON-encoded, as ``pulumi.Config.get_object`` reads them. The program
 validates exactly that mapping; the offline plan feeds the runtime from the stack file first, so
 both read it one way.
+
+And the run's environment (``CFINFRA_ENVIRONMENT``): which of the manifest's provider credentials
+a real run uses, read here for the program and the commands that read its preview alike.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from infra.config.loader import stack_file_name
+from infra.config.loader import Project, stack_file_name
 from infra.config.yamlio import display_path, load_yaml
 from infra.errors import ConfigError, Problem
 
@@ -81,3 +84,45 @@ def read_stack_file_config(root: Path, stack: str) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise ConfigError([Problem(shown, "config", "the stack file needs a `config:` mapping")])
     return config
+
+
+# --------------------------------------------------------------------------------------------------
+# The run's environment
+
+
+RUN_ENVIRONMENT = "CFINFRA_ENVIRONMENT"
+"""The deployment environment a real run is in, as its workflow states it: the read-only one
+(`read-only`) makes the providers authenticate with the read-only credentials; unset or the deploy
+environment, the deploy's. The choice grants nothing: the environment's own 1Password account
+decides what resolves (a read-only run's account cannot read the deploy's write credentials)."""
+
+
+def stated_environment(env: Mapping[str, str]) -> str | None:
+    """The environment the run's workflow states (``CFINFRA_ENVIRONMENT``), None when unset.
+
+    The one reader of the variable: the program and the commands that read a read-only run's
+    preview (``drift-report``, ``drift-triage``, ``verify-preview``) ask here, and
+    ``run_environment`` checks the answer against the stack; nothing guesses it."""
+    return env.get(RUN_ENVIRONMENT) or None
+
+
+def run_environment(project: Project, stated: str | None) -> str | None:
+    """The manifest's `environment` of the provider credentials this run resolves: None for the
+    deploy, the read-only environment's name for a read-only run. Anything else is refused."""
+    aws = project.config.aws
+    deploy = aws.github_oidc.deploy_environment if aws else "production"
+    read_only = aws.github_oidc.read_only_environment if aws else "read-only"
+    if stated in (None, "", deploy):
+        return None
+    if stated == read_only:
+        return read_only
+    raise ConfigError(
+        [
+            Problem(
+                RUN_ENVIRONMENT,
+                "",
+                f"`{stated}` is neither the deploy environment `{deploy}` nor the read-only "
+                f"environment `{read_only}`",
+            )
+        ]
+    )

@@ -7,13 +7,17 @@ written (one line, never a traceback: the workflow reads any 1 as drift).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.console import check_output_path, read_input_json, write_output
+from infra.console import check_output_path, fail_config, read_input_json, write_output
 from infra.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from infra.drift.credentials import CredentialInputs
 
 
 def drift_report(
@@ -30,15 +34,39 @@ def drift_report(
     stack: Annotated[
         str, typer.Option("--stack", "-s", help="The stack the preview must be of.")
     ] = "prod",
+    pulumi_exit: Annotated[
+        int | None,
+        typer.Option(
+            "--pulumi-exit",
+            help="`pulumi preview --expect-no-changes`'s exit status (0 or 7): changes Pulumi "
+            "counted that the report cannot account for are drift.",
+        ),
+    ] = None,
+    root: Annotated[
+        Path, typer.Option("--root", help="The project directory (for a read-only run).")
+    ] = Path("."),
 ) -> None:
-    """Report drift from a `pulumi preview --json` file: exit 0 clean, 1 drift, 2 bad input."""
+    """Report drift from a `pulumi preview --json` file: exit 0 clean, 1 drift, 2 bad input.
+
+    With `CFINFRA_ENVIRONMENT=read-only` (the read-only run's own switch, as the program reads
+    it), a provider update that changes only that provider's credential inputs is expected (the
+    run uses the read-only credential, the state holds the deploy's) and is not drift.
+    """
     if output is not None:
         check_output_path(output, "--output")
+    if pulumi_exit not in (None, 0, 7):
+        typer.echo(
+            f"error: --pulumi-exit {pulumi_exit}: only 0 or 7 is a verdict on changes; "
+            "any other exit is an error of the preview itself",
+            err=True,
+        )
+        raise typer.Exit(ExitCode.INVALID)
     from infra.drift.report import PreviewFormatError, parse_preview, render_markdown, summary_line
 
+    credentials = read_only_credentials(root, stack)
     doc = read_input_json(preview, "preview")
     try:
-        report = parse_preview(doc)
+        report = parse_preview(doc, credentials, pulumi_exit)
     except PreviewFormatError as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
         raise typer.Exit(ExitCode.INVALID) from None
@@ -58,3 +86,16 @@ def drift_report(
         write_output(output, markdown, "--output")
         typer.echo(summary_line(report), err=True)
     raise typer.Exit(ExitCode.OK if report.is_clean else ExitCode.FOUND)
+
+
+def read_only_credentials(root: Path, stack: str) -> CredentialInputs | None:
+    """A read-only run's credential inputs, as ``CFINFRA_ENVIRONMENT`` states the run; exit 2
+    listing the problems when the variable names no environment of the stack, or the stack
+    does not load (a stated run is never silently read as the deploy's)."""
+    from infra.drift.credentials import read_only_run
+    from infra.errors import ConfigError
+
+    try:
+        return read_only_run(root, stack, os.environ)
+    except ConfigError as exc:
+        raise fail_config(exc, "error: the read-only run's stack cannot be loaded") from None

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from infra.pulumi_formats import top_level_property
+
 
 class PreviewFormatError(ValueError):
     """The input is not ``pulumi preview --json`` output. ``str()`` is one line for the user."""
@@ -16,6 +18,8 @@ class PreviewFormatError(ValueError):
 #: Section order: most destructive first, so the scariest change is the first thing a reader sees.
 OP_ORDER: Final = ("delete", "replace", "update", "create", "import", "refresh", "read")
 SEVERITY_ORDER: Final = ("error", "warning")
+EXIT_CHANGES: Final = 7
+"""``pulumi preview --expect-no-changes``: changes were found (exit codes since 3.227)."""
 
 
 def op_rank(op: str) -> tuple[int, str]:
@@ -36,7 +40,7 @@ class Change:
 
     @property
     def top_level(self) -> str:
-        return self.path.split("[", 1)[0].split(".", 1)[0]
+        return top_level_property(self.path)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class ResourceDrift:
     """The headline op: ``replace`` for any replacement step, otherwise the step's own op."""
     changes: tuple[Change, ...]
     is_drift: bool
+    expected: bool = False
+    """A read-only run's provider update that changes nothing but the provider's credential
+    inputs (``infra.drift.credentials``): not drift, reported in one line."""
 
 
 @dataclass(frozen=True, order=True)
@@ -75,6 +82,25 @@ class DriftReport:
     (``infra.markdown.mask_credentials``), never printed themselves."""
     has_root_stack: bool = True
     """Whether the preview lists the root stack's step (every preview that ran the program does)."""
+    pulumi_exit: int | None = None
+    """``pulumi preview --expect-no-changes``'s exit status, when the caller passes it."""
+    changing: int = 0
+    """How many changes the engine counted (``changeSummary``, as ``--expect-no-changes`` counts
+    them): what the report must account for when Pulumi exits 7."""
+
+    @property
+    def expected(self) -> tuple[ResourceDrift, ...]:
+        """A read-only run's credential-only provider updates: not drift."""
+        return tuple(r for r in self.resources if r.expected)
+
+    @property
+    def unattributed(self) -> bool:
+        """Pulumi saw changes (exit 7) that neither the drift nor the expected updates account
+        for: Pulumi's verdict wins, it is drift. A report without drift answers for exit 7 only
+        when its expected updates are every change the engine counted."""
+        if self.pulumi_exit != EXIT_CHANGES or self.drifted or self.incomplete:
+            return False
+        return not self.expected or self.changing > len(self.expected)
 
     @property
     def drifted(self) -> tuple[ResourceDrift, ...]:
@@ -91,8 +117,9 @@ class DriftReport:
 
     @property
     def is_clean(self) -> bool:
-        """No resource differs and the preview completed (an error means we cannot tell)."""
-        return not self.drifted and not self.incomplete
+        """No resource differs, the preview completed (an error means we cannot tell), and
+        every change Pulumi counted is accounted for."""
+        return not self.drifted and not self.incomplete and not self.unattributed
 
     def op_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

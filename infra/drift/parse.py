@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from infra.config.jsonio import parse_json
 from infra.config.secretscan import redact
+from infra.drift.credentials import CredentialInputs
 from infra.drift.model import (
     SEVERITY_ORDER,
     Change,
@@ -43,9 +44,18 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _REPLACE_HEADLINE: Final = frozenset(REPLACEMENT_OPS - {"read-replacement", "discard-replaced"})
 
 
-def parse_preview(source: str | Mapping[str, Any]) -> DriftReport:
+def parse_preview(
+    source: str | Mapping[str, Any],
+    credentials: CredentialInputs | None = None,
+    pulumi_exit: int | None = None,
+) -> DriftReport:
     """Parse the stdout of ``pulumi preview --json`` (text, or JSON already read by the hardened
-    reader); ``PreviewFormatError`` if it is not that."""
+    reader); ``PreviewFormatError`` if it is not that.
+
+    ``credentials`` is a read-only run's (``infra.drift.credentials.read_only_run``): a provider
+    update changing only those inputs is expected, not drift. None (the deploy's run, or a run
+    nobody said was read-only): every provider update is drift. ``pulumi_exit`` is the preview's
+    own exit status, when known: exit 7 that the report cannot account for is drift."""
     if isinstance(source, str):
         if not source.strip():
             raise PreviewFormatError(
@@ -62,13 +72,18 @@ def parse_preview(source: str | Mapping[str, Any]) -> DriftReport:
         raise PreviewFormatError(str(exc)) from None
 
     by_urn: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    steps_of: dict[str, list[PreviewStep]] = {}
     known: set[str] = set()
     for step in preview.steps:
         # Secret objects become `[secret]` before anything reads the states.
         raw = {k: scrub(v, known) if k.endswith("State") else v for k, v in step.raw.items()}
         by_urn.setdefault(str(step.urn), []).append((step.op, raw))
+        steps_of.setdefault(str(step.urn), []).append(step)
     root = {str(s.urn) for s in preview.steps if s.urn.is_root_stack}
-    folded = [_fold_steps(s, by_urn[str(s.urn)]) for s in _first_per_urn(preview.steps)]
+    folded = [
+        _fold_steps(s, by_urn[str(s.urn)], _expected(steps_of[str(s.urn)], credentials))
+        for s in _first_per_urn(preview.steps)
+    ]
     resources = tuple(
         sorted(
             (r for r in folded if r.urn not in root),
@@ -88,7 +103,23 @@ def parse_preview(source: str | Mapping[str, Any]) -> DriftReport:
         diagnostics=_diagnostics(preview.diagnostics, known),
         known_secrets=frozenset(known),
         has_root_stack=preview.has_root_stack,
+        pulumi_exit=pulumi_exit,
+        changing=preview.changing_count,
     )
+
+
+def _expected(steps: list[PreviewStep], credentials: CredentialInputs | None) -> bool:
+    """A read-only run's provider update of credential inputs only: every step of the URN
+    changes nothing, or is an update naming only credential inputs, and one is such an update.
+    A step that names no property (the engine could not say) is never expected."""
+    if credentials is None:
+        return False
+    package = steps[0].urn.provider_package
+    inputs = credentials.get(package, frozenset()) if package else frozenset()
+    if not inputs:
+        return False
+    updates = [s for s in steps if s.op not in NO_CHANGE_OPS]
+    return bool(updates) and all(s.changes_only(inputs) for s in updates)
 
 
 def _first_per_urn(steps: Iterable[PreviewStep]) -> list[PreviewStep]:
@@ -98,7 +129,9 @@ def _first_per_urn(steps: Iterable[PreviewStep]) -> list[PreviewStep]:
     return list(seen.values())
 
 
-def _fold_steps(first: PreviewStep, steps: list[tuple[str, Mapping[str, Any]]]) -> ResourceDrift:
+def _fold_steps(
+    first: PreviewStep, steps: list[tuple[str, Mapping[str, Any]]], expected: bool = False
+) -> ResourceDrift:
     ops = {op for op, _ in steps}
     op = "replace" if ops & _REPLACE_HEADLINE else min(ops, key=op_rank)
     changes: dict[str, Change] = {}
@@ -115,7 +148,8 @@ def _fold_steps(first: PreviewStep, steps: list[tuple[str, Mapping[str, Any]]]) 
         name=first.urn.name,
         op=op,
         changes=ordered,
-        is_drift=_is_drift(op, ordered),
+        is_drift=not expected and _is_drift(op, ordered),
+        expected=expected,
     )
 
 

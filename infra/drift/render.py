@@ -16,11 +16,18 @@ from __future__ import annotations
 
 from typing import Final
 
+from infra.drift.credentials import EXPECTED_LINE
 from infra.drift.model import Change, Diagnostic, DriftReport, ResourceDrift, op_rank
 from infra.drift.security import RUNBOOK, security_concerns
 from infra.drift.values import NOT_SET
 from infra.markdown import code, fenced, mask_credentials, text
 from infra.pulumi_formats import FormatError, parse_urn
+
+UNATTRIBUTED: Final = (
+    "pulumi preview reported changes (exit 7) that no resource in this report accounts for; "
+    "see the run log"
+)
+"""Pulumi's verdict wins: changes the report cannot attribute are drift."""
 
 MAX_BYTES: Final = 60_000
 """The drift workflow posts at most this many bytes of the report into the issue."""
@@ -39,7 +46,9 @@ UP_WOULD: Final = {
 def summary_line(report: DriftReport) -> str:
     """One line for logs: ``clean`` or what differs."""
     if report.is_clean:
-        return "clean: no drift"
+        return "clean: no drift" + (f" ({_expected_line(report)})" if report.expected else "")
+    if report.unattributed:
+        return f"drift: {UNATTRIBUTED}"
     if not report.drifted:
         if not report.errors:
             return "error: the preview lists no root stack step (it did not run the program)"
@@ -65,11 +74,13 @@ def render_markdown(report: DriftReport) -> str:
         else "the stack"
     )
     drifted, errors = report.drifted, len(report.errors)
-    unchanged = len(report.resources) - len(drifted)
+    unchanged = len(report.resources) - len(drifted) - len(report.expected)
     rest = f" The other {unchanged} resource(s) in the preview are unchanged." if unchanged else ""
     lines = ["# Pulumi drift report", ""]
     if report.is_clean:
         lines.append(f"**No drift.** The cloud matches the program for {where}.{rest}")
+    elif report.unattributed:
+        lines += [f"**Drift detected** in {where}.", "", "> [!WARNING]", f"> {UNATTRIBUTED}."]
     elif not drifted:
         reason = (
             f"the engine reported {errors} error(s)"
@@ -88,6 +99,9 @@ def render_markdown(report: DriftReport) -> str:
             "Each change reads **live** (what the cloud holds now) · **code** (what `main` "
             "declares).",
         ]
+
+    if report.expected:
+        lines += ["", _expected_line(report)[:1].upper() + _expected_line(report)[1:] + "."]
 
     flagged = [(r, why) for r in drifted if (why := security_concerns(r))]
     if flagged:
@@ -129,6 +143,13 @@ def render_markdown(report: DriftReport) -> str:
     lines += tail
     doc = "\n".join(lines).rstrip("\n") + "\n"
     return mask_credentials(doc, known=report.known_secrets)
+
+
+def _expected_line(report: DriftReport) -> str:
+    """The one plain line for a read-only run's credential-only provider updates: which
+    providers, never a value (their inputs are secrets on both sides)."""
+    names = ", ".join(code(r.name) for r in report.expected)
+    return f"{EXPECTED_LINE} (not drift; provider {names})"
 
 
 def _size(lines: list[str]) -> int:

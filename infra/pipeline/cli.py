@@ -48,9 +48,16 @@ def verify_preview(
     stack: Annotated[
         str, typer.Option("--stack", "-s", help="The stack the preview must be of.")
     ] = "prod",
+    root: Annotated[
+        Path, typer.Option("--root", help="The project directory (for a read-only run).")
+    ] = Path("."),
 ) -> None:
     """Check a preview against reviewed change sets: 0 all explained, 1 unexplained (or the
-    preview did not complete), 2 bad input (a preview of another stack included)."""
+    preview did not complete), 2 bad input (a preview of another stack included).
+
+    With `CFINFRA_ENVIRONMENT=read-only`, a provider update of its credential inputs only is
+    the read-only run's own (not a change to review); the deploy never sets it."""
+    from infra.drift.cli import read_only_credentials
     from infra.pipeline.verify import PreviewError, parse_steps, render, verify
     from infra.plan.changeset import ChangeSet
     from infra.pulumi_formats import parse_preview
@@ -77,7 +84,13 @@ def verify_preview(
         raise typer.Exit(ExitCode.INVALID) from None
     _refuse_foreign(preview, doc, stack)
     incomplete = parse_preview(doc).incomplete()
-    verdict = verify(steps, change_set, secret_values=secret_values, incomplete=incomplete)
+    verdict = verify(
+        steps,
+        change_set,
+        secret_values=secret_values,
+        incomplete=incomplete,
+        credentials=read_only_credentials(root, stack),
+    )
     _emit(render(verdict, change_set), output)
     typer.echo(
         f"verify-preview: {verdict.checked} changing step(s), {len(verdict.unexplained)} "
@@ -138,17 +151,24 @@ def drift_triage(
     stack: Annotated[
         str, typer.Option("--stack", "-s", help="The stack the preview must be of.")
     ] = "prod",
+    root: Annotated[
+        Path, typer.Option("--root", help="The project directory (for a read-only run).")
+    ] = Path("."),
 ) -> None:
     """Print `clean`, `ordinary` or `security` and the count: may the drift go to a public issue?
 
     Exit 0 clean, 1 drift (or a preview that did not complete), 2 not a preview of this stack.
+    With `CFINFRA_ENVIRONMENT=read-only`, as for `drift-report`: a provider update of its
+    credential inputs only is the read-only run's own, not drift.
     """
+    from infra.drift.cli import read_only_credentials
     from infra.drift.report import PreviewFormatError, parse_preview
     from infra.pipeline.privacy import DriftClass, classify
 
+    credentials = read_only_credentials(root, stack)
     doc = read_input_json(preview, "preview")
     try:
-        report = parse_preview(doc)
+        report = parse_preview(doc, credentials)
     except PreviewFormatError as exc:
         typer.echo(f"error: {preview}: {exc}", err=True)
         raise typer.Exit(ExitCode.INVALID) from None

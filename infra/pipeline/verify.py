@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.config.jsonio import parse_json
+from infra.drift.credentials import EXPECTED_LINE, CredentialInputs
 from infra.markdown import cell, code, mask_credentials
 from infra.plan.changeset import ChangeOp, ChangeSet
 from infra.pulumi_formats import (
@@ -72,32 +73,19 @@ class Verdict:
     incomplete: str | None = None
     """Why the preview cannot be trusted to list every change (it failed, or never ran the
     program); such a preview never passes, whatever its steps."""
+    expected: tuple[Step, ...] = ()
+    """A read-only run's provider updates of credential inputs only (``infra.drift.credentials``):
+    explained by the run itself, not by a review."""
 
     @property
     def ok(self) -> bool:
         return not self.unexplained and self.incomplete is None
 
 
-def _top_level(path: str) -> str:
-    for i, ch in enumerate(path):
-        if ch in ".[":
-            return path[:i]
-    return path
-
-
 def changed_properties(step: PreviewStep) -> tuple[str, ...] | None:
-    """Every top-level property the engine names as changing: the union of ``detailedDiff``'s
-    paths, ``diffReasons``, ``replaceReasons`` and every input that differs between the old and
-    the new state; None when it names none (it does not say)."""
-    names = {_top_level(p) for p in step.detailed_diff or ()}
-    names |= {_top_level(p) for p in (*step.diff_reasons, *step.replace_reasons)}
-    old, new = step.inputs("old"), step.inputs("new")
-    if step.old_state is not None and step.new_state is not None:
-        names |= {k for k in old.keys() | new.keys() if old.get(k, _ABSENT) != new.get(k, _ABSENT)}
+    """``PreviewStep.changed_properties``, sorted; None when the engine names none."""
+    names = step.changed_properties()
     return tuple(sorted(names)) if names else None
-
-
-_ABSENT = object()
 
 
 def parse_steps(doc: Any) -> list[Step]:
@@ -127,20 +115,29 @@ def verify(
     *,
     secret_values: bool = False,
     incomplete: str | None = None,
+    credentials: CredentialInputs | None = None,
 ) -> Verdict:
     """Explain every changing step by ``reviewed``; ``secret_values`` also explains updates that
     change nothing but secret values (a rotation being delivered). ``incomplete`` says why the
-    preview did not complete (``Preview.incomplete``): the verdict then never passes."""
+    preview did not complete (``Preview.incomplete``): the verdict then never passes.
+    ``credentials`` is a read-only run's: a provider update of those inputs only is expected."""
     by_urn = reviewed.by_urn()
     checked = explained = 0
     redelivered: list[Step] = []
+    expected: list[Step] = []
     unexplained: list[Unexplained] = []
     for step in steps:
-        if step.op in NO_CHANGE_OPS or parse_urn(step.urn).is_root_stack:
+        urn = parse_urn(step.urn)
+        if step.op in NO_CHANGE_OPS or urn.is_root_stack:
             continue
         checked += 1
         want = OPS.get(step.op)
         change = by_urn.get(step.urn)
+        inputs = (credentials or {}).get(urn.provider_package or "", frozenset())
+        if step.op == Op.UPDATE and step.properties and set(step.properties) <= inputs:
+            expected.append(step)
+            explained += 1
+            continue
         if want is None:
             why = f"the operation `{step.op}` is never reviewed"
         elif want is ChangeOp.UPDATE and secret_values and step.secret_only:
@@ -161,7 +158,9 @@ def verify(
             explained += 1
             continue
         unexplained.append(Unexplained(step, why))
-    return Verdict(checked, explained, tuple(redelivered), tuple(unexplained), incomplete)
+    return Verdict(
+        checked, explained, tuple(redelivered), tuple(unexplained), incomplete, tuple(expected)
+    )
 
 
 def render(verdict: Verdict, reviewed: ChangeSet) -> str:
@@ -181,6 +180,9 @@ def render(verdict: Verdict, reviewed: ChangeSet) -> str:
         lines.append("")
         lines += [f"- {code(s.urn)}" for s in verdict.redelivered]
         lines.append("")
+    if verdict.expected:
+        names = ", ".join(code(s.urn) for s in verdict.expected)
+        lines += [f"{EXPECTED_LINE[:1].upper()}{EXPECTED_LINE[1:]} (not a change): {names}.", ""]
     if verdict.incomplete is not None:
         lines += [
             "> [!CAUTION]",
