@@ -21,9 +21,10 @@ on purpose or not, so it only ever reaches a report through one of these functio
 Trusted text (the report's own headings and sentences) is written as is; it never passes through
 here, and nothing from data is ever written without passing through here.
 
-- ``mask_credentials(markdown)``: the one masking pass, over a whole finished report: every known
-  secret and every credential-looking string becomes ``[secret]``, whether it stood in a value, a
-  key, a property path, a name, a URN or a diagnostic, so no report can forget a place.
+- ``document(markdown)``: how every report ends. It returns the finished report as a
+  ``Document`` after the one masking pass: every known secret and every credential-looking string
+  becomes ``[secret]``, whether it stood in a value, a key, a property path, a name, a URN or a
+  diagnostic, so no report can forget a place, and no report calls the pass by hand.
 """
 
 from __future__ import annotations
@@ -155,6 +156,33 @@ MASK: Final = "[secret]"
 _ESCAPED = re.compile(r"\\(.)")
 _SEPARATORS = re.compile(r"::|[$/:`.\[\]\"=@]")
 _ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", ZWSP: ""}
+# Where the program joins data values into a name: `org-secret-X`, `repo/env/NAME`, `op://v/i/f`,
+# `key=value`, `a.b`, URNs. `_` is not among them: it belongs to the values themselves.
+_NAME_JOINS = re.compile(r"[-/:.=@]+")
+
+
+class Document(str):
+    """A finished report: Markdown that has been through the masking pass.
+
+    Only ``document`` makes one, and every report renderer returns one, so a report cannot reach
+    a file, a comment or a terminal without the pass (the commands' writers take a ``Document``;
+    mypy refuses a plain string there). Joining a ``Document`` with anything gives back a plain
+    ``str``: a report that adds a part after the pass has to pass it again.
+    """
+
+    __slots__ = ()
+
+
+def document(markdown: str, *, known: Iterable[str] = (), allow: Iterable[str] = ()) -> Document:
+    """The last step of every report: ``markdown`` through the one masking pass.
+
+    Each of ``known`` (a secret's plaintext the report's input held) and every substring the
+    credential scanner (``infra.config.secretscan``) takes for a credential becomes ``[secret]``,
+    wherever it stands: a value, a key inside a value, a property path, a resource name, a URN, a
+    login, a 1Password reference, a diagnostic. ``allow`` lists strings the report vouches for
+    (its own commit ids) that the scanner's randomness rule would otherwise take for a secret.
+    """
+    return Document(_mask(markdown, known=known, allow=allow))
 
 
 def _unescaped(line: str) -> str:
@@ -164,17 +192,44 @@ def _unescaped(line: str) -> str:
     return out
 
 
-def mask_credentials(markdown: str, *, known: Iterable[str] = (), allow: Iterable[str] = ()) -> str:
-    """The last pass over every report before it is printed or written: each of ``known`` (a
-    secret's plaintext the report's input held) and every substring the credential scanner
-    (``infra.config.secretscan``) takes for a credential becomes ``[secret]``, wherever it stands: a
-    value, a key inside a value, a property path, a resource name, a URN, a diagnostic.
+def _as_written(span: str) -> re.Pattern[str]:
+    """``span`` wherever it stands in a report, however ``text`` wrote it: each character as
+    itself, backslash-escaped or as an entity, a zero-width space between any two (a span found
+    with the escapes undone may start at a ``+`` that ``text`` escaped at the start of a line)."""
+    zwsp = f"(?:{re.escape(ZWSP)})?"
+    forms = []
+    for c in span:
+        alternatives = {re.escape(c), re.escape(f"\\{c}"), re.escape(_ESCAPES.get(c, c))}
+        forms.append("(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")")
+    return re.compile(zwsp.join(forms))
 
-    Each line is scanned as written and with the Markdown escapes of ``text`` undone, so an
-    escaped token (``ghp\\_...``) is found too. ``allow`` lists strings the report vouches for
-    (its own commit ids) that the scanner's entropy rule would otherwise take for a secret.
+
+def _joined_name(span: str, kinds: frozenset[str]) -> bool:
+    """Whether a span is a name the program joined from harmless parts, not a credential.
+
+    The scanner's judgement rules (randomness, a keyword before the string) take a long joined
+    name for a secret: ``conda-forge/infrastructure/rotation/PRIVATE_REPORTS_TOKEN`` has the
+    spread of characters of a base64 token, and ``secret: `webhook-a.configuration.secret``` reads
+    like an assignment. Each part of such a name is a value a data file holds on its own, where
+    the loader scans it whole; so a span found by judgement alone whose every part (split where
+    names are joined) the scanner clears on its own is a name. A token of a known format
+    (``ghp_...``, ``AKIA...``, a JWT, a private key) is masked wherever it stands, and a random
+    token without a join (a 40-hex id, a base64 blob) stays masked unless vouched for. What this
+    gives up: a random token cut by a join character into short parts, standing in a name (a
+    value is scanned whole by the renderers before it reaches the report).
     """
-    from infra.config.secretscan import credential_spans, scanning
+    from infra.config.secretscan import JUDGED_KINDS, looks_like_credential
+
+    if not kinds <= JUDGED_KINDS:
+        return False
+    parts = [p for p in _NAME_JOINS.split(span) if p]
+    return len(parts) > 1 and not any(looks_like_credential(p) for p in parts)
+
+
+def _mask(markdown: str, *, known: Iterable[str] = (), allow: Iterable[str] = ()) -> str:
+    """Each line is scanned as written and with the Markdown escapes of ``text`` undone, so an
+    escaped token (``ghp\\_...``) is found too."""
+    from infra.config.secretscan import JUDGED_KINDS, credential_findings, scanning
 
     out = markdown
     for secret in sorted({s for s in known if len(s) >= 4}, key=len, reverse=True):
@@ -185,13 +240,20 @@ def mask_credentials(markdown: str, *, known: Iterable[str] = (), allow: Iterabl
     variants = {
         line: {line, _unescaped(line), _SEPARATORS.sub(" ", _unescaped(line))} for line in lines
     }
+    allowed = set(allow) | {MASK}
     with scanning():
-        spans = {v: credential_spans(v) for vs in variants.values() for v in vs}
-    allowed = set(allow)
-    masked = []
-    for line in lines:
-        found = {s for v in variants[line] for s in spans[v]} - allowed - {MASK}
-        for span in sorted((s for s in found if len(s) >= 4), key=len, reverse=True):
-            line = line.replace(span, MASK).replace(text(span), MASK)
-        masked.append(line)
+        findings = {v: credential_findings(v) for vs in variants.values() for v in vs}
+        masked = []
+        for line in lines:
+            found = {
+                span: kinds
+                for v in variants[line]
+                for span, kinds in findings[v].items()
+                if len(span) >= 4 and span not in allowed and not _joined_name(span, kinds)
+            }
+            # Tokens of a known format first, so that `+ghp_...` keeps its `+`; then the rest,
+            # longest first.
+            for span in sorted(found, key=lambda s: (found[s] <= JUDGED_KINDS, -len(s))):
+                line = _as_written(span).sub(lambda _: MASK, line)
+            masked.append(line)
     return "\n".join(masked)

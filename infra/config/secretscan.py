@@ -106,15 +106,49 @@ def looks_like_credential(value: str, name: str = "value") -> bool:
     return bool(credential_kinds(value, name))
 
 
-def credential_spans(text: str) -> list[str]:
+JUDGED_KINDS = frozenset(
+    {"Base64 High Entropy String", "Hex High Entropy String", "Secret Keyword"}
+)
+"""The kinds found by judgement, not by a token format: randomness, or a word such as ``secret:``
+before the string. Only these take a long name joined from harmless words for a credential (a
+report's own ``inputs no longer secret: `a.b.secret``` included); ``infra.markdown`` tells the
+two apart."""
+
+
+def _whole_matches(line: str) -> Iterator[tuple[str, str]]:
+    """(token, kind) for every whole match of the format plugins' published patterns.
+
+    A format plugin reports what its pattern's group captured, and for some formats that is only
+    a prefix (GitHub's ``(ghp|gho|...)_[A-Za-z0-9_]{36}`` reports ``ghp``): masking that would
+    leave the token itself in a report. The whole match is the token.
+    """
+    from detect_secrets.plugins.base import RegexBasedDetector
+
+    for plugin in _PLUGINS or []:
+        if isinstance(plugin, RegexBasedDetector):
+            for pattern in plugin.denylist:
+                for m in pattern.finditer(line):
+                    yield m.group(0), str(plugin.secret_type)
+
+
+def credential_findings(text: str) -> dict[str, frozenset[str]]:
     """The substrings of free text (a diagnostic, a log line) the scanner takes for credentials,
-    longest first."""
-    spans: set[str] = set()
+    each with the kinds it was found as."""
+    found: dict[str, set[str]] = {}
     with scanning():
         for raw in text.splitlines() or [text]:
             for line in [raw, *(f"word = {json.dumps(w)}" for w in _WORD.findall(raw))]:
-                spans.update(s.secret_value for s in _secrets_in(line) if s.secret_value)
-    return sorted(spans, key=len, reverse=True)
+                for s in _secrets_in(line):
+                    if s.secret_value:
+                        found.setdefault(s.secret_value, set()).add(str(s.type))
+            for token, kind in _whole_matches(raw):
+                found.setdefault(token, set()).add(kind)
+    return {span: frozenset(kinds) for span, kinds in found.items()}
+
+
+def credential_spans(text: str) -> list[str]:
+    """The substrings of free text the scanner takes for credentials, longest first."""
+    return sorted(credential_findings(text), key=len, reverse=True)
 
 
 def redact(value: str, known: Iterable[str] = (), mask: str = "[secret]") -> str:

@@ -21,6 +21,7 @@ from infra.plan.model import Plan
 
 if TYPE_CHECKING:
     from infra.diff.risks import DiffReport
+    from infra.markdown import Document
 
 HEAD_LABEL = "the working tree"
 
@@ -30,7 +31,8 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(ExitCode.INVALID)
 
 
-def _emit(markdown: str, output: Path | None) -> None:
+def _emit(markdown: Document, output: Path | None) -> None:
+    """Only a ``Document`` is written: the masking pass has run over it."""
     if output is None:
         typer.echo(markdown, nl=False)
     else:

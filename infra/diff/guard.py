@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from infra.diff.access import PersonChange, person_changes
 from infra.diff.compare import Op, PlanDiff, diff_plans
-from infra.markdown import mask_credentials
+from infra.markdown import Document, document
 from infra.plan.model import Plan, PlannedResource
 from infra.pulumi_formats import PROVIDER_TYPE_PREFIX, ROOT_STACK_TYPE, is_secret
 
@@ -225,11 +225,11 @@ def check_against_deployed(deployed: Plan, head: Plan, policy: GuardPolicy) -> G
     )
 
 
-def render_guard(result: GuardResult) -> str:
+def render_guard(result: GuardResult) -> Document:
     """The guard's verdict as Markdown for the deploy run's summary."""
     lines = ["## Removal guard against what is deployed", ""]
     if not result.violated:
-        return "\n".join([*lines, "Nothing is removed beyond the guard's limits."]) + "\n"
+        return document("\n".join([*lines, "Nothing is removed beyond the guard's limits."]) + "\n")
     if result.tripped:
         lines += [
             "> [!CAUTION]",
@@ -240,4 +240,4 @@ def render_guard(result: GuardResult) -> str:
     else:
         lines += ["Removals beyond the guard's limits, approved with `allow-removals`:", ""]
     lines += [f"- {reason}" for reason in result.reasons()]
-    return mask_credentials("\n".join(lines) + "\n")
+    return document("\n".join(lines) + "\n")

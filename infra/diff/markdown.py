@@ -3,12 +3,16 @@
 Three promises, each tested:
 
 * **No secret value, ever.** Field changes flagged secret carry no values (``infra.diff.compare``);
-  secrets are described by their 1Password reference and audiences only.
+  secrets are described by their 1Password reference and audiences only. The finished comment is
+  a ``document`` of ``infra.markdown``: its masking pass takes every credential-looking string out
+  of names, property paths, logins, 1Password references and error reports too.
 * **Same input, same bytes.** Everything is sorted, nothing depends on time or the machine, so a
   workflow can edit its comment in place and the output is snapshot-tested.
 * **Fits in a comment.** GitHub refuses comments over 65,536 characters. Sections with many
   entries fold into ``<details>``; above ``BUDGET`` the longest sections lose their last entries
   (with a note) until the comment fits. The summary, the removal guard and the risks are never cut.
+  (The masking pass runs after the cut; ``[secret]`` is at most 4 characters longer than what it
+  replaces, and the budget leaves GitHub's limit 5,536 characters of room.)
 
 Every string from a plan is put in a code span or escaped, so a crafted name cannot inject Markdown,
 HTML or @-mentions into the comment.
@@ -47,7 +51,7 @@ from infra.diff.compare import (
 from infra.diff.repos import RepoEvent, repository_events
 from infra.diff.risks import DiffReport, few, risks
 from infra.exitcodes import LEAK_PREFIX
-from infra.markdown import code, fence_for, fenced, text, unified_diff
+from infra.markdown import Document, code, document, fence_for, fenced, text, unified_diff
 from infra.plan.model import SECRET, PlannedResource
 from infra.resource_types import holds_no_cloud_state
 
@@ -548,7 +552,7 @@ _FOOTER = Section(
 
 def render_markdown(
     report: DiffReport, base_label: str = "base", head_label: str = "head", budget: int = BUDGET
-) -> str:
+) -> Document:
     labels = risks(report)
     line = f"**{report.summary()}**"
     if labels:
@@ -557,7 +561,7 @@ def render_markdown(
         line = "**No changes.** " + line
     head = _header(report.stack, base_label, head_label, line)
     if report.is_empty:
-        return _fit(head, [_FOOTER], budget)
+        return document(_fit(head, [_FOOTER], budget))
 
     sections: list[Section] = []
     guard = _guard_section(report)
@@ -601,7 +605,7 @@ def render_markdown(
                 Section(f"{title} ({len(changes):,})", _grouped(changes, entry), noun="resources")
             )
     sections.append(_FOOTER)
-    return _fit(head, sections, budget)
+    return document(_fit(head, sections, budget))
 
 
 def render_invalid(
@@ -613,7 +617,7 @@ def render_invalid(
     base_label: str = "base",
     head_label: str = "head",
     budget: int = BUDGET,
-) -> str:
+) -> Document:
     """The comment when one side cannot be planned: no diff, the full error report instead.
 
     ``label`` is ``invalid-config`` for a ``ConfigError`` and ``leak-guard`` when a secret would
@@ -656,4 +660,4 @@ def render_invalid(
         )
     # The report is shown whole unless it alone would burst the comment.
     errors.keep = sum(len(x) + 1 for x in lines) < budget // 2
-    return _fit(head, [risk, errors], budget)
+    return document(_fit(head, [risk, errors], budget))

@@ -79,7 +79,7 @@ class DriftReport:
     diagnostics: tuple[Diagnostic, ...]
     known_secrets: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     """Plaintexts the preview held inside secret objects: cut from everything the report prints
-    (``infra.markdown.mask_credentials``), never printed themselves."""
+    (``infra.markdown.document``), never printed themselves."""
     has_root_stack: bool = True
     """Whether the preview lists the root stack's step (every preview that ran the program does)."""
     pulumi_exit: int | None = None

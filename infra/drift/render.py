@@ -7,8 +7,8 @@
 * **Which side is which.** A change reads ``live: X · code: Y``, and each resource says what
   ``pulumi up`` would do to it.
 * **Untrusted text stays text, and nothing secret prints.** Names, types, values and diagnostics
-  reach the Markdown only through ``infra.markdown``, and the finished report passes its masking
-  pass (``mask_credentials``) with the plaintexts the preview's secret objects held.
+  reach the Markdown only through ``infra.markdown``, and the finished report is its
+  ``document`` (the masking pass) with the plaintexts the preview's secret objects held.
 * **Same input, same bytes**, so the drift issue is only edited when the drift itself changes.
 """
 
@@ -20,7 +20,7 @@ from infra.drift.credentials import EXPECTED_LINE
 from infra.drift.model import Change, Diagnostic, DriftReport, ResourceDrift, op_rank
 from infra.drift.security import RUNBOOK, security_concerns
 from infra.drift.values import NOT_SET
-from infra.markdown import code, fenced, mask_credentials, text
+from infra.markdown import Document, code, document, fenced, text
 from infra.pulumi_formats import FormatError, parse_urn
 
 UNATTRIBUTED: Final = (
@@ -66,7 +66,7 @@ def summary_line(report: DriftReport) -> str:
     return "drift: " + "; ".join(parts)
 
 
-def render_markdown(report: DriftReport) -> str:
+def render_markdown(report: DriftReport) -> Document:
     """The report as GitHub-flavoured Markdown, ending in exactly one newline."""
     where = (
         f"stack {code(report.stack)} of project {code(report.project)}"
@@ -142,7 +142,7 @@ def render_markdown(report: DriftReport) -> str:
             ]
     lines += tail
     doc = "\n".join(lines).rstrip("\n") + "\n"
-    return mask_credentials(doc, known=report.known_secrets)
+    return document(doc, known=report.known_secrets)
 
 
 def _expected_line(report: DriftReport) -> str:

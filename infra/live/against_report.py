@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from infra.live.against import ORG, PERSON, REPO, Change, Prediction, Report
-from infra.markdown import cell, code, mask_credentials, text
+from infra.markdown import Document, cell, code, document, text
 
 BLAST_ORDER = (ORG, REPO, PERSON)
 _OP_WORDS = {
@@ -28,7 +28,7 @@ def _sorted(preds: list[Prediction]) -> list[Prediction]:
     return sorted(preds, key=lambda p: (BLAST_ORDER.index(p.blast), p.resource.key))
 
 
-def render_markdown(report: Report, stack: str, snapshot: str) -> str:
+def render_markdown(report: Report, stack: str, snapshot: str) -> Document:
     changing = _sorted(report.changing)
     ignored = _sorted([p for p in report.predictions if p.op == "ignored"])
     lines = [f"## Predicted first `pulumi up` of stack {code(stack)} against {code(snapshot)}", ""]
@@ -98,7 +98,7 @@ def render_markdown(report: Report, stack: str, snapshot: str) -> str:
         lines += ["### Not compared (not in the snapshot, or not covered)", ""]
         lines += [f"- {code(t)}" for t in report.not_compared]
         lines.append("")
-    return mask_credentials("\n".join(lines))
+    return document("\n".join(lines))
 
 
 def summary_lines(report: Report) -> list[str]:

@@ -93,14 +93,14 @@ def selection_drift(
             err.print(str(problem), markup=False)
         raise typer.Exit(ExitCode.INVALID)
     requests = recorder.github.rate.requests
-    cost = "\n".join(render_cost(refresh_cost(plan), requests)) + "\n"
-    details = "\n".join(render(result, requests)) + "\n"
+    cost_lines = render_cost(refresh_cost(plan), requests)
+    cost = "\n".join(cost_lines) + "\n"
     if output is None or str(output) == "-":
-        out.print(details, markup=False)
+        out.print(render(result, requests), markup=False)
     else:
         # Which repositories may read a secret is security-relevant: the details go to the file
         # (the drift workflow keeps it private when anything differs), the log gets counts only.
-        write_output(output, details + "\n" + cost, "--output")
+        write_output(output, render(result, requests, after=cost_lines), "--output")
         out.print(
             f"selections: {result.compared} compared, {len(result.drifted)} differ, "
             f"{len(result.unmanaged)} live but not declared, {len(result.not_read)} not "
@@ -117,6 +117,7 @@ def api_cost(stack: StackOpt = "prod", root: RootOpt = Path("."), output: Output
     the 5,000/hour budget (offline: from the plan and the provider's Read of each type)."""
     from infra.errors import ConfigError
     from infra.live.api_cost import refresh_cost, render
+    from infra.markdown import document
     from infra.plan.engine import plan_stack
 
     if output is not None:
@@ -125,7 +126,7 @@ def api_cost(stack: StackOpt = "prod", root: RootOpt = Path("."), output: Output
         plan = plan_stack(root, stack)
     except ConfigError as exc:
         raise fail_config(exc) from None
-    text = "\n".join(render(refresh_cost(plan))) + "\n"
+    text = document("\n".join(render(refresh_cost(plan))) + "\n")
     out.print(text, markup=False, end="")
     if output is not None and str(output) != "-":
         write_output(output, text, "--output")

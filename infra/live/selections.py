@@ -13,13 +13,14 @@ runner group or org secret live but not declared, is security-relevant drift.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from infra.errors import Problem
 from infra.live.against import Change, Matcher, Prediction, unmanaged_of
 from infra.live.recorded import parse_snapshot
 from infra.live.snapshot import Recorder, record_selections
-from infra.markdown import cell, code, text
+from infra.markdown import Document, cell, code, document, text
 from infra.plan.model import Plan
 
 _G = "github:index/"
@@ -81,15 +82,16 @@ def _listing(value: object) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def render(result: SelectionDrift, requests: int) -> list[str]:
-    """Markdown: what differs first; one line when nothing does."""
+def render(result: SelectionDrift, requests: int, after: Sequence[str] = ()) -> Document:
+    """Markdown: what differs first; one line when nothing does. ``after``: lines that end the
+    report (the refresh's estimated cost), inside its masking pass."""
     lines = ["## Runner-group and org-secret selections (read live)", ""]
     if not result.found:
         lines += [
             f"All {result.compared} selections equal the plan ({requests} GitHub requests;",
             "the refresh cannot see every change here).",
         ]
-        return [*lines, ""]
+        return _finish([*lines, ""], after)
     lines += [
         f"**Security-relevant drift**: {len(result.drifted)} of {result.compared} selections "
         "differ from the plan,",
@@ -112,4 +114,9 @@ def render(result: SelectionDrift, requests: int) -> list[str]:
         lines.append("")
     lines += [f"- live, not declared: {text(what)}" for what in result.unmanaged]
     lines += [f"- not readable: {text(what)}" for what in result.not_read]
-    return [*lines, ""]
+    return _finish([*lines, ""], after)
+
+
+def _finish(lines: list[str], after: Sequence[str]) -> Document:
+    body = "\n".join(lines) + "\n"
+    return document(body + "\n" + "\n".join(after) + "\n" if after else body)

@@ -8,15 +8,19 @@ input or invalid configuration. Never a traceback: every failure is one line on 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from infra.console import check_output_path, fail_config, read_input_json, write_output
 from infra.exitcodes import ExitCode
 
+if TYPE_CHECKING:
+    from infra.markdown import Document
 
-def _emit(markdown: str, output: Path | None) -> None:
+
+def _emit(markdown: Document, output: Path | None) -> None:
+    """Only a ``Document`` is written: the masking pass has run over it."""
     if output is None:
         typer.echo(markdown, nl=False)
     else:

@@ -18,7 +18,7 @@ from typing import Any
 
 from infra.config.jsonio import parse_json
 from infra.drift.credentials import EXPECTED_LINE, CredentialInputs
-from infra.markdown import cell, code, mask_credentials
+from infra.markdown import Document, cell, code, document
 from infra.plan.changeset import ChangeOp, ChangeSet
 from infra.pulumi_formats import (
     NO_CHANGE_OPS,
@@ -163,7 +163,7 @@ def verify(
     )
 
 
-def render(verdict: Verdict, reviewed: ChangeSet) -> str:
+def render(verdict: Verdict, reviewed: ChangeSet) -> Document:
     lines = ["## Preview against the reviewed change set", ""]
     lines.append(
         f"Reviewed: {code(reviewed.base)} → {code(reviewed.head)}, "
@@ -210,7 +210,7 @@ def render(verdict: Verdict, reviewed: ChangeSet) -> str:
     return _finish(lines, reviewed)
 
 
-def _finish(lines: list[str], reviewed: ChangeSet) -> str:
-    """The masking pass over the whole report; the reviewed revisions are the report's own."""
+def _finish(lines: list[str], reviewed: ChangeSet) -> Document:
+    """The finished report; the reviewed revisions are its own (commit ids, not secrets)."""
     revisions = {r.strip() for r in f"{reviewed.base},{reviewed.head}".split(",") if r.strip()}
-    return mask_credentials("\n".join(lines) + "\n", allow=revisions)
+    return document("\n".join(lines) + "\n", allow=revisions)

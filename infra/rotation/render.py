@@ -10,7 +10,7 @@ from rich import box
 from rich.table import Table
 
 from infra.config.manifest import SecretEntry
-from infra.markdown import cell, code, text
+from infra.markdown import Document, cell, code, document, text
 from infra.rotation.policy import RotationState, as_utc
 from infra.rotation.status import StatusRow
 
@@ -99,7 +99,7 @@ def _mode(entry: SecretEntry) -> str:
     return mode
 
 
-def offline_markdown(entries: Sequence[SecretEntry]) -> str:
+def offline_markdown(entries: Sequence[SecretEntry]) -> Document:
     """The offline listing as Markdown: every secret's policy, no age (nothing was read)."""
     lines = [
         "## Rotation policies (offline: no age read from 1Password)",
@@ -114,7 +114,7 @@ def offline_markdown(entries: Sequence[SecretEntry]) -> str:
             f"| {cell(code(entry.id))} | {entry.secret.rotation.max_age_days} "
             f"| {cell(text(_mode(entry)))} | {cell(text(entry.secret.owner))} |"
         )
-    return "\n".join(lines) + "\n"
+    return document("\n".join(lines) + "\n")
 
 
 def offline_counts(entries: Sequence[SecretEntry]) -> dict[str, int]:
@@ -133,7 +133,7 @@ def notes(rows: Sequence[StatusRow]) -> list[str]:
     return [f"{r.secret_id}: {r.note}" for r in rows if r.note]
 
 
-def markdown(rows: Sequence[StatusRow], now: datetime) -> str:
+def markdown(rows: Sequence[StatusRow], now: datetime) -> Document:
     """A GitHub-flavoured Markdown report: headline, counts, then the table (failing rows first)."""
     failing = [r for r in rows if r.state.failing]
     lines = [
@@ -164,4 +164,4 @@ def markdown(rows: Sequence[StatusRow], now: datetime) -> str:
         "Policies live in `secrets/<id>.yaml` (`rotation`); ages come from each item's "
         "`value-set-at`, expiry dates from its `expires`."
     )
-    return "\n".join(lines) + "\n"
+    return document("\n".join(lines) + "\n")
