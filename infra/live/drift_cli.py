@@ -27,10 +27,15 @@ def _value(x: object) -> str:
 
 def _github_token(project: Project) -> str:
     """GITHUB_TOKEN, else the stack's own GitHub provider token, resolved from 1Password with
-    OP_SERVICE_ACCOUNT_TOKEN exactly as `pulumi preview` resolves it (clearance tags checked)."""
+    OP_SERVICE_ACCOUNT_TOKEN exactly as `pulumi preview` resolves it (clearance tags checked):
+    the token of the run `CFINFRA_ENVIRONMENT` states (the read-only one in a read-only run,
+    whose 1Password account cannot read the deploy's), never the other run's."""
+    from infra.runtime_config import run_environment, stated_environment
+
     token = os.environ.get("GITHUB_TOKEN", "")
     if token or not os.environ.get("OP_SERVICE_ACCOUNT_TOKEN"):
         return token
+    environment = run_environment(project, stated_environment(os.environ))
     entries = [
         e
         for e in project.secrets
@@ -38,6 +43,7 @@ def _github_token(project: Project) -> str:
         if _value(t.kind) == "provider-credential"
         and _value(getattr(t, "provider", "")) == "github"
         and _value(getattr(t, "input", "")) == "token"
+        and getattr(t, "environment", None) == environment
     ]
     if not entries:
         return ""
@@ -76,6 +82,8 @@ def selection_drift(
         raise fail_config(exc) from None
     try:
         token = _github_token(project)
+    except ConfigError as exc:
+        raise fail_config(exc) from None
     except SecretSourceError as exc:
         err.print(f"selection-drift: {exc}", markup=False)
         raise typer.Exit(ExitCode.SECRETS) from None

@@ -4,6 +4,7 @@ security-relevant drift, with the requests it made and the refresh's estimated c
 
 from __future__ import annotations
 
+import pytest
 import responses
 from typer.testing import CliRunner
 
@@ -115,3 +116,37 @@ def test_the_group_answers_304_to_its_etag_after_a_repository_is_added_which_is_
     assert again.status_code == 304
     result, _ = selection_drift(world, tmp_path)
     assert result.exit_code == ExitCode.FOUND
+
+
+@pytest.mark.parametrize(
+    ("stated", "asked"),
+    [
+        ("read-only", ["op://pulumi/github-read-only-token/credential"]),
+        # The fixture's deploy authenticates with an App: it has no token to ask for.
+        (None, []),
+    ],
+)
+def test_the_token_is_the_stated_runs_own(monkeypatch, stated, asked):
+    # In the read-only environment the 1Password account cannot read the deploy's token: the
+    # check must ask for the read-only run's, as the program does, never the other run's.
+    from infra.config.loader import load_project
+    from infra.live.drift_cli import _github_token
+    from infra.runtime_config import RUN_ENVIRONMENT
+    from infra.sources.onepassword import OnePasswordSource
+
+    seen: list[str] = []
+
+    def resolve_all(self, refs):
+        seen.extend(r.uri for r in refs)
+        return {r.uri: "resolved" for r in refs}
+
+    monkeypatch.setattr(OnePasswordSource, "resolve_all", resolve_all)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.setenv("OP_SERVICE_ACCOUNT_TOKEN", "ops_placeholder")
+    if stated:
+        monkeypatch.setenv(RUN_ENVIRONMENT, stated)
+    else:
+        monkeypatch.delenv(RUN_ENVIRONMENT, raising=False)
+    token = _github_token(load_project(FIXTURE_ROOT, FIXTURE_STACK))
+    assert token == ("resolved" if asked else "")
+    assert seen == asked

@@ -457,6 +457,55 @@ def test_drift_tells_drift_apart_from_errors() -> None:
     assert "--expect-no-changes" in script
     assert "cfinfra drift-report preview.json --output drift.md" in script
     assert "7)" in script
+    # The report decides, told Pulumi's exit: exit 7 it cannot attribute is drift (in the tool).
+    assert '--pulumi-exit \\"$PREVIEW_STATUS\\"' in script
+
+
+RUN_ENVIRONMENT = "CFINFRA_ENVIRONMENT"
+
+
+def _runs_pulumi_or_cfinfra(step: dict[str, Any]) -> bool:
+    run = str(step.get("run", ""))
+    return (
+        bool(re.search(r"(^|\s)pulumi\s", run))
+        or "cfinfra " in run
+        or (action(step) == "pulumi/actions" and "command" in step.get("with", {}))
+    )
+
+
+def test_every_read_only_job_running_pulumi_states_the_read_only_run() -> None:
+    # Without it the program would resolve the deploy's write credentials (which the read-only
+    # 1Password account must not be able to read), and the drift tools would take the read-only
+    # credential's provider update for drift (docs/provider-behaviour.md PB-303).
+    stated = []
+    for path in workflow_files():
+        assert RUN_ENVIRONMENT not in (load(path).get("env") or {}), path.name
+        for name, job in jobs(path):
+            if job.get("environment") != "read-only" or not _uses_the_backend(job):
+                continue
+            stated.append((path.name, name))
+            for step in steps(job):
+                if _runs_pulumi_or_cfinfra(step):
+                    env = {**(job.get("env") or {}), **(step.get("env") or {})}
+                    where = f"{path.name}: {name}: {step.get('name') or step.get('run')}"
+                    assert env.get(RUN_ENVIRONMENT) == "read-only", where
+    assert sorted(stated) == [
+        ("drift.yml", "check"),
+        ("preview.yml", "preview"),
+        ("rotation.yml", "status"),
+    ]
+
+
+def test_no_job_outside_the_read_only_environment_states_a_run_environment() -> None:
+    # The deploy (and the rotation job) run as the deploy: the variable unset. Stating
+    # `read-only` there would hand `pulumi up` the read-only credentials; anything else is refused.
+    for path in workflow_files():
+        for name, job in jobs(path):
+            if job.get("environment") == "read-only":
+                continue
+            assert RUN_ENVIRONMENT not in json.dumps(job), f"{path.name}: {name}"
+    deploy = dict(jobs(WORKFLOWS / "deploy.yml"))["deploy"]
+    assert deploy["environment"] == "production"
 
 
 def test_dependabot_updates_actions_and_uv_weekly_in_groups() -> None:
