@@ -1,6 +1,9 @@
-"""The CLI's two consoles and the helpers every sub-command shares.
+"""The CLI's two consoles and the helpers every sub-command shares: the one way to print.
 
-They live here because importing ``infra.cli`` from a sub-command module would cycle.
+Messages go through ``print_text`` (one line or a report, as it is), tables and styled summaries
+through ``out.print``/``err.print``, documents (Markdown, JSON, rendered files) through
+``print_document``, byte for byte. They live here because importing ``infra.cli`` from a
+sub-command module would cycle.
 """
 
 from __future__ import annotations
@@ -8,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import stat
-import sys
 import textwrap
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,9 +25,12 @@ from infra.exitcodes import ExitCode
 if TYPE_CHECKING:
     from infra.errors import ConfigError, Problem
 
-out = Console(highlight=False, soft_wrap=True)
+# soft_wrap: a line is never wrapped or cropped at the terminal's width (a path, a URN, a report
+# line stays whole and greppable); emoji=False: ``:key:`` in a message or a type token
+# (``cfinfra:key:...``) is text, not an emoji code.
+out = Console(highlight=False, soft_wrap=True, emoji=False)
 """Results: tables, summaries, paths written."""
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 """Problems: validation reports, failures."""
 
 STDOUT = "-"
@@ -42,9 +47,23 @@ def width(stderr: bool = False) -> int:
     return console(stderr).width
 
 
-def print_text(text: str, *, stderr: bool = False) -> None:
-    """Print ``text`` as it is (no markup) on ``out`` (``err`` if ``stderr``)."""
-    console(stderr).print(text, markup=False)
+def print_text(text: str, *, stderr: bool = False, end: str = "\n") -> None:
+    """Print ``text`` as it is (no markup, emoji codes or highlighting; never wrapped) on ``out``
+    (``err`` if ``stderr``), then ``end``."""
+    console(stderr).print(text, markup=False, emoji=False, highlight=False, end=end)
+
+
+def print_document(text: str, *, stderr: bool = False) -> None:
+    """Write a document (Markdown, JSON, a rendered file) to ``out``'s file (``err``'s if
+    ``stderr``) byte for byte, ``text`` ending as it ends.
+
+    Not through ``Console.print``: rich turns a string into ``Text``, which expands tabs and drops
+    carriage returns and other control characters, and a document shows files' contents (unified
+    diffs) that may hold them.
+    """
+    file = console(stderr).file
+    file.write(text)
+    file.flush()
 
 
 _warned: set[str] = set()
@@ -150,8 +169,7 @@ def write_output(path: Path, text: str, option: str) -> None:
     replace a link, ``_output_problem`` refuses it first).
     """
     if is_stdout(path):
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        print_document(text)
         return
     check_output_path(path, option)
     import tempfile

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from infra.config.jsonio import load_json
-from infra.console import check_output_path, write_output
+from infra.console import (
+    check_output_path,
+    is_stdout,
+    print_document,
+    print_text,
+    write_output,
+)
 from infra.exitcodes import ExitCode
 from infra.plan.model import Plan
 
@@ -27,14 +33,14 @@ HEAD_LABEL = "the working tree"
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    print_text(f"error: {message}", stderr=True)
     return typer.Exit(ExitCode.INVALID)
 
 
 def _emit(markdown: Document, output: Path | None) -> None:
     """Only a ``Document`` is written: the masking pass has run over it."""
     if output is None:
-        typer.echo(markdown, nl=False)
+        print_document(markdown)
     else:
         write_output(output, markdown, "--output")
 
@@ -166,7 +172,7 @@ def _refused(exc: Exception, stack: str, side: str, base: str, output: Path | No
         ),
         output,
     )
-    typer.echo(f"error: the {side} cannot be planned\n{text}", err=True)
+    print_text(f"error: the {side} cannot be planned\n{text}", stderr=True)
     return typer.Exit(ExitCode.SECRETS if leak else ExitCode.INVALID)
 
 
@@ -227,11 +233,11 @@ def _report_to_terminal(report: DiffReport, output: Path | None) -> None:
     from infra.diff.risks import risks
     from infra.markdown import plain
 
-    typer.echo("no changes" if report.is_empty else f"{report.summary()}", err=True)
-    if output is not None and str(output) != "-":
+    print_text("no changes" if report.is_empty else f"{report.summary()}", stderr=True)
+    if output is not None and not is_stdout(output):
         # The comment is in the file; the terminal gets what to look at first.
         for risk in risks(report):
-            typer.echo(f"  risk {risk.label}: {plain(risk.detail)}", err=True)
-        typer.echo(f"wrote {output}", err=True)
+            print_text(f"  risk {risk.label}: {plain(risk.detail)}", stderr=True)
+        print_text(f"wrote {output}", stderr=True)
     if report.guard.violated:
-        typer.echo(report.guard.message(), err=True)
+        print_text(report.guard.message(), stderr=True)

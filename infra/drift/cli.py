@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.console import check_output_path, fail_config, read_input_json, write_output
+from infra.console import (
+    check_output_path,
+    fail_config,
+    is_stdout,
+    print_document,
+    print_text,
+    read_input_json,
+    write_output,
+)
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -55,10 +63,10 @@ def drift_report(
     if output is not None:
         check_output_path(output, "--output")
     if pulumi_exit not in (None, 0, 7):
-        typer.echo(
+        print_text(
             f"error: --pulumi-exit {pulumi_exit}: only 0 or 7 is a verdict on changes; "
             "any other exit is an error of the preview itself",
-            err=True,
+            stderr=True,
         )
         raise typer.Exit(ExitCode.INVALID)
     from infra.drift.report import PreviewFormatError, parse_preview, render_markdown, summary_line
@@ -68,7 +76,7 @@ def drift_report(
     try:
         report = parse_preview(doc, credentials, pulumi_exit)
     except PreviewFormatError as exc:
-        typer.echo(f"error: {preview}: {exc}", err=True)
+        print_text(f"error: {preview}: {exc}", stderr=True)
         raise typer.Exit(ExitCode.INVALID) from None
     if report.stack is not None:
         from infra.plan.engine import PROJECT_NAME
@@ -76,15 +84,15 @@ def drift_report(
 
         foreign = parse_engine_preview(doc).foreign(stack, PROJECT_NAME)
         if foreign:
-            typer.echo(f"error: {preview}: {foreign}", err=True)
+            print_text(f"error: {preview}: {foreign}", stderr=True)
             raise typer.Exit(ExitCode.INVALID)
 
     markdown = render_markdown(report)
-    if output is None or str(output) == "-":
-        typer.echo(markdown, nl=False)
+    if output is None or is_stdout(output):
+        print_document(markdown)
     else:
         write_output(output, markdown, "--output")
-        typer.echo(summary_line(report), err=True)
+        print_text(summary_line(report), stderr=True)
     raise typer.Exit(ExitCode.OK if report.is_clean else ExitCode.FOUND)
 
 

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.console import check_output_path, fail_config, read_input_json, write_output
+from infra.console import (
+    check_output_path,
+    fail_config,
+    print_document,
+    print_text,
+    read_input_json,
+    write_output,
+)
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -22,7 +29,7 @@ if TYPE_CHECKING:
 def _emit(markdown: Document, output: Path | None) -> None:
     """Only a ``Document`` is written: the masking pass has run over it."""
     if output is None:
-        typer.echo(markdown, nl=False)
+        print_document(markdown)
     else:
         write_output(output, markdown, "--output")
 
@@ -74,17 +81,17 @@ def verify_preview(
         try:
             sets.append(ChangeSet.from_data(doc))
         except ValueError as exc:
-            typer.echo(f"error: {path}: not a reviewed change set: {exc}", err=True)
+            print_text(f"error: {path}: not a reviewed change set: {exc}", stderr=True)
             raise typer.Exit(ExitCode.INVALID) from None
     doc = read_input_json(preview, "preview")
     try:
         change_set = ChangeSet.merge(sets)
         steps = parse_steps(doc)
     except PreviewError as exc:
-        typer.echo(f"error: {preview}: {exc}", err=True)
+        print_text(f"error: {preview}: {exc}", stderr=True)
         raise typer.Exit(ExitCode.INVALID) from None
     except ValueError as exc:
-        typer.echo(f"error: the reviewed change sets disagree: {exc}", err=True)
+        print_text(f"error: the reviewed change sets disagree: {exc}", stderr=True)
         raise typer.Exit(ExitCode.INVALID) from None
     _refuse_foreign(preview, doc, stack)
     incomplete = parse_preview(doc).incomplete()
@@ -96,10 +103,10 @@ def verify_preview(
         credentials=read_only_credentials(root, stack),
     )
     _emit(render(verdict, change_set), output)
-    typer.echo(
+    print_text(
         f"verify-preview: {verdict.checked} changing step(s), {len(verdict.unexplained)} "
         "unexplained",
-        err=True,
+        stderr=True,
     )
     raise typer.Exit(ExitCode.OK if verdict.ok else ExitCode.FOUND)
 
@@ -136,7 +143,7 @@ def deploy_guard(
     try:
         base = deployed_plan(export)
     except (ValueError, StateError) as exc:
-        typer.echo(f"error: {deployed}: not a `pulumi stack export`: {exc}", err=True)
+        print_text(f"error: {deployed}: not a `pulumi stack export`: {exc}", stderr=True)
         raise typer.Exit(ExitCode.INVALID) from None
     try:
         head = plan_stack(root, stack)
@@ -144,7 +151,7 @@ def deploy_guard(
         raise fail_config(exc, "error: the head cannot be planned") from None
     result = check_against_deployed(base, head, GuardPolicy(allow_removals=allow_removals))
     _emit(render_guard(result), output)
-    typer.echo(result.message(), err=True)
+    print_text(result.message(), stderr=True)
     raise typer.Exit(ExitCode.FOUND if result.tripped else ExitCode.OK)
 
 
@@ -174,11 +181,11 @@ def drift_triage(
     try:
         report = parse_preview(doc, credentials)
     except PreviewFormatError as exc:
-        typer.echo(f"error: {preview}: {exc}", err=True)
+        print_text(f"error: {preview}: {exc}", stderr=True)
         raise typer.Exit(ExitCode.INVALID) from None
     _refuse_foreign(preview, doc, stack)
     drift, count = classify(report)
-    typer.echo(f"{drift.value} {count}")
+    print_text(f"{drift.value} {count}")
     raise typer.Exit(ExitCode.OK if drift is DriftClass.CLEAN else ExitCode.FOUND)
 
 
@@ -192,5 +199,5 @@ def _refuse_foreign(path: Path, doc: Any, stack: str) -> None:
     except FormatError as exc:
         why = str(exc)
     if why:
-        typer.echo(f"error: {path}: {why}", err=True)
+        print_text(f"error: {path}: {why}", stderr=True)
         raise typer.Exit(ExitCode.INVALID)

@@ -14,7 +14,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from infra.console import err, fail_config, out, wrap
+from infra.console import err, fail_config, out, print_document, wrap
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def _para(text: str, indent: str = "") -> None:
 
 
 def _json(answer: Any) -> None:
-    typer.echo(json.dumps(asdict(answer), indent=2))
+    print_document(json.dumps(asdict(answer), indent=2) + "\n")
 
 
 @who_can.command(

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from infra.console import check_output_path, err, fail_config, out, wrap, write_output
+from infra.console import (
+    check_output_path,
+    err,
+    fail_config,
+    out,
+    print_document,
+    wrap,
+    write_output,
+)
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -180,7 +188,7 @@ def plan(
         )
         raise typer.Exit(ExitCode.INVALID)
     urns = target_urns(project, [entry])[entry.id] if entry.secret.targets else []
-    out.print(render(rotation_plan(project, entry, urns)), markup=False, highlight=False, end="")
+    print_document(render(rotation_plan(project, entry, urns)))
 
 
 def _write_offline(

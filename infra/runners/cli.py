@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.console import fail_problems
+from infra.console import fail_problems, out, print_document, print_text, width, wrap
 
 if TYPE_CHECKING:
     from infra.config.runners import RunnerData
@@ -45,9 +45,7 @@ def _writer_note(stack: str) -> str | None:
 
 def _say(note: str | None, *, err: bool = False) -> None:
     if note:
-        from infra.console import width, wrap
-
-        typer.echo(wrap(f"note: {note}", width(stderr=err), indent="  "), err=err)
+        print_text(wrap(f"note: {note}", width(stderr=err), indent="  "), stderr=err)
 
 
 def load_data(data_dir: Path) -> RunnerData:
@@ -94,14 +92,14 @@ def apply_request(
     if problems:
         fail_problems(problems)
     for change in changes:
-        typer.echo(change.summary)
+        print_text(change.summary)
     if dry_run:
-        typer.echo("dry run: nothing written")
+        print_text("dry run: nothing written")
         return
     for path in write_changes(data, data_dir, changes):
-        typer.echo(f"{'wrote' if path.exists() else 'deleted'} {path}")
+        print_text(f"{'wrote' if path.exists() else 'deleted'} {path}")
     if request.action == "cirun" and request.send_pr and not request.revoke:
-        typer.echo(
+        print_text(
             "send_pr: the feedstock pull request is sent by admin-requests, not by this command"
         )
     if request.action == "cirun":
@@ -112,11 +110,9 @@ def apply_request(
 def report(data_dir: DataDir = Path("data/runners"), stack: StackOpt = "prod") -> None:
     """Host capacity, how many of each flavor fit at once, who reaches each GPU (as recorded in
     the data: before the cutover, what admin-requests wrote to `.cirun` is what cirun enforces)."""
-    from rich.console import Console
-
     from infra.runners.report import render_report
 
-    render_report(load_data(data_dir), Console(highlight=False))
+    render_report(load_data(data_dir), out)
     _say(_writer_note(stack))
 
 
@@ -142,9 +138,9 @@ def render(
     files = render_cirun_files(load_data(data_dir))
     for name, text in files.items():
         if out is None:
-            typer.echo(f"--- {name}\n{text}", nl=False)
+            print_document(f"--- {name}\n{text}")
         else:
             out.mkdir(parents=True, exist_ok=True)
             (out / name).write_text(text, encoding="utf-8")
-            typer.echo(f"wrote {out / name}")
+            print_text(f"wrote {out / name}")
     _say(_writer_note(stack), err=True)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from infra.console import fail_problems
+from infra.console import fail_problems, print_text
 from infra.runners.cli import DataDir, load_data
 
 
@@ -54,17 +54,17 @@ def import_access_cmd(
     if problems:
         fail_problems(problems)
     feedstocks = len(result.access)
-    typer.echo(
+    print_text(
         f"{result.policies} live policies, {result.grants} grants (policy x label): "
         f"kept {result.kept} in {sum(len(g) for g in result.access.values())} grants of "
         f"{feedstocks} feedstocks; dropped {result.grants - result.kept}"
     )
     for line in sorted_lines(result.dropped):
-        typer.echo(f"  dropped  {line}")
+        print_text(f"  dropped  {line}")
     for line in result.notes:
-        typer.echo(f"  note     {line}")
+        print_text(f"  note     {line}")
     if dry_run:
-        typer.echo("dry run: nothing written")
+        print_text("dry run: nothing written")
         return
     # The new data must load and pass every rule before anything is written.
     root, rel = _root_of(data_dir)
@@ -74,9 +74,9 @@ def import_access_cmd(
         fail_problems(problems)
     write_all(changes)
     for line in removed:
-        typer.echo(f"  removed  {line}")
+        print_text(f"  removed  {line}")
     for path, text in sorted(changes.items()):
-        typer.echo(f"{'wrote' if text is not None else 'deleted'} {path}")
+        print_text(f"{'wrote' if text is not None else 'deleted'} {path}")
 
 
 def _root_of(data_dir: Path) -> tuple[Path, str]:
