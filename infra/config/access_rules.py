@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from infra.config.audience import Audience
+from infra.config.github import repository_file
 from infra.config.rule_inputs import Data
-from infra.config.write_access import ancestors, write_model
+from infra.config.write_access import ancestors, can_write, write_model
 from infra.errors import Problem
 
 
@@ -33,7 +34,7 @@ def validate_no_team_nested_under_sensitive_access(data: Data) -> Iterable[Probl
             repos = sorted(
                 g.repository
                 for g in model.teams.get(ancestor, ())
-                if g.via == ancestor and guarded(g.repository)
+                if g.via == ancestor and can_write(g.permission) and guarded(g.repository)
             )
             if repos:
                 yield Problem(
@@ -45,3 +46,29 @@ def validate_no_team_nested_under_sensitive_access(data: Data) -> Iterable[Probl
                     "team without that access",
                 )
                 break
+
+
+def validate_repository_team_grants(data: Data) -> Iterable[Problem]:
+    """Ensure every team a repository grants access to is a managed team, and that the review
+    team's grant on a sensitive repository is not listed a second time."""
+    people, github = data.people, data.config.github
+    declared = {t.slug for t in people.declared_teams()}
+    review = github.rulesets.review_team
+    for name, repo in sorted(github.repositories.items()):
+        for i, access in enumerate(repo.teams):
+            where = f"teams[{i}].team"
+            if access.slug not in declared:
+                yield Problem(
+                    repository_file(name),
+                    where,
+                    f"`{access.team}` is not a team of data/github (teams.yaml and "
+                    "teams/<slug>.csv): only a managed team's members are known, so the leak "
+                    "guard could not count who writes here",
+                )
+            elif repo.sensitive and access.slug == review:
+                yield Problem(
+                    repository_file(name),
+                    where,
+                    f"`{access.team}` is the review team: the stack already gives it `admin` on "
+                    "every sensitive repository; remove this entry",
+                )

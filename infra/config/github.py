@@ -78,6 +78,49 @@ class DirectPusher(Model):
         return f"pushed {self.commits} of the last {self.sampled} commits directly"
 
 
+class RepositoryPermission(StrEnum):
+    """GitHub's repository permissions, weakest first; `push` and above can write."""
+
+    PULL = "pull"
+    TRIAGE = "triage"
+    PUSH = "push"
+    MAINTAIN = "maintain"
+    ADMIN = "admin"
+
+
+TeamRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$", max_length=100)]
+"""A managed team's slug; compared ignoring case (GitHub's slugs are lower-case)."""
+
+
+class TeamAccess(Model):
+    """A managed team's permission on the repository, with the evidence that it is meant.
+    Example:
+
+    ```yaml
+    teams:
+      - team: staged-recipes
+        permission: push
+        evidence: cfinfra snapshot of 2026-12-01 (GET /repos/conda-forge/staged-recipes/teams)
+    ```
+    Every member of the team, and of every team nested under it, gets the permission; `push`
+    and above can run workflows that read the repository's secrets, so the leak guard counts
+    them. The review team's `admin` on a `sensitive` repository is declared by the stack itself
+    and is not listed here.
+    """
+
+    team: TeamRef
+    """The team (`data/github/teams.yaml`), by slug."""
+    permission: RepositoryPermission = enum_field()
+    """`pull`, `triage`, `push`, `maintain` or `admin`."""
+    evidence: Description
+    """Why the team holds it: a public record, or the snapshot that shows it."""
+
+    @property
+    def slug(self) -> str:
+        """The team's slug as GitHub spells it (lower-case)."""
+        return self.team.lower()
+
+
 class Repository(Model):
     """An infrastructure (non-feedstock) repository: `data/github/repositories/<name>.yaml`, the
     file name being the repository's name. Example (`admin-requests.yaml`):
@@ -127,6 +170,19 @@ class Repository(Model):
     direct_pushers: list[DirectPusher] = Field(default_factory=list)
     """Every account its history shows pushing straight to the default branch, with the
     evidence. With `require_pull_request`, each must be able to bypass the ruleset."""
+    teams: list[TeamAccess] = Field(default_factory=list)
+    """Managed teams granted a permission on the repository, each with its evidence. Omitted:
+    no team grant is declared here (the review team's on a sensitive repository aside)."""
+
+    @field_validator("teams")
+    @classmethod
+    def _one_grant_per_team(cls, teams: list[TeamAccess]) -> list[TeamAccess]:
+        # GitHub holds one permission per team and repository: a second entry would be a second
+        # resource fighting the first.
+        dupes = repeated([t.slug for t in teams])
+        if dupes:
+            raise ValueError(f"teams listed twice (ignoring case): {', '.join(dupes)}")
+        return teams
 
     @model_validator(mode="after")
     def _one_merge_method(self) -> Repository:

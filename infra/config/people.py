@@ -24,7 +24,15 @@ from typing import Annotated
 
 from pydantic import StringConstraints, TypeAdapter, ValidationError, field_validator
 
-from infra.config.base import Description, GitHubLogin, Kebab, Model, enum_field, validate
+from infra.config.base import (
+    Description,
+    GitHubLogin,
+    Kebab,
+    Model,
+    RepoName,
+    enum_field,
+    validate,
+)
 from infra.config.folder import load_files
 from infra.config.logins import KnownLogins, login_key
 from infra.config.secretscan import credential_problems
@@ -126,6 +134,10 @@ class AdoptedPeople(Model):
     """Logins that are members of the organisation (either role)."""
     teams: dict[Kebab, list[GitHubLogin]] = {}
     """Per team slug, the logins in it; a slug listed (even with nobody) means the team exists."""
+    repositories: dict[RepoName, list[Kebab]] = {}
+    """Per repository, the teams GitHub shows holding a grant on it (`GET /repos/{org}/{repo}/
+    teams`): a declared grant (`teams` of the repository's file) is imported only if it is
+    here. Repository names compare ignoring case."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +203,17 @@ class People:
         if team not in self.adopted.teams:
             return False
         return not login or login in KnownLogins(self.adopted.teams[team])
+
+    def grant_exists(self, team: str, repository: str) -> bool:
+        """Whether ``team``'s grant on ``repository`` is recorded as existing (both compared
+        ignoring case, as GitHub does)."""
+        if self.adopted is None:
+            return False
+        wanted = repository.casefold()
+        for repo, teams in self.adopted.repositories.items():
+            if repo.casefold() == wanted and team.lower() in {t.lower() for t in teams}:
+                return True
+        return False
 
     def declared_teams(self) -> list[Team]:
         """Teams with both a file and a declaration, by slug: the ones the program declares."""

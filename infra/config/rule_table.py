@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from infra.config.access_rules import validate_no_team_nested_under_sensitive_access
+from infra.config.access_rules import (
+    validate_no_team_nested_under_sensitive_access,
+    validate_repository_team_grants,
+)
 from infra.config.aws_rules import (
     validate_cirun_key_rotated,
     validate_gpu_pool_agrees,
@@ -138,6 +141,7 @@ RULES: tuple[Rule, ...] = (
     Rule(validate_parent_teams, PEOPLE),
     Rule(validate_review_team, PEOPLE, STACK),
     Rule(validate_no_team_nested_under_sensitive_access, PEOPLE, STACK),
+    Rule(validate_repository_team_grants, PEOPLE, STACK),
     # runners
     Rule(validate_host_ids, RUNNERS),
     Rule(validate_host_kind_settings, RUNNERS),

@@ -8,9 +8,10 @@ answers, so they cannot disagree.
 GitHub's access model, as modelled here:
 
 - An **org owner** administers every repository of the organisation (`owners.csv`).
-- A **team grant** gives a team a permission on a repository. This stack declares one kind today:
-  the review team (`rulesets.review_team`) gets `admin` on every `sensitive` repository, which
-  GitHub requires before it accepts the team as a required reviewer.
+- A **team grant** gives a team a permission on a repository: the review team
+  (`rulesets.review_team`) gets `admin` on every `sensitive` repository, which GitHub requires
+  before it accepts the team as a required reviewer; and each grant a repository's data file
+  lists under `teams` (`push` and above write).
 - A **child team inherits** its parent's repository access ("child teams inherit the access
   permissions of the parent team", GitHub docs, *About teams*): a grant to `core` reaches the
   members of every team nested under `core`, however deep.
@@ -29,13 +30,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from infra.config.audience import Audience
-from infra.config.github import GitHubConfig
+from infra.config.github import GitHubConfig, RepositoryPermission
 from infra.config.logins import login_key
 from infra.config.people import CORE, People
 
-# GitHub's repository permissions, weakest first; `push` and above can write.
-PERMISSIONS = ("pull", "triage", "push", "maintain", "admin")
-WRITE = "push"
+# GitHub's repository permissions, weakest first (the data's enum); `push` and above can write.
+PERMISSIONS = tuple(p.value for p in RepositoryPermission)
+WRITE = RepositoryPermission.PUSH.value
 
 
 def can_write(permission: str) -> bool:
@@ -196,9 +197,17 @@ def _logins(routes: Iterable[WriteRoute]) -> list[str]:
 
 
 def declared_team_grants(github: GitHubConfig) -> list[tuple[str, str, str]]:
-    """(repository, team, permission) for every team grant this stack declares."""
+    """(repository, team slug, permission) for every team grant this stack declares, sorted: the
+    one list the program declares `TeamRepository` resources from and the model counts."""
     review = github.rulesets.review_team
-    return [(name, review, "admin") for name, repo in github.repositories.items() if repo.sensitive]
+    grants = {
+        (name, review): "admin" for name, repo in github.repositories.items() if repo.sensitive
+    }
+    for name, repo in github.repositories.items():
+        for access in repo.teams:
+            # A rule refuses listing the review team's own grant; the stack's `admin` wins here.
+            grants.setdefault((name, access.slug), access.permission.value)
+    return sorted((name, team, permission) for (name, team), permission in grants.items())
 
 
 def ancestors(people: People, slug: str) -> list[str]:

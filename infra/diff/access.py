@@ -36,10 +36,13 @@ TEAM_MEMBERSHIP: Final = "github:index/teamMembership:TeamMembership"
 COLLABORATOR: Final = "github:index/repositoryCollaborator:RepositoryCollaborator"
 TEAM_REPOSITORY: Final = "github:index/teamRepository:TeamRepository"
 REPOSITORY: Final = "github:index/repository:Repository"
+ORG_SECRET: Final = "github:index/actionsOrganizationSecret:ActionsOrganizationSecret"  # noqa: S105 - a type token
 ORG_SECRET_SELECTION: Final = (
     "github:index/actionsOrganizationSecretRepositories:"  # noqa: S105 - a type token
     "ActionsOrganizationSecretRepositories"
 )
+"""The selection as a resource of its own: only in plans made before the secret carried its
+selection itself (docs/provider-behaviour.md PB-1), which a `--base-plan` may be."""
 DERIVED: Final = ("write", "secret")
 """Scopes that follow from others (ownership, teams): an owner change says them all at once."""
 REPOSITORY_FILE: Final = "github:index/repositoryFile:RepositoryFile"
@@ -300,7 +303,7 @@ def _write_and_secrets(
         if team is not None and repo and can_write(str(r.inputs.get("permission", "pull"))):
             granted.setdefault(team[0], set()).add(repo)
     delivered: dict[str, set[str]] = {}
-    for r in plan.of_type(ORG_SECRET_SELECTION):
+    for r in (*plan.of_type(ORG_SECRET), *plan.of_type(ORG_SECRET_SELECTION)):
         ids = r.inputs.get("selectedRepositoryIds")
         names = {repo_of(v) for v in ids} if isinstance(ids, list) else set()
         delivered.setdefault(str(r.inputs.get("secretName", r.name)), set()).update(

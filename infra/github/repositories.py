@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
 import pulumi_github as github
 
 from infra.config.github import BypassActor, BypassKind, GitHubConfig, Repository
+from infra.config.write_access import declared_team_grants
 
 # Repository settings this stack does not decide. Ignored so that adopting a repository (an import
 # that differs is followed by an update, Pulumi >= 3.174) and later updates leave what maintainers
@@ -45,18 +46,30 @@ ALL_FILES = ["*"]
 
 
 class Repositories(pulumi.ComponentResource):
-    """Each repository of `cfinfra:github.repositories`, its alerts and default-branch ruleset."""
+    """Each repository of `cfinfra:github.repositories`, its alerts, team grants and
+    default-branch ruleset.
+
+    ``teams`` are the managed teams' resources by slug; ``grant_exists(team, repository)`` says
+    whether a grant is recorded as existing on GitHub (`data/github/adopted.yaml`), so that only
+    those are imported.
+    """
 
     def __init__(
         self,
         name: str,
         config: GitHubConfig,
-        review_team: github.Team | None,
+        teams: Mapping[str, github.Team],
+        grant_exists: Callable[[str, str], bool] = lambda team, repo: False,
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("cfinfra:github:Repositories", name, None, opts)
         self._config = config
-        self._review_team = review_team
+        self._teams = dict(teams)
+        self._review_team = self._teams.get(config.rulesets.review_team)
+        self._grant_exists = grant_exists
+        self._grants: dict[str, list[tuple[str, str]]] = {}
+        for repo_name, team, permission in declared_team_grants(config):
+            self._grants.setdefault(repo_name, []).append((team, permission))
         self._reviewer_id: pulumi.Output[int] | None = None
         self._app_ids: dict[str, pulumi.Output[int]] = {}
         self.repositories: dict[str, github.Repository] = {}
@@ -107,22 +120,40 @@ class Repositories(pulumi.ComponentResource):
                     parent=self, import_=name if repo.adopt else None, retain_on_delete=True
                 ),
             )
-        depends: list[pulumi.Resource] = []
-        if repo.sensitive and self._review_team is not None:
-            # GitHub accepts a required reviewer only if the team can access the repository; core
-            # has full rights over every conda-forge repository (governance), granted explicitly
-            # here.
-            depends.append(
-                github.TeamRepository(
-                    f"{full}/{self._config.rulesets.review_team}",
-                    team_id=self._review_team.id,
-                    repository=resource.name,
-                    permission="admin",
-                    opts=pulumi.ResourceOptions(parent=self),
-                )
-            )
+        # The review team's `admin` on a sensitive repository is among the grants: GitHub accepts
+        # a required reviewer only if the team can access the repository (core has full rights
+        # over every conda-forge repository, governance), so the ruleset waits for them.
+        depends = self._team_grants(full, name, resource)
         self._ruleset(full, repo, resource, depends)
         return resource
+
+    def _team_grants(
+        self, full: str, name: str, resource: github.Repository
+    ) -> list[pulumi.Resource]:
+        grants: list[pulumi.Resource] = []
+        for team, permission in self._grants.get(name, []):
+            holder = self._teams.get(team)
+            if holder is None:  # only when data/github did not load: validation fails anyway
+                continue
+            adopt = self._config.people.adopt and self._grant_exists(team, name)
+            grants.append(
+                github.TeamRepository(
+                    f"{full}/{team}",
+                    # The team's numeric id, as the provider's Read stores it after an import:
+                    # a slug here would differ from the imported state and `team_id` forces a
+                    # replacement (docs/provider-behaviour.md PB-15).
+                    team_id=holder.id,
+                    repository=resource.name,
+                    permission=permission,
+                    opts=pulumi.ResourceOptions(
+                        parent=self,
+                        # Only what is recorded as existing: importing a grant that does not
+                        # exist fails the `up` (the Read clears the id on a 404).
+                        import_=f"{team}:{name}" if adopt else None,
+                    ),
+                )
+            )
+        return grants
 
     def _ruleset(
         self,

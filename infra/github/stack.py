@@ -30,11 +30,19 @@ def declare_github(project: Project, values: SecretValues) -> github.Provider:
     provider = github_provider(cfg.org, values)
     opts = pulumi.ResourceOptions(provider=provider)
     OrgSettings("github-org-settings", cfg, opts=opts)
-    review_team = None
+    teams: dict[str, github.Team] = {}
+    grant_exists = None
     if project.people is not None:
         people = OrgPeople("github-people", cfg.org, project.people, cfg.people, opts=opts)
-        review_team = people.teams.get(cfg.rulesets.review_team)
-    repos = Repositories("github-repositories", cfg, review_team, opts=opts)
+        teams = people.teams
+        grant_exists = project.people.grant_exists
+    repos = Repositories(
+        "github-repositories",
+        cfg,
+        teams,
+        grant_exists or (lambda team, repo: False),
+        opts=opts,
+    )
     repo_ids = RepositoryIds(cfg.org, provider, managed=repos.repositories)
     OrgSecrets("github-org-secrets", values.of(GitHubOrgSecretTarget), repo_ids, opts=opts)
     Webhooks("github-webhooks", cfg, values.of(GitHubWebhookSecretTarget), opts=opts)

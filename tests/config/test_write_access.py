@@ -32,9 +32,6 @@ def test_the_review_team_administers_sensitive_repositories_only():
     admin = model.writers("admin-requests")
     assert admin is not None
     assert {r.label for r in admin.routes} == {"org owner", "core (admin)"}
-    staged = model.writers("staged-recipes")
-    assert staged is not None
-    assert {r.kind for r in staged.routes} == {RouteKind.OWNER}
     assert [g.repository for g in model.teams["core"]] == [
         ".cirun",
         "admin-requests",
@@ -89,3 +86,34 @@ def test_without_people_every_repository_keeps_its_declared_audience():
         Audience.CORE,
         "admin-requests (core)",
     )
+
+
+def test_a_repository_s_team_grant_reaches_the_team_and_every_team_nested_under_it():
+    """The fixture's staged-recipes grants `push` to `bot`; `help-python` is nested under it."""
+    _, model = _model()
+    staged = model.writers("staged-recipes")
+    assert staged is not None
+    assert {(r.login, r.label) for r in staged.routes if r.kind is RouteKind.TEAM} == {
+        ("ada-owner", "bot (push)"),
+        ("dee-bot", "bot (push)"),
+        ("cy-member", "help-python, nested under bot (push)"),
+    }
+    assert staged.outside_core() == ["cy-member", "dee-bot"]
+    assert [(g.repository, g.permission, g.via) for g in model.teams["help-python"]] == [
+        ("staged-recipes", "push", "bot")
+    ]
+
+
+def test_a_read_only_team_grant_writes_nothing(tmp_path: Path):
+    root = shutil.copytree(FIXTURE_ROOT, tmp_path / "fixture")
+    path = root / "data/github/repositories/staged-recipes.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["teams"][0]["permission"] = "triage"
+    path.write_text(yaml.safe_dump(data))
+    _, model = _model(root)
+    staged = model.writers("staged-recipes")
+    assert staged is not None
+    assert {r.kind for r in staged.routes} == {RouteKind.OWNER}
+    assert [(g.repository, g.permission) for g in model.teams["bot"]] == [
+        ("staged-recipes", "triage")
+    ]
