@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.config.write_access import PERMISSIONS
 from infra.errors import Problem
 from infra.live.against_files import read_access, read_yaml
 from infra.live.recorded import Snapshot, file_text
@@ -311,6 +312,26 @@ class Matcher:
             "allowRebaseMerge": "allow_rebase_merge",
         }
         return _pred(r, REPO, f"GET {path}", _diff(r.inputs, live, fields))
+
+    def team_repository(self, r: PlannedResource) -> Prediction:
+        repo = r.inputs.get("repository")
+        slug = r.name.rsplit("/", 1)[-1]  # `<org>/<repo>/<team slug>` (infra/github)
+        path = self.path(f"/repos/{{org}}/{repo}/teams")
+        if not self.snap.has(path):
+            return Prediction(r, "not-recorded", REPO, "-")
+        live = self.team_grants(str(repo)).get(slug.lower())
+        if live is None:
+            op = "import-missing" if r.import_id else "create"
+            return Prediction(r, op, REPO, f"GET {path}", note=f"`{slug}` has no grant here")
+        changes = _diff(r.inputs, {"permission": live}, {"permission": "permission"})
+        return _pred(r, REPO, f"GET {path}", changes)
+
+    def team_grants(self, repo: str) -> dict[str, str]:
+        """Lower-cased team slug → its permission on ``repo``, as recorded."""
+        return {
+            str(t.get("slug", "")).lower(): live_permission(t)
+            for t in self.items(self.path(f"/repos/{{org}}/{repo}/teams"))
+        }
 
     def alerts(self, r: PlannedResource) -> Prediction:
         path = self.path(f"/repos/{{org}}/{r.inputs.get('repository')}/vulnerability-alerts")
@@ -611,6 +632,17 @@ class Matcher:
         )
 
 
+def live_permission(team: dict[str, Any]) -> str:
+    """A listed team's permission on the repository: the highest of its `permissions` flags
+    (what the team can do there), else its `permission` field."""
+    flags = team.get("permissions")
+    if isinstance(flags, dict):
+        held = [p for p in PERMISSIONS if flags.get(p) is True]
+        if held:
+            return held[-1]
+    return str(team.get("permission", ""))
+
+
 def _pred(
     r: PlannedResource, blast: str, live: str, changes: list[Change], creates: bool = False
 ) -> Prediction:
@@ -630,6 +662,7 @@ def _matchers(m: Matcher) -> dict[str, Callable[[PlannedResource], Prediction]]:
         f"{g}teamMembership:TeamMembership": m.team_membership,
         f"{g}repository:Repository": m.repository,
         f"{g}repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts": m.alerts,
+        f"{g}teamRepository:TeamRepository": m.team_repository,
         f"{g}repositoryRuleset:RepositoryRuleset": m.ruleset,
         f"{g}organizationWebhook:OrganizationWebhook": m.webhook,
         f"{g}repositoryWebhook:RepositoryWebhook": m.webhook,
@@ -693,6 +726,17 @@ def unmanaged_of(plan: Plan, m: Matcher) -> list[tuple[str, str]]:
     for g in m.items(m.path("/orgs/{org}/actions/runner-groups"), "runner_groups"):
         if not g.get("default") and str(g.get("name")).lower() not in declared_groups:
             out.append((ORG, f"runner group {g.get('name')} ({g.get('visibility')})"))
+    declared_grants = {
+        (str(r.inputs.get("repository")).lower(), r.name.rsplit("/", 1)[-1].lower())
+        for r in plan.resources
+        if r.type.endswith("teamRepository:TeamRepository")
+    }
+    for repo in sorted(
+        str(r.inputs.get("name")) for r in plan.resources if r.type.endswith(":Repository")
+    ):
+        for slug, permission in sorted(m.team_grants(repo).items()):
+            if (repo.lower(), slug) not in declared_grants:
+                out.append((REPO, f"team grant {slug} ({permission}) on {repo}"))
     declared_envs = {
         (str(r.inputs.get("repository")).lower(), str(r.inputs.get("environment")).lower())
         for r in plan.resources

@@ -203,6 +203,10 @@ def _record_repositories(r: Recorder, project: Project, feedstocks: Iterable[str
                         "this token (GitHub returns it only with write access to the ruleset)"
                     )
         r.gh(f"{base}/hooks", paged=True, optional=True)
+        # The teams granted access: for a public repository GitHub lists a team only where the
+        # grant is the team's own (not inherited from a parent), and only teams the token can
+        # see (a secret team needs an owner's token or membership).
+        r.gh(f"{base}/teams", paged=True)
         _record_environments(r, base)
         _record_workflows(r, repo)
     for feedstock in sorted(set(feedstocks)):

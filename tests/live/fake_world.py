@@ -41,6 +41,35 @@ def b64(text: str) -> dict[str, Any]:
     }
 
 
+PERMISSIONS = ("pull", "triage", "push", "maintain", "admin")
+
+
+def team_listing(org: str, slug: str, team: dict[str, Any], permission: str, n: int) -> dict:
+    """One item of `GET /repos/{owner}/{repo}/teams`: GitHub's `team` schema
+    (github/rest-api-description, operation `repos/list-teams`), with the team's permission on
+    the repository in `permission` and as the five `permissions` flags (a level implies the
+    ones below it)."""
+    level = PERMISSIONS.index(permission)
+    return {
+        "id": n,
+        "node_id": f"T_{n}",
+        "url": f"https://api.github.com/organizations/1/team/{n}",
+        "html_url": f"https://github.com/orgs/{org}/teams/{slug}",
+        "name": team.get("name", slug),
+        "slug": slug,
+        "description": team.get("description"),
+        "privacy": team.get("privacy", "closed"),
+        "notification_setting": "notifications_enabled",
+        "permission": permission,
+        "permissions": {p: i <= level for i, p in enumerate(PERMISSIONS)},
+        "members_url": f"https://api.github.com/organizations/1/team/{n}/members{{/member}}",
+        "repositories_url": f"https://api.github.com/organizations/1/team/{n}/repos",
+        "type": "organization",
+        "organization_id": 1,
+        "parent": None,
+    }
+
+
 def _types(plan: Plan, suffix: str) -> list:
     return [r for r in plan.resources if r.type.endswith(suffix)]
 
@@ -151,6 +180,13 @@ def world_from_plan(plan: Plan) -> dict[str, Any]:
         w[f"{base}/environments"] = {"total_count": 0, "environments": []}
         w[f"{base}/contents/.github/workflows"] = None
         w[f"{base}/rulesets"] = []
+        w[f"{base}/teams"] = []
+    teams = {t.import_id or t.name.rsplit("/", 1)[-1]: t for t in _types(plan, "team:Team")}
+    for n, g in enumerate(_types(plan, "teamRepository:TeamRepository")):
+        slug = g.name.rsplit("/", 1)[-1]
+        w[f"/repos/{org}/{g.inputs['repository']}/teams"].append(
+            team_listing(org, slug, teams[slug].inputs, g.inputs["permission"], 300 + n)
+        )
     for n, rs in enumerate(_types(plan, "repositoryRuleset:RepositoryRuleset")):
         base = f"/repos/{org}/{rs.inputs['repository']}/rulesets"
         summary = {"id": 1000 + n, "name": rs.inputs["name"], "source_type": "Repository"}

@@ -270,3 +270,42 @@ def test_a_report_path_that_cannot_be_written_is_exit_2_before_planning(tmp_path
     assert result.exit_code == 2
     assert "cannot write" in result.output
     assert "--report" in result.output
+
+
+def test_team_grants_are_compared_and_a_live_grant_not_declared_is_listed(tmp_path, project):
+    """bot's push on staged-recipes is maintain live; help-python holds an undeclared triage on
+    webservices; core's admin grant on admin-requests is gone (it is created again)."""
+    from tests.live.fake_world import team_listing
+
+    def grants(world):
+        [bot] = world[f"{REPOS}/staged-recipes/teams"]
+        bot.update(team_listing("example-forge", "bot", {}, "maintain", bot["id"]))
+        world[f"{REPOS}/webservices/teams"].append(
+            team_listing("example-forge", "help-python", {}, "triage", 99)
+        )
+        world[f"{REPOS}/admin-requests/teams"] = []
+
+    snap = snapshot_of(tmp_path, project, grants)
+    result = plan_against(project, snap, tmp_path / "report.md")
+    assert result.exit_code == 1, result.output
+    out = " ".join(result.output.split())
+    assert (
+        "[repository] example-forge/staged-recipes/bot: imported, then updated (permission)" in out
+    )
+    assert "[repository] example-forge/admin-requests/core: created" in out
+    report = (tmp_path / "report.md").read_text()
+    assert (
+        "| `example-forge/staged-recipes/bot` | imported, then updated | `permission` |" in report
+    )
+    assert "`maintain`" in report
+    assert "team grant help-python (triage) on webservices" in report.replace("\\", "")
+    assert "teamRepository" not in report.split("### Not compared", 1)[-1]
+
+
+def test_a_recorded_team_grant_missing_live_is_an_import_that_fails(tmp_path, project):
+    snap = snapshot_of(tmp_path, project, lambda w: w.update({f"{REPOS}/staged-recipes/teams": []}))
+    result = plan_against(project, snap, tmp_path / "report.md")
+    assert result.exit_code == 1, result.output
+    report = (tmp_path / "report.md").read_text()
+    assert "`example-forge/staged-recipes/bot`" in report
+    assert "`bot` has no grant here" in report.replace("\\", "")

@@ -54,6 +54,8 @@ def test_a_snapshot_records_every_managed_surface_with_pages_concatenated(tmp_pa
         "GET /repos/example-forge/staged-recipes/vulnerability-alerts",
         "GET /repos/example-forge/staged-recipes/rulesets",
         "GET /repos/example-forge/staged-recipes/environments",
+        "GET /repos/example-forge/staged-recipes/teams",
+        "GET /repos/example-forge/webservices/teams",
         "GET /repos/example-forge/.cirun/contents/.access.yml",
         "GET /apps/example-forge-webservices",
         "GET https://api.heroku.com/apps/example-forge/formation",
@@ -68,6 +70,10 @@ def test_a_snapshot_records_every_managed_surface_with_pages_concatenated(tmp_pa
     assert len(core) == 24
     assert any("page=3" in url for url in fake.requests)
     assert doc["GET /repos/example-forge/staged-recipes/vulnerability-alerts"] is True
+    # Each managed repository's team grants, as GitHub lists them (the fixture's bot: push).
+    [bot] = doc["GET /repos/example-forge/staged-recipes/teams"]
+    assert (bot["slug"], bot["permission"], bot["permissions"]["push"]) == ("bot", "push", True)
+    assert bot["permissions"]["maintain"] is False
     assert doc["GET https://api.heroku.com/apps/example-forge/config-vars"] == ["GH_TOKEN"]
 
 
