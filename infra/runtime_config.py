@@ -106,12 +106,18 @@ def stated_environment(env: Mapping[str, str]) -> str | None:
     return env.get(RUN_ENVIRONMENT) or None
 
 
-def run_environment(project: Project, stated: str | None) -> str | None:
-    """The manifest's `environment` of the provider credentials this run resolves: None for the
-    deploy, the read-only environment's name for a read-only run. Anything else is refused."""
+def run_environments(project: Project) -> tuple[str, str]:
+    """The deploy environment's name and the read-only one's (``cfinfra:aws.github_oidc``)."""
     aws = project.config.aws
     deploy = aws.github_oidc.deploy_environment if aws else "production"
     read_only = aws.github_oidc.read_only_environment if aws else "read-only"
+    return deploy, read_only
+
+
+def run_environment(project: Project, stated: str | None) -> str | None:
+    """The manifest's `environment` of the provider credentials this run resolves: None for the
+    deploy, the read-only environment's name for a read-only run. Anything else is refused."""
+    deploy, read_only = run_environments(project)
     if stated in (None, "", deploy):
         return None
     if stated == read_only:

@@ -31,6 +31,7 @@ from infra.config.manifest import (
 from infra.preflight import services
 from infra.rotation.op_items import EXPIRES, VALUE_SET_AT, parse_expires, parse_stamp
 from infra.rotation.policy import as_utc, due_soon_days
+from infra.runtime_config import run_environments
 from infra.sources.clearance import recorded_clearance, tag_for
 
 PROVIDER_DOC = "docs/provider-credentials.md"
@@ -287,26 +288,97 @@ def recorded_expiry_checks(
 
 
 def provider_entries(
-    entries: Iterable[SecretEntry], provider: ProviderKind
+    entries: Iterable[SecretEntry], provider: ProviderKind, environment: str | None = None
 ) -> dict[str, SecretEntry]:
-    """``{provider input: entry}`` of one provider's deploy credential (OpenStack hosts and the
-    read-only runs' credentials, ``environment: read-only``, excluded)."""
+    """``{provider input: entry}`` of one provider's credential for the run of ``environment``
+    (None: the deploy's; the read-only environment's name: the read-only runs'), as the program
+    picks it (OpenStack hosts excluded)."""
     found = {}
     for entry in entries:
         for target in entry.secret.targets:
             if (
                 isinstance(target, ProviderCredentialTarget)
                 and target.provider is provider
-                and target.environment is None
+                and target.environment == environment
             ):
                 found[target.input] = entry
     return found
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What this preflight checks: the run's credentials, with the run's 1Password account."""
+
+    environment: str | None
+    """The run (``run_environment``): None for the deploy, else the read-only environment."""
+    account: str
+    """The GitHub environment whose 1Password account runs it."""
+    entries: tuple[SecretEntry, ...]
+    """The manifest entries that account reads (every one, where its vaults are undeclared)."""
+    unreadable: tuple[str, ...] = ()
+    """Vaults of other entries the account does not read, by design (the deploy's vault)."""
+
+
+def scope(project: Project, environment: str | None) -> Scope:
+    """The entries the run's account can read, from its environment's ``onepassword_vaults``.
+
+    A read-only account that cannot read the deploy's write credentials is the design
+    (validate_read_only_runs_hold_read_only_credentials): those items are left out and named,
+    not reported missing. Where the environment declares no vaults, every entry is checked."""
+    deploy, _ = run_environments(project)
+    account = environment or deploy
+    envs = {n.casefold(): e for n, e in project.config.github.environments.items()}
+    declared = envs[account.casefold()].onepassword_vaults if account.casefold() in envs else None
+    if declared is None:
+        return Scope(environment, account, tuple(project.secrets))
+    reads = {v.casefold() for v in declared}
+    entries = tuple(e for e in project.secrets if e.secret.onepassword.vault.casefold() in reads)
+    unreadable = sorted(
+        {e.secret.onepassword.vault for e in project.secrets}
+        - {e.secret.onepassword.vault for e in entries}
+    )
+    return Scope(environment, account, entries, tuple(unreadable))
+
+
+def scope_checks(run: Scope, project: Project) -> list[Check]:
+    """One line naming the vaults the account does not read (by design), and a failure for
+    every credential of the run that lives in one of them: the run could not resolve it."""
+    out = []
+    if run.unreadable:
+        vaults = ", ".join(f"`{v}`" for v in run.unreadable)
+        out.append(
+            ok(
+                "1password",
+                f"vaults {vaults}",
+                f"not read by the `{run.account}` account, by design: not checked here",
+            )
+        )
+    readable = {e.id for e in run.entries}
+    for kind in ProviderKind:
+        for entry in provider_entries(project.secrets, kind, run.environment).values():
+            if entry.id not in readable:
+                ref = entry.secret.onepassword
+                out.append(
+                    fail(
+                        "1password",
+                        f"{ref.vault}/{ref.item}",
+                        f"{entry.id}: the `{run.account}` run's credential is in a vault its "
+                        "account does not read",
+                        f"move it to a vault of `{run.account}` ({PROVIDER_DOC})",
+                        secret=True,
+                    )
+                )
+    return out
+
+
 def github_checks(
-    entries: Sequence[SecretEntry], vault: Vault, now: datetime, http: Any
+    entries: Sequence[SecretEntry],
+    vault: Vault,
+    now: datetime,
+    http: Any,
+    environment: str | None = None,
 ) -> list[Check]:
-    creds = provider_entries(entries, ProviderKind.GITHUB)
+    creds = provider_entries(entries, ProviderKind.GITHUB, environment)
     if "token" in creds:
         entry = creds["token"]
         if entry.id not in vault.values:
@@ -317,7 +389,19 @@ def github_checks(
                 fail("github", entry.id, probe.detail, f"replace the token ({ROTATE})", secret=True)
             ]
         out = [ok("github", f"{entry.id} authenticates", probe.detail)]
-        if probe.detail.startswith("classic"):
+        writes = sorted(set(needed_token_scopes()) & probe.granted)
+        if environment is not None and probe.detail.startswith("classic") and writes:
+            # A read-only run's token must not be able to write: these scopes grant the deploy's
+            # writes. Fine-grained tokens report no scopes (GitHub enforces their permissions).
+            out.append(
+                fail(
+                    "github",
+                    f"{entry.id} scopes",
+                    f"a classic token with {', '.join(writes)} can write",
+                    f"use a fine-grained token with read permissions only ({PROVIDER_DOC})",
+                )
+            )
+        elif probe.detail.startswith("classic") and environment is None:
             lacking = sorted(set(needed_token_scopes()) - probe.granted)
             out.append(
                 fail(
@@ -365,8 +449,10 @@ def github_checks(
     ]
 
 
-def azure_checks(project: Project, vault: Vault, http: Any) -> list[Check]:
-    creds = provider_entries(project.secrets, ProviderKind.AZUREDEVOPS)
+def azure_checks(
+    project: Project, vault: Vault, http: Any, environment: str | None = None
+) -> list[Check]:
+    creds = provider_entries(project.secrets, ProviderKind.AZUREDEVOPS, environment)
     entry = creds.get("personal_access_token")
     if entry is None or entry.id not in vault.values:
         return []
@@ -401,8 +487,10 @@ def azure_checks(project: Project, vault: Vault, http: Any) -> list[Check]:
     return out
 
 
-def heroku_checks(project: Project, vault: Vault, now: datetime, http: Any) -> list[Check]:
-    creds = provider_entries(project.secrets, ProviderKind.HEROKU)
+def heroku_checks(
+    project: Project, vault: Vault, now: datetime, http: Any, environment: str | None = None
+) -> list[Check]:
+    creds = provider_entries(project.secrets, ProviderKind.HEROKU, environment)
     entry = creds.get("api_key")
     if entry is None or entry.id not in vault.values:
         return []

@@ -108,14 +108,19 @@ def render(check: Check, width: int = 80) -> list[str]:
     return lines
 
 
-async def _collect(root: Path, stack: str, project: Any, pulumi: Any, session: Any) -> list[Check]:
+async def _collect(
+    root: Path, stack: str, project: Any, pulumi: Any, session: Any, run: Any
+) -> list[Check]:
     from infra.config.manifest import ProviderKind
     from infra.preflight import accounts, checks
     from infra.sources.clearance import item_tags
 
     now = _now()
     http = _http()
-    entries = project.secrets
+    # The run's account reads only its own vaults: the items it cannot read are named, not
+    # reported missing; the run's credentials are checked, never the other run's.
+    entries = list(run.entries)
+    scoped = checks.scope_checks(run, project)
     try:
         client = await _onepassword()
         tags = await item_tags(client, {e.secret.onepassword.vault for e in entries})
@@ -130,14 +135,15 @@ async def _collect(root: Path, stack: str, project: Any, pulumi: Any, session: A
                 secret=True,
             )
         ]
+    found = scoped + found
     found += checks.recorded_expiry_checks(entries, vault, now)
-    found += checks.github_checks(entries, vault, now, http)
-    found += checks.azure_checks(project, vault, http)
-    found += checks.heroku_checks(project, vault, now, http)
+    found += checks.github_checks(entries, vault, now, http, run.environment)
+    found += checks.azure_checks(project, vault, http, run.environment)
+    found += checks.heroku_checks(project, vault, now, http, run.environment)
     providers = {
         e.id
         for kind in (ProviderKind.GITHUB, ProviderKind.HEROKU)
-        for e in checks.provider_entries(entries, kind).values()
+        for e in checks.provider_entries(entries, kind, run.environment).values()
     }
     found += checks.service_expiry_checks(entries, vault, now, http, providers)
     found += accounts.anaconda_checks(entries, vault, _anaconda(), now, http)
@@ -156,16 +162,23 @@ def preflight(
     names, the anaconda.org issuer (both schemes, its organisations), the AWS role, the state
     bucket and key, and the Pulumi stack. One line per check, with what to do when one fails.
 
+    With `CFINFRA_ENVIRONMENT=read-only` (a read-only run, as the program reads it) it checks the
+    read-only runs' provider credentials, with the read-only 1Password account: run it so before
+    the first read-only run, to see the read-only items resolve for that account. The items in
+    vaults the run's account does not read (`onepassword_vaults`) are named, not checked.
+
     Exit 0 all hold, 1 one does not, 2 invalid configuration, 3 a secret problem. Nothing is
     written; no value is printed.
     """
     from infra.config.loader import load_project
     from infra.errors import ConfigError
     from infra.preflight import accounts
-    from infra.preflight.checks import Verdict
+    from infra.preflight.checks import Verdict, scope
+    from infra.runtime_config import run_environment, stated_environment
 
     try:
         project = load_project(root, stack)
+        run = scope(project, run_environment(project, stated_environment(os.environ)))
     except ConfigError as exc:
         raise fail_config(exc) from None
     env = dict(os.environ)
@@ -173,7 +186,7 @@ def preflight(
     pulumi = accounts.pulumi_token(env, accounts.home())
     found = missing_credentials(env, session, pulumi)
     if not found:
-        found = asyncio.run(_collect(root, stack, project, pulumi, session))
+        found = asyncio.run(_collect(root, stack, project, pulumi, session, run))
     for check in found:
         stream = out if check.verdict is Verdict.OK else err
         for line in render(check, min(out.width, 80)):

@@ -232,3 +232,80 @@ def test_a_github_token_reports_its_own_expiry_in_the_header(world: World) -> No
     result = run(world)
     assert result.exit_code == 1
     assert "reports-token expiry: expiring on 2030-01-09" in result.stderr
+
+
+# --- a read-only run: its own credentials, with its own 1Password account -------------------------
+
+
+def run_read_only(world: World, monkeypatch: pytest.MonkeyPatch) -> Any:
+    # The read-only account reads vault `pulumi` only (the fixture's `onepassword_vaults`); the
+    # deploy's write credentials live in `deploy`, which does not exist for it.
+    world.op = world.account("pulumi")
+    monkeypatch.setenv("CFINFRA_ENVIRONMENT", "read-only")
+    return run(world)
+
+
+def test_a_read_only_run_checks_its_own_credentials_with_its_own_account(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run_read_only(world, monkeypatch)
+    assert result.exit_code == 0, result.output
+    out = " ".join(" ".join(lines(result)).split())
+    for expected in (
+        "github-read-only-token authenticates: fine-grained token",
+        "heroku-read-only-key authenticates",
+        "reads cdt-builds/anaconda-org: azure-read-only-token",
+        "vaults `deploy`: not read by the `read-only` account, by design",
+    ):
+        assert expected in out, expected
+    assert "GitHub App" not in out
+    assert "heroku-runner-key" not in out
+    for value in world.values.values():
+        if len(value) > 8:
+            assert value not in out
+
+
+def test_the_deploys_check_with_the_read_only_account_names_every_write_credential(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without the switch the deploy's credentials are checked: a read-only account cannot read
+    # them, which is the point of the vault (and why the read-only jobs state their run).
+    world.op = world.account("pulumi")
+    monkeypatch.delenv("CFINFRA_ENVIRONMENT", raising=False)
+    result = run(world)
+    assert result.exit_code == 3
+    text = " ".join(result.stderr.split())
+    for sid in ("azure-runner-token", "heroku-runner-key", "github-runner-app-key"):
+        assert f"deploy/{sid}" in text
+
+
+def test_a_read_only_item_missing_for_the_read_only_account_is_a_secret_problem(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    del world.seed["pulumi"]["github-read-only-token"]
+    result = run_read_only(world, monkeypatch)
+    assert result.exit_code == 3
+    assert "pulumi/github-read-only-token `credential`" in " ".join(result.stderr.split())
+
+
+def test_a_read_only_credential_its_account_cannot_read_is_a_secret_problem(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = world.root / "secrets" / "heroku-read-only-key.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("vault: pulumi", "vault: deploy"), encoding="utf-8")
+    result = run_read_only(world, monkeypatch)
+    assert result.exit_code == 3
+    text = " ".join(result.stderr.split())
+    assert "deploy/heroku-read-only-key" in text
+    assert "in a vault its account does not read" in text
+
+
+def test_a_classic_token_that_can_write_is_refused_for_read_only_runs(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.read_only_token_scopes = "repo, read:org"
+    result = run_read_only(world, monkeypatch)
+    assert result.exit_code == 1
+    text = " ".join(result.stderr.split())
+    assert "github-read-only-token scopes: a classic token with repo can write" in text

@@ -123,6 +123,16 @@ class World:
     """The reports token's `GitHub-Authentication-Token-Expiration`, as GitHub formats it."""
     azure_answer: int = 401
     """What Azure DevOps answers a PAT it does not know (401, or 203 with a sign-in page)."""
+    seed: dict[str, Any] = field(default_factory=dict)
+    """Every vault's items, as seeded: ``account`` builds a service account that reads some."""
+    read_only_token_scopes: str | None = None
+    """The read-only runs' GitHub token's `X-OAuth-Scopes` (None: a fine-grained token, which
+    GitHub answers without the header)."""
+
+    def account(self, *vaults: str) -> FakeClient:
+        """The 1Password service account that reads only ``vaults`` (the others do not exist
+        for it, as 1Password answers an account a vault it was not granted)."""
+        return FakeClient({v: self.seed[v] for v in vaults}, clock=lambda: NOW)
 
     def install(self, http: responses.RequestsMock) -> None:
         http.add_callback(
@@ -181,17 +191,19 @@ class World:
         known = (self.values["reports-token"], self.values["github-read-only-token"])
         if request.headers.get("Authorization") not in {f"Bearer {t}" for t in known}:
             return self._json(401, {"message": "Bad credentials"})
-        headers = {
-            "GitHub-Authentication-Token-Expiration": self.github_expiration,
-            "X-OAuth-Scopes": "repo",
-        }
+        headers = {"GitHub-Authentication-Token-Expiration": self.github_expiration}
+        if request.headers["Authorization"] == f"Bearer {self.values['reports-token']}":
+            headers["X-OAuth-Scopes"] = "repo"
+        elif self.read_only_token_scopes is not None:
+            headers["X-OAuth-Scopes"] = self.read_only_token_scopes
         return self._json(200, {"login": "reports-bot"}, headers)
 
     def _azure(self, request: Any) -> Any:
-        expected = (
-            "Basic " + base64.b64encode(f":{self.values['azure-runner-token']}".encode()).decode()
-        )
-        if request.headers.get("Authorization") != expected:
+        expected = {
+            "Basic " + base64.b64encode(f":{self.values[pat]}".encode()).decode()
+            for pat in ("azure-runner-token", "azure-read-only-token")
+        }
+        if request.headers.get("Authorization") not in expected:
             if self.azure_answer == 203:
                 return 203, {"Content-Type": "text/html"}, "<html>Sign in</html>"
             return self._json(401, {"message": "unauthorized"})
@@ -316,5 +328,5 @@ def build(tmp: Path, access_key_id: str) -> World:
                 "section": "Rotation",
             }
     op = FakeClient(seed, clock=lambda: NOW)
-    world = World(root=root, op=op, values=values, public_key=public)
+    world = World(root=root, op=op, values=values, public_key=public, seed=seed)
     return world

@@ -150,3 +150,22 @@ def test_the_run_environment_is_the_deploy_the_read_only_one_or_refused():
     assert run_environment(project, "read-only") == "read-only"
     with pytest.raises(ConfigError, match="neither the deploy environment"):
         run_environment(project, "rotation")
+
+
+def test_prod_declares_every_environments_vaults_so_the_vault_rule_applies():
+    # Policy, not parity: without `onepassword_vaults` the rule that keeps the deploy's write
+    # credentials out of the read-only account's reach checks nothing.
+    from tests.conftest import REPO_ROOT
+
+    project = load_project(REPO_ROOT, "prod")
+    envs = project.config.github.environments
+    assert all(e.onepassword_vaults for e in envs.values()), sorted(envs)
+    readers = {v for n, e in envs.items() if n != "production" for v in e.onepassword_vaults or []}
+    for entry in project.secrets:
+        writes = [
+            t
+            for t in entry.secret.targets
+            if getattr(t, "kind", None) == "provider-credential" and t.environment is None
+        ]
+        if writes:
+            assert entry.secret.onepassword.vault not in readers, entry.id
