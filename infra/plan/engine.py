@@ -242,6 +242,7 @@ def _run_under_mocks(
         finally:
             feed_runtime({})
             pulumi.runtime.settings.reset_options()
+            _cancel_leftovers(loop)
             loop.run_until_complete(loop.shutdown_default_executor())
             asyncio.set_event_loop(None)
             for created in policy.loops:
@@ -250,6 +251,23 @@ def _run_under_mocks(
             asyncio.set_event_loop_policy(previous_policy)
     except BaseException as exc:
         raised.append(exc)
+
+
+def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel and await what a failed program left running, as ``asyncio.run`` does.
+
+    At the program's first error the SDK stops awaiting its outputs (``wait_for_rpcs`` re-raises
+    the first failed one) and returns with the rest pending: registrations waiting on the mock
+    monitor, applies never started. Left on the loop they are destroyed with it whenever the
+    garbage collector gets to them, in whatever test or command runs next ("Task was destroyed
+    but it is pending!", "coroutine 'Output.apply.<locals>.run' was never awaited"), and the
+    executor's shutdown fails the registrations still queued ("Executor shutdown has been
+    called"). Cancelled here, they end now, before the executor shuts down.
+    """
+    while pending := asyncio.all_tasks(loop):
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 def plan_stack(root: Path, stack: str, *, environment: str | None = None) -> Plan:

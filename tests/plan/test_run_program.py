@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import traceback
+import warnings
 
 import pulumi
 import pytest
 
 from infra.plan.engine import run_program
+from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK
 
 
 def test_the_program_runs_on_a_stack_of_its_own() -> None:
@@ -42,3 +45,32 @@ def test_the_runtime_is_reset_after_a_run() -> None:
     run_program("first", lambda: stacks.append(pulumi.get_stack()))
     run_program("second", lambda: stacks.append(pulumi.get_stack()))
     assert stacks == ["first", "second"]
+
+
+def test_a_program_that_fails_midway_leaves_nothing_running(monkeypatch, caplog) -> None:
+    """At the first error the SDK stops awaiting the program's outputs; what is left must end
+    with the run, not be destroyed pending in whatever runs next ("Task was destroyed but it is
+    pending!", "coroutine ... was never awaited": the archived-repository test showed them after
+    the missing-feedstock one). The fixture plan fails midway on a feedstock GitHub does not know.
+    """
+    from pulumi.runtime.settings import SETTINGS
+
+    from infra.github.repositories import RepositoryNotFound
+    from infra.plan import fakes
+    from infra.plan.engine import plan_stack
+
+    real = fakes.INVOKES["github:index/getRepository:getRepository"]
+
+    def lookup(registry, args):
+        found = real(registry, args)
+        return {**found, "id": ""} if args["fullName"].endswith("/numpy-feedstock") else found
+
+    monkeypatch.setitem(fakes.INVOKES, "github:index/getRepository:getRepository", lookup)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(RepositoryNotFound):
+            plan_stack(FIXTURE_ROOT, FIXTURE_STACK)
+        SETTINGS.outputs.clear()  # as the next run does first
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
