@@ -3,14 +3,16 @@
 For everything this stack manages and the snapshot recorded, the declared value is set to the live
 one: organisation settings (including the not-public ones, once an owner's snapshot shows them),
 the Actions policy, GitHub App ids of ruleset bypass actors, repository settings and vulnerability
-alerts, webhook events, team descriptions, privacy, parents and team roles, and the Heroku dyno
-formation. YAML files are edited round-trip (ruamel.yaml: comments, order, flow style and quoting
-stay); team CSV files keep their rows and only change a `role` cell. Every changed value is
-reported; running it again changes nothing.
+alerts, the permission of each declared team grant, webhook events, team descriptions, privacy,
+parents and team roles, and the Heroku dyno formation. YAML files are edited round-trip
+(ruamel.yaml: comments, order, flow style and quoting stay); team CSV files keep their rows and
+only change a `role` cell. Every changed value is reported; running it again changes nothing.
 
 Not adopted, and said so: org membership roles (moving someone between `owners.csv` and
 `members.csv` is a governance decision), team members declared here but not in the team (or the
-other way round), and values the model cannot express.
+other way round), team grants live but not declared (who writes a repository is an access
+decision: add it to the repository's `teams` with the snapshot as evidence), and values the model
+cannot express.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from infra.config.github import Repository, Webhook
 from infra.config.github_org import ActionsPolicy, OrgSettings
 from infra.config.loader import Project
 from infra.config.secretscan import looks_like_credential, redact
+from infra.live.against import live_permission
 from infra.live.recorded import Snapshot
 
 STACK_KEY = "cfinfra:github"
@@ -375,6 +378,39 @@ def _repositories(a: Adoption, project: Project, snap: Snapshot, org: str) -> No
             a.set(file, [*keys, key], value)
         if wanted:
             Repository.model_validate({**repo.model_dump(mode="json"), **wanted})
+        _team_grants(a, project, snap, org, name)
+
+
+def _team_grants(a: Adoption, project: Project, snap: Snapshot, org: str, name: str) -> None:
+    """The live permission of each declared grant; a live grant not declared is a note."""
+    path = f"/repos/{org}/{name}/teams"
+    listed = snap.get(path)
+    if not isinstance(listed, list):
+        return
+    live = {
+        str(t.get("slug", "")).lower(): live_permission(t) for t in listed if isinstance(t, dict)
+    }
+    gh = project.config.github
+    repo = gh.repositories[name]
+    file, keys = _entity(project, "repositories", name, "repositories")
+    entries = [access.model_dump(mode="json") for access in repo.teams]
+    for entry, access in zip(entries, repo.teams, strict=True):
+        held = live.get(access.slug)
+        if held is None:
+            a.notes.append(f"{file}: team `{access.team}` has no grant on {name} on GitHub")
+        else:
+            entry["permission"] = held
+    if entries != [access.model_dump(mode="json") for access in repo.teams]:
+        a.set(file, [*keys, "teams"], entries)
+    declared = {t.slug for t in repo.teams}
+    if repo.sensitive:
+        declared.add(gh.rulesets.review_team)
+    for slug, held in sorted(live.items()):
+        if slug not in declared:
+            a.notes.append(
+                f"team `{slug}` holds `{held}` on {name} on GitHub ({path}): not declared; add "
+                f"it to the `teams` of {file} with the snapshot as its evidence if it is meant"
+            )
 
 
 def _webhooks(a: Adoption, project: Project, snap: Snapshot, org: str) -> None:

@@ -134,3 +134,18 @@ def test_the_pr_diff_labels_a_new_push_grant_that_lets_someone_read_a_secret(
     [line] = [x for x in md.splitlines() if x.startswith("- ⚠️ `eve-emeritus`")]
     assert "+write on staged-recipes" in line
     assert "reads 1 org secret(s) there: `WEBSERVICES_TOKEN`" in line
+
+
+def test_a_grant_recorded_in_another_case_is_still_the_recorded_grant(fixture_copy: Path) -> None:
+    """GitHub compares repository names and team slugs ignoring case: so does the record."""
+    edit_yaml(
+        fixture_copy / "data/github/adopted.yaml",
+        lambda d: d.update(repositories={"Staged-Recipes": ["bot"]}),
+    )
+    edit_yaml(
+        fixture_copy / f"{REPOS}/staged-recipes.yaml", lambda d: d["teams"][0].update(team="BOT")
+    )
+    plan = plan_stack(fixture_copy, FIXTURE_STACK)
+    [bot] = [r for r in plan.of_type(TEAM_REPO_T) if r.name.endswith("/bot")]
+    assert bot.name == "example-forge/staged-recipes/bot"  # the URN keeps the slug's spelling
+    assert bot.import_id == "bot:staged-recipes"

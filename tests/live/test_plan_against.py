@@ -309,3 +309,32 @@ def test_a_recorded_team_grant_missing_live_is_an_import_that_fails(tmp_path, pr
     report = (tmp_path / "report.md").read_text()
     assert "`example-forge/staged-recipes/bot`" in report
     assert "`bot` has no grant here" in report.replace("\\", "")
+
+
+def test_adopt_takes_a_declared_grant_s_live_permission_and_names_an_undeclared_one(
+    tmp_path, project
+):
+    from tests.live.fake_world import team_listing
+
+    def grants(world):
+        [bot] = world[f"{REPOS}/staged-recipes/teams"]
+        bot.update(team_listing("example-forge", "bot", {}, "maintain", bot["id"]))
+        world[f"{REPOS}/webservices/teams"].append(
+            team_listing("example-forge", "help-python", {}, "triage", 99)
+        )
+
+    snap = snapshot_of(tmp_path, project, grants)
+    result = adopt_from(project, snap)
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((project / "data/github/repositories/staged-recipes.yaml").read_text())
+    assert data["teams"][0]["team"] == "bot"
+    assert data["teams"][0]["permission"] == "maintain"
+    assert data["teams"][0]["evidence"]  # kept
+    said = " ".join(result.output.split())
+    assert "team `help-python` holds `triage` on webservices on GitHub" in said
+    webservices = yaml.safe_load(
+        (project / "data/github/repositories/webservices.yaml").read_text()
+    )
+    assert "teams" not in webservices  # an access decision: named, never written
+    again = plan_against(project, snap)
+    assert "staged-recipes/bot" not in again.output
