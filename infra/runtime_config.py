@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.config.loader import Project, stack_file_name
+from infra.config.manifest import SecretEntry
 from infra.config.yamlio import display_path, load_yaml
 from infra.errors import ConfigError, Problem
 
@@ -132,3 +133,25 @@ def run_environment(project: Project, stated: str | None) -> str | None:
             )
         ]
     )
+
+
+def readable_by_run(
+    project: Project, environment: str | None
+) -> tuple[str, tuple[SecretEntry, ...], tuple[str, ...]]:
+    """The run's account (the GitHub environment whose 1Password service account it uses), the
+    manifest entries that account reads, and the vaults of the others.
+
+    From the environment's ``onepassword_vaults``: a read-only account that cannot read the
+    deploy's vault is the design, so the tools that read items with it (``preflight``,
+    ``rotation status``) leave those items out and say so, instead of calling them missing.
+    Where the environment declares no vaults, it reads every entry."""
+    deploy, _ = run_environments(project)
+    account = environment or deploy
+    envs = {n.casefold(): e for n, e in project.config.github.environments.items()}
+    declared = envs[account.casefold()].onepassword_vaults if account.casefold() in envs else None
+    if declared is None:
+        return account, tuple(project.secrets), ()
+    reads = {v.casefold() for v in declared}
+    entries = tuple(e for e in project.secrets if e.secret.onepassword.vault.casefold() in reads)
+    vaults = {e.secret.onepassword.vault for e in project.secrets}
+    return account, entries, tuple(sorted(vaults - {e.secret.onepassword.vault for e in entries}))

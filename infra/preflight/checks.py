@@ -31,7 +31,7 @@ from infra.config.manifest import (
 from infra.preflight import services
 from infra.rotation.op_items import EXPIRES, VALUE_SET_AT, parse_expires, parse_stamp
 from infra.rotation.policy import as_utc, due_soon_days
-from infra.runtime_config import run_environments
+from infra.runtime_config import readable_by_run
 from infra.sources.clearance import recorded_clearance, tag_for
 
 PROVIDER_DOC = "docs/provider-credentials.md"
@@ -320,24 +320,10 @@ class Scope:
 
 
 def scope(project: Project, environment: str | None) -> Scope:
-    """The entries the run's account can read, from its environment's ``onepassword_vaults``.
-
-    A read-only account that cannot read the deploy's write credentials is the design
-    (validate_read_only_runs_hold_read_only_credentials): those items are left out and named,
-    not reported missing. Where the environment declares no vaults, every entry is checked."""
-    deploy, _ = run_environments(project)
-    account = environment or deploy
-    envs = {n.casefold(): e for n, e in project.config.github.environments.items()}
-    declared = envs[account.casefold()].onepassword_vaults if account.casefold() in envs else None
-    if declared is None:
-        return Scope(environment, account, tuple(project.secrets))
-    reads = {v.casefold() for v in declared}
-    entries = tuple(e for e in project.secrets if e.secret.onepassword.vault.casefold() in reads)
-    unreadable = sorted(
-        {e.secret.onepassword.vault for e in project.secrets}
-        - {e.secret.onepassword.vault for e in entries}
-    )
-    return Scope(environment, account, entries, tuple(unreadable))
+    """The entries the run's account can read (``readable_by_run``): the deploy's write
+    credentials, out of a read-only account's reach by design, are named, not reported missing."""
+    account, entries, unreadable = readable_by_run(project, environment)
+    return Scope(environment, account, entries, unreadable)
 
 
 def scope_checks(run: Scope, project: Project) -> list[Check]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -62,6 +63,26 @@ def _load(root: Path) -> list[SecretEntry]:
         raise fail_config(exc) from None
 
 
+def _entries_of_the_run(root: Path, stack: str) -> tuple[list[SecretEntry], tuple[str, ...]]:
+    """Every manifest entry; for a stated run (``CFINFRA_ENVIRONMENT``), those its account reads
+    and the vaults it does not (the stack is loaded only then: the manifest alone knows no
+    account)."""
+    from infra.runtime_config import readable_by_run, run_environment, stated_environment
+
+    stated = stated_environment(os.environ)
+    if stated is None:
+        return _load(root), ()
+    from infra.config.loader import load_project
+    from infra.errors import ConfigError
+
+    try:
+        project = load_project(root, stack)
+        _, entries, unreadable = readable_by_run(project, run_environment(project, stated))
+    except ConfigError as exc:
+        raise fail_config(exc) from None
+    return list(entries), unreadable
+
+
 def _reason(exc: Exception) -> str:
     """The cause in one line, without the source's own prefixes (``1Password: 1Password: …``)."""
     from infra.errors import SecretSourceError
@@ -107,6 +128,9 @@ def status(
             "rotations are in progress, as JSON (numbers only: safe for a public issue).",
         ),
     ] = None,
+    stack: Annotated[
+        str, typer.Option("--stack", help="The stack whose environments a stated run reads.")
+    ] = "prod",
 ) -> None:
     """Age of every secret against its policy (1Password timestamps only; no secret is read).
 
@@ -115,6 +139,10 @@ def status(
     no age is known. `--offline` lists the policies on purpose and exits 0. A rotation in progress
     (waiting for delivery or for the end of its overlap) is not "due": `--counts` reports it
     (`in-progress`), so that the scheduled workflow runs the rotators to advance it.
+
+    With `CFINFRA_ENVIRONMENT` set (the read-only jobs set it), only the items that run's
+    1Password account reads (its environment's `onepassword_vaults` in the stack) are judged;
+    the vaults it does not read, by design, are named.
     """
     from infra.rotation.render import markdown as render_markdown
     from infra.rotation.render import notes, summary, table
@@ -124,7 +152,11 @@ def status(
         check_output_path(markdown, "--markdown")
     if counts_path is not None:
         check_output_path(counts_path, "--counts")
-    entries = _load(root)
+    entries, unreadable = _entries_of_the_run(root, stack)
+    if unreadable:
+        vaults = ", ".join(f"`{v}`" for v in unreadable)
+        message = f"not judged: vaults {vaults}, which this run's account does not read, by design"
+        out.print(wrap(message, out.width), markup=False)
     now = _now()
     if offline:
         _print_offline(entries)

@@ -205,3 +205,48 @@ def test_offline_markdown_alone_writes_its_file(
     report = tmp_path / "policies.md"
     assert invoke("--root", project, "--offline", "--markdown", report).exit_code == 0
     assert report.is_file()
+
+
+def _fixture_items(vault: str) -> dict[str, Any]:
+    from infra.config.loader import load_manifest
+    from tests.conftest import FIXTURE_ROOT
+
+    items: dict[str, Any] = {}
+    for entry in load_manifest(FIXTURE_ROOT):
+        ref = entry.secret.onepassword
+        if ref.vault == vault:
+            item = aged(10)
+            item["fields"] = {
+                **item["fields"],
+                ref.field: "sekrit-value-123",
+                "expires": {"value": "2030-01-01", "type": "Text", "section": "Rotation"},
+            }
+            items[ref.item] = item
+    return items
+
+
+@pytest.mark.parametrize(("stated", "code"), [("read-only", 0), (None, 1)])
+def test_a_read_only_run_judges_only_what_its_account_reads(
+    monkeypatch: pytest.MonkeyPatch, stated: str | None, code: int
+) -> None:
+    # The read-only account reads vault `pulumi` only: the deploy's write credentials (vault
+    # `deploy` in the fixture) do not exist for it. Stated, the run leaves them out and names
+    # the vault; unstated, every entry is judged and they are missing.
+    from tests.conftest import FIXTURE_ROOT, FIXTURE_STACK
+
+    fake = FakeClient({"pulumi": _fixture_items("pulumi")})
+
+    async def authenticate(token: str | None = None) -> FakeClient:
+        return fake
+
+    monkeypatch.setattr("infra.sources.onepassword.authenticate", authenticate)
+    monkeypatch.setattr("infra.rotation.cli._now", lambda: NOW)
+    if stated:
+        monkeypatch.setenv("CFINFRA_ENVIRONMENT", stated)
+    else:
+        monkeypatch.delenv("CFINFRA_ENVIRONMENT", raising=False)
+    result = invoke("--root", FIXTURE_ROOT, "--stack", FIXTURE_STACK)
+    text = " ".join(result.output.split())
+    assert result.exit_code == code, result.output
+    assert ("not judged: vaults `deploy`" in text) == bool(stated)
+    assert ("azure-runner-token" in text) != bool(stated)
