@@ -108,11 +108,8 @@ def stated_environment(env: Mapping[str, str]) -> str | None:
 
 
 def run_environments(project: Project) -> tuple[str, str]:
-    """The deploy environment's name and the read-only one's (``cfinfra:aws.github_oidc``)."""
-    aws = project.config.aws
-    deploy = aws.github_oidc.deploy_environment if aws else "production"
-    read_only = aws.github_oidc.read_only_environment if aws else "read-only"
-    return deploy, read_only
+    """The deploy environment's name and the read-only one's (``StackConfig.run_environments``)."""
+    return project.config.run_environments
 
 
 def run_environment(project: Project, stated: str | None) -> str | None:

@@ -72,12 +72,8 @@ def _check(key: _Key, file: str, path: str, given: _Given) -> Iterable[Problem]:
 
 
 def run_environments(data: Data) -> tuple[str, str]:
-    """The deploy environment and the read-only environment (`cfinfra:aws.github_oidc`, or
-    their default names when the stack has no AWS footprint)."""
-    aws = data.config.aws
-    if aws is None:
-        return "production", "read-only"
-    return aws.github_oidc.deploy_environment, aws.github_oidc.read_only_environment
+    """The deploy environment and the read-only environment (``StackConfig.run_environments``)."""
+    return data.config.run_environments
 
 
 def validate_provider_credentials(data: Data) -> Iterable[Problem]:
@@ -185,7 +181,8 @@ def validate_read_only_runs_hold_read_only_credentials(data: Data) -> Iterable[P
 
     A preview never writes, yet any step of a job in the read-only environment could use what the
     run resolved. Where environments declare the vaults their 1Password account reads, a write
-    credential's vault must be one only the deploy environment's account reads.
+    credential's vault must be one only the deploy environment's account reads, and every
+    credential's vault one its own run's account reads.
     """
     deploy, read_only = run_environments(data)
     envs = data.config.github.environments
@@ -218,6 +215,18 @@ def validate_read_only_runs_hold_read_only_credentials(data: Data) -> Iterable[P
                     f"one belongs to `{read_only}` runs: `environment: {read_only}`)",
                 )
             vault = entry.secret.onepassword.vault
+            run = read_only if reads else deploy
+            granted = next(
+                (e.onepassword_vaults for n, e in envs.items() if n.casefold() == run.casefold()),
+                None,
+            )
+            if granted is not None and vault.casefold() not in {v.casefold() for v in granted}:
+                yield Problem(
+                    entry.file,
+                    "onepassword.vault",
+                    f"`{run}` runs resolve this credential, but their 1Password account reads "
+                    f"only {', '.join(f'`{v}`' for v in granted)}: the run could not resolve it",
+                )
             if target.access is CredentialAccess.WRITE:
                 readers = sorted(
                     n

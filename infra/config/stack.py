@@ -39,6 +39,14 @@ class StackConfig(StackFileConfig):
     github: GitHubConfig = Field(alias="cfinfra:github")
     """The GitHub organisation with its repositories and webhooks."""
 
+    @property
+    def run_environments(self) -> tuple[str, str]:
+        """The deploy environment and the read-only environment (`cfinfra:aws.github_oidc`, or
+        their default names when the stack has no AWS footprint): the two kinds of real run."""
+        if self.aws is None:
+            return "production", "read-only"
+        return self.aws.github_oidc.deploy_environment, self.aws.github_oidc.read_only_environment
+
     @classmethod
     def compose(
         cls,

@@ -326,35 +326,19 @@ def scope(project: Project, environment: str | None) -> Scope:
     return Scope(environment, account, entries, unreadable)
 
 
-def scope_checks(run: Scope, project: Project) -> list[Check]:
-    """One line naming the vaults the account does not read (by design), and a failure for
-    every credential of the run that lives in one of them: the run could not resolve it."""
-    out = []
-    if run.unreadable:
-        vaults = ", ".join(f"`{v}`" for v in run.unreadable)
-        out.append(
-            ok(
-                "1password",
-                f"vaults {vaults}",
-                f"not read by the `{run.account}` account, by design: not checked here",
-            )
+def scope_checks(run: Scope) -> list[Check]:
+    """One line naming the vaults the account does not read, by design. (A run's own credential
+    in such a vault is refused before: validate_read_only_runs_hold_read_only_credentials.)"""
+    if not run.unreadable:
+        return []
+    vaults = ", ".join(f"`{v}`" for v in run.unreadable)
+    return [
+        ok(
+            "1password",
+            f"vaults {vaults}",
+            f"not read by the `{run.account}` account, by design: not checked here",
         )
-    readable = {e.id for e in run.entries}
-    for kind in ProviderKind:
-        for entry in provider_entries(project.secrets, kind, run.environment).values():
-            if entry.id not in readable:
-                ref = entry.secret.onepassword
-                out.append(
-                    fail(
-                        "1password",
-                        f"{ref.vault}/{ref.item}",
-                        f"{entry.id}: the `{run.account}` run's credential is in a vault its "
-                        "account does not read",
-                        f"move it to a vault of `{run.account}` ({PROVIDER_DOC})",
-                        secret=True,
-                    )
-                )
-    return out
+    ]
 
 
 def github_checks(

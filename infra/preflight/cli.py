@@ -120,7 +120,7 @@ async def _collect(
     # The run's account reads only its own vaults: the items it cannot read are named, not
     # reported missing; the run's credentials are checked, never the other run's.
     entries = list(run.entries)
-    scoped = checks.scope_checks(run, project)
+    scoped = checks.scope_checks(run)
     try:
         client = await _onepassword()
         tags = await item_tags(client, {e.secret.onepassword.vault for e in entries})

@@ -288,17 +288,18 @@ def test_a_read_only_item_missing_for_the_read_only_account_is_a_secret_problem(
     assert "pulumi/github-read-only-token `credential`" in " ".join(result.stderr.split())
 
 
-def test_a_read_only_credential_its_account_cannot_read_is_a_secret_problem(
+def test_a_read_only_credential_its_account_cannot_read_is_refused_before_any_check(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = world.root / "secrets" / "heroku-read-only-key.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("vault: pulumi", "vault: deploy"), encoding="utf-8")
     result = run_read_only(world, monkeypatch)
-    assert result.exit_code == 3
+    assert result.exit_code == 2
     text = " ".join(result.stderr.split())
-    assert "deploy/heroku-read-only-key" in text
-    assert "in a vault its account does not read" in text
+    assert "secrets/heroku-read-only-key.yaml: onepassword.vault:" in text
+    assert "`read-only` runs resolve this credential" in text
+    assert world.op.calls["secrets.resolve_all"] == 0
 
 
 def test_a_classic_token_that_can_write_is_refused_for_read_only_runs(

@@ -169,3 +169,24 @@ def test_prod_declares_every_environments_vaults_so_the_vault_rule_applies():
         ]
         if writes:
             assert entry.secret.onepassword.vault not in readers, entry.id
+
+
+def test_a_credential_in_a_vault_its_own_runs_account_does_not_read_is_refused(fixture_copy):
+    # The run would fail to resolve it on the day; validation says so in the pull request.
+    edit(
+        fixture_copy / "secrets/azure-runner-token.yaml",
+        lambda d: d["onepassword"].update(vault="elsewhere"),
+    )
+    edit(
+        fixture_copy / "secrets/github-read-only-token.yaml",
+        lambda d: d["onepassword"].update(vault="deploy"),
+    )
+    report = problems(fixture_copy)
+    assert (
+        "secrets/azure-runner-token.yaml: onepassword.vault: `production` runs resolve this "
+        "credential, but their 1Password account reads only `pulumi`, `deploy`"
+    ) in " ".join(report.split())
+    assert (
+        "secrets/github-read-only-token.yaml: onepassword.vault: `read-only` runs resolve this "
+        "credential"
+    ) in " ".join(report.split())
