@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from infra.plan.model import SECRET, Plan, PlannedResource, case_only_change, resource_key
-from infra.resource_types import holds_no_cloud_state
+from infra.resource_types import holds_no_cloud_state, is_security_relevant
 from infra.sources.offline import PLACEHOLDER_PREFIX
 
 
@@ -118,6 +118,19 @@ class ResourceChange:
         if holds_no_cloud_state(r.type):
             return False
         return not (r.retain_on_delete or r.inputs.get("downgradeOnDestroy") is True)
+
+    @property
+    def properties(self) -> frozenset[str]:
+        """The top-level inputs the change touches (``configuration`` of ``configuration.url``);
+        a resource option (``protect``) is none."""
+        inputs = (f.path for f in self.fields if f.kind is FieldKind.INPUT)
+        return frozenset(path.split(".", 1)[0].split("[", 1)[0] for path in inputs)
+
+    @property
+    def security_relevant(self) -> bool:
+        """The resource-type table's verdict (``infra.resource_types``), the one drift triage,
+        the drift report and ``plan --against`` read: a reviewer sees the same line drawn."""
+        return is_security_relevant(self.type, self.op.value, self.properties)
 
     moved: str | None = None
     """For a delete or create caused by a URN change of the same type and name (a new parent):

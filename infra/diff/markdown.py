@@ -323,15 +323,30 @@ def _field_line(f: FieldChange) -> str:
 # --- sections ------------------------------------------------------------------------------------
 
 
+SECURITY_RELEVANT = "security-relevant"
+"""The resource-type table's word for a change core reviews with care
+(docs/pull-request-diff.md)."""
+
+
 def _grouped(changes: list[ResourceChange], entry: Any) -> list[str]:
-    """One entry per resource; the first of each type carries the type's line."""
+    """One entry per resource; the first of each type carries the type's line.
+
+    A type whose every change here is security-relevant says so once, on its line; otherwise
+    each security-relevant change says so after its name.
+    """
     per_type = Counter(c.type for c in changes)
+    relevant = Counter(c.type for c in changes if c.security_relevant)
     items: list[str] = []
     last = None
     for c in changes:
         lines = entry(c)
+        whole_type = relevant[c.type] == per_type[c.type]
+        if c.security_relevant and not whole_type:
+            name = f"  - {code(c.name)}"
+            lines[0] = f"{name} ({SECURITY_RELEVANT}){lines[0].removeprefix(name)}"
         if c.type != last:
-            lines = [f"- {code(c.type)} ({per_type[c.type]:,})", *lines]
+            mark = f", {SECURITY_RELEVANT}" if whole_type else ""
+            lines = [f"- {code(c.type)} ({per_type[c.type]:,}{mark})", *lines]
             last = c.type
         items.append("\n".join(lines))
     return items
@@ -555,6 +570,9 @@ def render_markdown(
 ) -> Document:
     labels = risks(report)
     line = f"**{report.summary()}**"
+    relevant = sum(c.security_relevant for c in report.resources.changes)
+    if relevant:
+        line += f" · {relevant:,} {SECURITY_RELEVANT}"
     if labels:
         line += " · risks: " + " ".join(code(r.label) for r in labels)
     if report.is_empty:

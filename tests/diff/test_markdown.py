@@ -167,7 +167,7 @@ def test_a_big_diff_stays_under_the_comment_limit_and_keeps_summary_and_risks() 
     md = _render(base, head)
     assert len(md) <= BUDGET
     assert md.startswith("<!-- cfinfra-diff:prod -->\n## cfinfra diff")
-    assert re.search(r"^\*\*\+\d+ ~\d+ -\d+\*\* · risks: ", md, re.MULTILINE)
+    assert re.search(r"^\*\*\+\d+ ~\d+ -\d+\*\* · [\d,]+ security-relevant · risks: ", md, re.M)
     assert "### Removal guard" in md
     assert "### Risks" in md
     assert "more resources not shown" in md or "more people not shown" in md
@@ -184,3 +184,29 @@ def test_names_from_a_plan_cannot_inject_markdown() -> None:
     outside = md.replace(span, "")
     assert "</details>" not in outside
     assert "@core" not in outside
+
+
+def test_security_relevant_changes_are_counted_and_marked_as_the_type_table_says() -> None:
+    """A repository's visibility is security-relevant, its description is not (the one table,
+    infra/resource_types.py): only that change is marked, and the summary counts it."""
+    base = Plan("prod", [repository("a", description="old"), repository("b")])
+    head = Plan("prod", [repository("a", description="new"), repository("b", visibility="private")])
+    md = _render(base, head)
+    assert "**+0 ~2 -0** · 1 security-relevant" in md
+    assert "- `github:index/repository:Repository` (2)\n" in md
+    assert "  - `repo-a`\n" in md
+    assert "  - `repo-b` (security-relevant)\n" in md
+
+
+def test_a_type_whose_every_change_is_security_relevant_says_so_once() -> None:
+    base, head = Plan("prod", [member("alice")]), Plan("prod", [member("alice", role="admin")])
+    md = _render(base, head)
+    assert "- `github:index/membership:Membership` (1, security-relevant)" in md
+    assert "`member-alice` (security-relevant)" not in md
+
+
+def test_a_change_the_table_calls_ordinary_is_neither_counted_nor_marked() -> None:
+    base = Plan("prod", [repository("a", description="old")])
+    head = Plan("prod", [repository("a", description="new")])
+    md = _render(base, head)
+    assert "security-relevant" not in md.split("### About this diff")[0]
