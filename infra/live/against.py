@@ -24,7 +24,7 @@ from infra.errors import Problem
 from infra.live.against_files import read_access, read_yaml
 from infra.live.recorded import Snapshot, file_text
 from infra.plan.model import Plan, PlannedResource
-from infra.resource_types import Blast, holds_no_cloud_state
+from infra.resource_types import Blast, blast_radius, holds_no_cloud_state, is_security_relevant
 
 # The blast radii of the one resource-type table (``infra.resource_types``).
 ORG, REPO, PERSON = Blast.ORGANISATION.value, Blast.REPOSITORY.value, Blast.PERSON.value
@@ -55,11 +55,29 @@ class Prediction:
     """`same`, `update` (imported, then updated), `create`, `import-missing` (declared as an import,
     not found live: the import fails), `ignored` (differs, but the field is in ignore_changes),
     `pending` (an invitation not accepted yet: the provider finds it, nobody is a member yet)."""
-    blast: str
     live: str
     """Where the live counterpart was read (`GET <path>`), or `-`."""
     changes: list[Change] = field(default_factory=list)
     note: str = ""
+
+    @property
+    def blast(self) -> str:
+        """How far the change reaches: the resource-type table's blast radius of its type."""
+        return blast_radius(self.resource.type).value
+
+    @property
+    def security_relevant(self) -> bool:
+        """Whether what the first `up` changes here is security-relevant: the resource-type
+        table's verdict (``infra.resource_types``), as the PR diff and drift triage read it."""
+        if self.op not in CHANGING:
+            return False
+        op = "import" if self.op == "import-missing" else self.op
+        fields = {c.field.split(".", 1)[0] for c in self.changes}
+        return is_security_relevant(self.resource.type, op, fields)
+
+
+CHANGING = frozenset({"update", "create", "import-missing"})
+"""The predictions in which the first `up` changes something."""
 
 
 @dataclass
@@ -73,7 +91,7 @@ class Report:
 
     @property
     def changing(self) -> list[Prediction]:
-        return [p for p in self.predictions if p.op in {"update", "create", "import-missing"}]
+        return [p for p in self.predictions if p.op in CHANGING]
 
 
 def _norm(value: Any) -> Any:
@@ -138,7 +156,7 @@ class Matcher:
         path = self.path("/orgs/{org}")
         live = self.snap.get(path)
         if not isinstance(live, dict):
-            return Prediction(r, "not-recorded", ORG, "-")
+            return Prediction(r, "not-recorded", "-")
         fields = {
             "name": "name",
             "description": "description",
@@ -174,9 +192,7 @@ class Matcher:
         # GitHub marks the six `*_enabled_for_new_repositories` fields deprecated (code security
         # configurations replace them): once it stops returning one, it is not compared.
         gone = sorted(k for k in DEPRECATED_ORG_FIELDS if k in inputs and fields[k] not in live)
-        pred = _pred(
-            r, ORG, path, _diff({k: inputs[k] for k in inputs if k not in gone}, live, fields)
-        )
+        pred = _pred(r, path, _diff({k: inputs[k] for k in inputs if k not in gone}, live, fields))
         if gone:
             pred.note = "not returned by GitHub (deprecated), not compared: " + ", ".join(gone)
         return pred
@@ -185,7 +201,7 @@ class Matcher:
         path = self.path("/orgs/{org}/actions/permissions")
         live = self.snap.get(path)
         if not isinstance(live, dict):
-            return Prediction(r, "not-recorded", ORG, "-")
+            return Prediction(r, "not-recorded", "-")
         changes = _diff(
             r.inputs,
             live,
@@ -207,23 +223,22 @@ class Matcher:
                     "patternsAlloweds": "patterns_allowed",
                 },
             )
-        return _pred(r, ORG, f"GET {path}", changes, creates=True)
+        return _pred(r, f"GET {path}", changes, creates=True)
 
     def membership(self, r: PlannedResource) -> Prediction:
         login = r.inputs.get("username", "")
         path = self.path(f"/orgs/{{org}}/memberships/{login}")
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", PERSON, "-")
+            return Prediction(r, "not-recorded", "-")
         live = self.obj(path)
         if live is None:
             return Prediction(
                 r,
                 "import-missing" if r.import_id else "create",
-                PERSON,
                 "-",
                 note=f"`{login}` is not a member: the first `up` invites them",
             )
-        pred = _pred(r, PERSON, f"GET {path}", _diff(r.inputs, live, {"role": "role"}))
+        pred = _pred(r, f"GET {path}", _diff(r.inputs, live, {"role": "role"}))
         if live.get("state") == "pending" and not pred.changes:
             pred.op = "pending"
             pred.note = f"`{login}` is invited and has not accepted: not a member yet"
@@ -233,10 +248,10 @@ class Matcher:
         slug = r.import_id or r.name.split("/", 1)[-1]
         path = self.path(f"/orgs/{{org}}/teams/{slug}")
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", ORG, "-")
+            return Prediction(r, "not-recorded", "-")
         live = self.obj(path)
         if live is None:
-            return Prediction(r, "import-missing" if r.import_id else "create", ORG, "-")
+            return Prediction(r, "import-missing" if r.import_id else "create", "-")
         changes = _diff(
             r.inputs, live, {"name": "name", "description": "description", "privacy": "privacy"}
         )
@@ -245,7 +260,7 @@ class Matcher:
         declared_slug = declared_parent if isinstance(declared_parent, str) else None
         if (declared_slug or None) != (parent or None):
             changes.append(Change("parentTeamId", parent, declared_slug))
-        return _pred(r, ORG, f"GET {path}", changes)
+        return _pred(r, f"GET {path}", changes)
 
     def team_membership(self, r: PlannedResource) -> Prediction:
         slug, login = str(r.inputs.get("teamId")), str(r.inputs.get("username"))
@@ -265,7 +280,7 @@ class Matcher:
                 else:
                     roles[key] = role
         if not recorded:
-            return Prediction(r, "not-recorded", PERSON, "-")
+            return Prediction(r, "not-recorded", "-")
         where = self.path(f"GET /orgs/{{org}}/teams/{slug}/members?role=...")
         live_role = roles.get(login.lower())
         invited = {
@@ -274,13 +289,12 @@ class Matcher:
         }
         if live_role is None and login.lower() in invited:
             return Prediction(
-                r, "pending", PERSON, where, note=f"`{login}` is invited to `{slug}`, not accepted"
+                r, "pending", where, note=f"`{login}` is invited to `{slug}`, not accepted"
             )
         if live_role is None and login.lower() in inherited:
             return Prediction(
                 r,
                 "import-missing" if r.import_id else "create",
-                PERSON,
                 where,
                 note=f"`{login}` is in `{slug}` only through a child team: `up` adds them",
             )
@@ -288,20 +302,19 @@ class Matcher:
             return Prediction(
                 r,
                 "import-missing" if r.import_id else "create",
-                PERSON,
                 where,
                 note=f"`{login}` is not in `{slug}`: the first `up` adds them",
             )
-        return _pred(r, PERSON, where, _diff(r.inputs, {"role": live_role}, {"role": "role"}))
+        return _pred(r, where, _diff(r.inputs, {"role": live_role}, {"role": "role"}))
 
     def repository(self, r: PlannedResource) -> Prediction:
         name = r.inputs.get("name")
         path = self.path(f"/repos/{{org}}/{name}")
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", REPO, "-")
+            return Prediction(r, "not-recorded", "-")
         live = self.obj(path)
         if live is None:
-            return Prediction(r, "import-missing" if r.import_id else "create", REPO, "-")
+            return Prediction(r, "import-missing" if r.import_id else "create", "-")
         fields = {
             "description": "description",
             "visibility": "visibility",
@@ -311,20 +324,20 @@ class Matcher:
             "allowSquashMerge": "allow_squash_merge",
             "allowRebaseMerge": "allow_rebase_merge",
         }
-        return _pred(r, REPO, f"GET {path}", _diff(r.inputs, live, fields))
+        return _pred(r, f"GET {path}", _diff(r.inputs, live, fields))
 
     def team_repository(self, r: PlannedResource) -> Prediction:
         repo = r.inputs.get("repository")
         slug = r.name.rsplit("/", 1)[-1]  # `<org>/<repo>/<team slug>` (infra/github)
         path = self.path(f"/repos/{{org}}/{repo}/teams")
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", REPO, "-")
+            return Prediction(r, "not-recorded", "-")
         live = self.team_grants(str(repo)).get(slug.lower())
         if live is None:
             op = "import-missing" if r.import_id else "create"
-            return Prediction(r, op, REPO, f"GET {path}", note=f"`{slug}` has no grant here")
+            return Prediction(r, op, f"GET {path}", note=f"`{slug}` has no grant here")
         changes = _diff(r.inputs, {"permission": live}, {"permission": "permission"})
-        return _pred(r, REPO, f"GET {path}", changes)
+        return _pred(r, f"GET {path}", changes)
 
     def team_grants(self, repo: str) -> dict[str, str]:
         """Lower-cased team slug → its permission on ``repo``, as recorded."""
@@ -336,18 +349,18 @@ class Matcher:
     def alerts(self, r: PlannedResource) -> Prediction:
         path = self.path(f"/repos/{{org}}/{r.inputs.get('repository')}/vulnerability-alerts")
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", REPO, "-")
+            return Prediction(r, "not-recorded", "-")
         live = {"enabled": bool(self.snap.get(path))}
-        return _pred(r, REPO, f"GET {path}", _diff(r.inputs, live, {"enabled": "enabled"}))
+        return _pred(r, f"GET {path}", _diff(r.inputs, live, {"enabled": "enabled"}))
 
     def ruleset(self, r: PlannedResource) -> Prediction:
         repo = r.inputs.get("repository")
         listing = self.path(f"/repos/{{org}}/{repo}/rulesets")
         if not self.snap.has(listing):
-            return Prediction(r, "not-recorded", REPO, "-")
+            return Prediction(r, "not-recorded", "-")
         match = [rs for rs in self.items(listing) if rs.get("name") == r.inputs.get("name")]
         if not match:
-            return Prediction(r, "create", REPO, f"GET {listing}")
+            return Prediction(r, "create", f"GET {listing}")
         path = f"{listing}/{match[0].get('id')}"
         live = self.obj(path) or match[0]
         changes = _diff(r.inputs, live, {"enforcement": "enforcement", "target": "target"})
@@ -356,7 +369,7 @@ class Matcher:
             for b in r.inputs.get("bypassActors", [])
         )
         if "bypass_actors" not in live:
-            pred = _pred(r, REPO, f"GET {path}", changes)
+            pred = _pred(r, f"GET {path}", changes)
             pred.note = (
                 "bypassActors not readable with this token (GitHub returns them only with write "
                 "access to the ruleset): not compared"
@@ -369,7 +382,7 @@ class Matcher:
         )
         if _norm(declared) != _norm(current):
             changes.append(Change("bypassActors", current, declared))
-        return _pred(r, REPO, f"GET {path}", changes)
+        return _pred(r, f"GET {path}", changes)
 
     def _actor_id(self, declared: Any) -> Any:
         """A bypass actor id; an App's id read by slug at deploy time comes from the snapshot."""
@@ -384,15 +397,14 @@ class Matcher:
 
     def webhook(self, r: PlannedResource) -> Prediction:
         repo = r.inputs.get("repository")
-        blast = REPO if repo else ORG
         path = self.path(f"/repos/{{org}}/{repo}/hooks" if repo else "/orgs/{org}/hooks")
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", blast, "-")
+            return Prediction(r, "not-recorded", "-")
         config = r.inputs.get("configuration")
         url = config.get("url") if isinstance(config, dict) else None
         live = self._hooks(path).get(str(url))
         if live is None:
-            return Prediction(r, "create", blast, f"GET {path}", note=f"no hook for {url}")
+            return Prediction(r, "create", f"GET {path}", note=f"no hook for {url}")
         changes = _diff(r.inputs, live, {"events": "events", "active": "active"})
         if isinstance(config, dict):
             live_config = live.get("config") or {}
@@ -409,27 +421,27 @@ class Matcher:
                 changes.append(
                     Change("configuration.insecureSsl", live_insecure, config.get("insecureSsl"))
                 )
-        return _pred(r, blast, f"GET {path}", changes)
+        return _pred(r, f"GET {path}", changes)
 
     def org_secret(self, r: PlannedResource) -> Prediction:
         path = self.path("/orgs/{org}/actions/secrets")
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", ORG, "-")
+            return Prediction(r, "not-recorded", "-")
         name = r.inputs.get("secretName")
         live = {s.get("name"): s for s in self.items(path, "secrets")}.get(name)
         if live is None:
-            return Prediction(r, "create", ORG, f"GET {path}")
+            return Prediction(r, "create", f"GET {path}")
         changes = _diff(r.inputs, live, {"visibility": "visibility"})
         if "selectedRepositoryIds" in r.inputs:
             # The selection lives on the secret (docs/provider-behaviour.md PB-1).
             repos = self.path(f"/orgs/{{org}}/actions/secrets/{name}/repositories")
             if not self.snap.has(repos):
-                return Prediction(r, "not-recorded", ORG, "-")
+                return Prediction(r, "not-recorded", "-")
             held = self._repository_names(repos)
             declared = self._declared_repositories(r.inputs["selectedRepositoryIds"])
             if held != declared:
                 changes.append(Change("selectedRepositories", held, declared))
-        pred = _pred(r, ORG, f"GET {path}", changes)
+        pred = _pred(r, f"GET {path}", changes)
         pred.note = "value not comparable (GitHub never returns it): written again by `up`"
         return pred
 
@@ -446,12 +458,12 @@ class Matcher:
     def runner_group(self, r: PlannedResource) -> Prediction:
         listing = self.path("/orgs/{org}/actions/runner-groups")
         if not self.snap.has(listing):
-            return Prediction(r, "not-recorded", ORG, "-")
+            return Prediction(r, "not-recorded", "-")
         name = str(r.inputs.get("name"))
         groups = self.items(listing, "runner_groups")
         live = {str(g.get("name")).lower(): g for g in groups}.get(name.lower())
         if live is None:
-            return Prediction(r, "import-missing" if r.import_id else "create", ORG, listing)
+            return Prediction(r, "import-missing" if r.import_id else "create", listing)
         changes = _diff(
             r.inputs,
             live,
@@ -460,12 +472,12 @@ class Matcher:
         where = f"{listing}/{live.get('id')}/repositories"
         if live.get("visibility") == "selected" or r.inputs.get("visibility") == "selected":
             if not self.snap.has(where):
-                return Prediction(r, "not-recorded", ORG, "-")
+                return Prediction(r, "not-recorded", "-")
             current = self._repository_names(where)
             declared = self._declared_repositories(r.inputs.get("selectedRepositoryIds"))
             if current != declared:
                 changes.append(Change("selectedRepositories", current, declared))
-        return _pred(r, ORG, f"GET {listing}", changes)
+        return _pred(r, f"GET {listing}", changes)
 
     def _environment(self, repo: Any, name: Any) -> tuple[str, dict[str, Any] | None]:
         path = self.path(f"/repos/{{org}}/{repo}/environments")
@@ -477,9 +489,9 @@ class Matcher:
     def environment(self, r: PlannedResource) -> Prediction:
         path, live = self._environment(r.inputs.get("repository"), r.inputs.get("environment"))
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", REPO, "-")
+            return Prediction(r, "not-recorded", "-")
         if live is None:
-            return Prediction(r, "import-missing" if r.import_id else "create", REPO, path)
+            return Prediction(r, "import-missing" if r.import_id else "create", path)
         rules = {
             str(rule.get("type")): rule
             for rule in live.get("protection_rules") or []
@@ -521,30 +533,30 @@ class Matcher:
             "deploymentBranchPolicy": r.inputs.get("deploymentBranchPolicy"),
         }
         changes = _diff(declared, current, {k: k for k in declared})
-        return _pred(r, REPO, f"GET {path}", changes)
+        return _pred(r, f"GET {path}", changes)
 
     def environment_policy(self, r: PlannedResource) -> Prediction:
         repo, env = r.inputs.get("repository"), r.inputs.get("environment")
         path = self.path(f"/repos/{{org}}/{repo}/environments/{env}/deployment-branch-policies")
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", REPO, "-")
+            return Prediction(r, "not-recorded", "-")
         patterns = {
             (str(b.get("name")), str(b.get("type", "branch")))
             for b in self.items(path, "branch_policies")
         }
         if (str(r.inputs.get("branchPattern")), "branch") not in patterns:
-            return Prediction(r, "import-missing" if r.import_id else "create", REPO, path)
-        return _pred(r, REPO, f"GET {path}", [])
+            return Prediction(r, "import-missing" if r.import_id else "create", path)
+        return _pred(r, f"GET {path}", [])
 
     def environment_secret(self, r: PlannedResource) -> Prediction:
         repo, env = r.inputs.get("repository"), r.inputs.get("environment")
         path = self.path(f"/repos/{{org}}/{repo}/environments/{env}/secrets")
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", REPO, "-")
+            return Prediction(r, "not-recorded", "-")
         names = {str(x.get("name")).upper() for x in self.items(path, "secrets")}
         if str(r.inputs.get("secretName")).upper() not in names:
-            return Prediction(r, "create", REPO, path)
-        pred = _pred(r, REPO, f"GET {path}", [])
+            return Prediction(r, "create", path)
+        pred = _pred(r, f"GET {path}", [])
         pred.note = "value not comparable (GitHub never returns it): written again by `up`"
         return pred
 
@@ -558,7 +570,7 @@ class Matcher:
                 continue
             live = {str(g.get("name")): g for g in self.items(path, "value")}.get(name)
             if live is None:
-                return Prediction(r, "import-missing" if r.import_id else "create", ORG, path)
+                return Prediction(r, "import-missing" if r.import_id else "create", path)
             variables = live.get("variables")
             current = {
                 "description": live.get("description"),
@@ -574,19 +586,19 @@ class Matcher:
                     for v in r.inputs.get("variables") or []
                 ),
             }
-            pred = _pred(r, ORG, f"GET {path}", _diff(declared, current, {k: k for k in declared}))
+            pred = _pred(r, f"GET {path}", _diff(declared, current, {k: k for k in declared}))
             pred.note = "values not comparable (never recorded): written again by `up`"
             return pred
-        return Prediction(r, "not-recorded", ORG, "-")
+        return Prediction(r, "not-recorded", "-")
 
     def cirun_file(self, r: PlannedResource) -> Prediction:
         repo, name = r.inputs.get("repository"), r.inputs.get("file")
         path = self.path(f"/repos/{{org}}/{repo}/contents/{name}")
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", REPO, "-")
+            return Prediction(r, "not-recorded", "-")
         text = file_text(self.snap.get(path))
         if text is None:
-            return Prediction(r, "import-missing" if r.import_id else "create", REPO, "-")
+            return Prediction(r, "import-missing" if r.import_id else "create", "-")
         declared = str(r.inputs.get("content", ""))
         changes = []
         where = f"{self.snap.file}: GET {path}"
@@ -595,7 +607,7 @@ class Matcher:
             decl_g, declared_problems = read_access(declared, f"{r.name} (the plan)")
             self.problems += problems + declared_problems
             if live_g is None or decl_g is None:
-                return Prediction(r, "unreadable", REPO, f"GET {path}")
+                return Prediction(r, "unreadable", f"GET {path}")
             lost = sorted(f"{g[1]} → {g[0]}" for g in live_g - decl_g)
             added = sorted(f"{g[1]} → {g[0]}" for g in decl_g - live_g)
             if lost or added:
@@ -604,10 +616,10 @@ class Matcher:
             live_doc, problems = read_yaml(text, where)
             self.problems += problems
             if problems:
-                return Prediction(r, "unreadable", REPO, f"GET {path}")
+                return Prediction(r, "unreadable", f"GET {path}")
             if live_doc != read_yaml(declared, r.name)[0]:
                 changes.append(Change("content", "(live file)", "(rendered from data/runners)"))
-        pred = _pred(r, REPO, f"GET {path}", changes)
+        pred = _pred(r, f"GET {path}", changes)
         if r.import_id and changes:
             pred.op = "ignored"
             pred.note = (
@@ -620,15 +632,15 @@ class Matcher:
         app = str(r.import_id or "").split(":", 1)[0]
         path = f"https://api.heroku.com/apps/{app}/formation"
         if not self.snap.has(path):
-            return Prediction(r, "not-recorded", ORG, "-")
+            return Prediction(r, "not-recorded", "-")
         live = {f.get("type"): f for f in self.snap.get(path) or []}.get(r.inputs.get("type"))
         if live is None:
-            return Prediction(r, "import-missing", ORG, f"GET {path}")
+            return Prediction(r, "import-missing", f"GET {path}")
         # Heroku reports sizes capitalised (`Standard-1X`); the provider ignores case.
         live = {**live, "size": str(live.get("size", "")).lower()}
         inputs = {**r.inputs, "size": str(r.inputs.get("size", "")).lower()}
         return _pred(
-            r, ORG, f"GET {path}", _diff(inputs, live, {"size": "size", "quantity": "quantity"})
+            r, f"GET {path}", _diff(inputs, live, {"size": "size", "quantity": "quantity"})
         )
 
 
@@ -644,12 +656,12 @@ def live_permission(team: dict[str, Any]) -> str:
 
 
 def _pred(
-    r: PlannedResource, blast: str, live: str, changes: list[Change], creates: bool = False
+    r: PlannedResource, live: str, changes: list[Change], creates: bool = False
 ) -> Prediction:
     op = "update" if changes else "same"
     if creates and r.import_id is None and changes:
         op = "update"
-    return Prediction(r, op, blast, live if live.startswith("GET") else f"GET {live}", changes)
+    return Prediction(r, op, live if live.startswith("GET") else f"GET {live}", changes)
 
 
 def _matchers(m: Matcher) -> dict[str, Callable[[PlannedResource], Prediction]]:

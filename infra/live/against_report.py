@@ -45,6 +45,9 @@ def render_markdown(report: Report, stack: str, snapshot: str) -> Document:
     else:
         counts = {b: sum(p.blast == b for p in changing) for b in BLAST_ORDER}
         summary = ", ".join(f"{n} {b}-wide" if b == ORG else f"{n} {b}" for b, n in counts.items())
+        relevant = sum(p.security_relevant for p in changing)
+        if relevant:
+            summary += f"; {relevant} security-relevant"
         lines.append(f"**{len(changing)} resources would change** ({summary}).")
     lines.append("")
     for blast in BLAST_ORDER:

@@ -4,6 +4,7 @@ the data equal the live state, after which the same snapshot predicts no change.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,9 @@ def test_every_predicted_change_names_its_input_and_blast_radius(tmp_path, proje
     for heading in ("organisation", "repository", "person"):
         assert f"### Blast radius: {heading}" in report
     assert "| `example-forge/webservices` | imported, then updated | `description` |" in report
+    # The resource-type table's verdict: a ruleset created, a team's privacy (the description
+    # of a repository is not).
+    assert re.search(r"resources would change\*\* \(.*; \d+ security-relevant\)\.", report)
     assert "org webhook" in report
     assert "x.example" in report.replace("\u200b", "").replace("\\", "")
     # The Integration bypass id resolved from the recorded App: no false difference.

@@ -9,8 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.cli import app
+from infra.diff.compare import diff_plans
 from infra.drift.report import parse_preview, render_markdown
+from infra.live.against import Change, Prediction
 from infra.pipeline.privacy import DriftClass, classify
+from infra.plan.model import Plan, PlannedResource
 from infra.resource_types import TYPES, holds_no_cloud_state, is_known
 from tests.pipeline.helpers import HOOK_T, MEMBER_T, REPO_T, SECRET_T, WEBHOOKS, preview, step, urn
 
@@ -94,18 +97,65 @@ def test_every_type_the_plan_declares_has_an_entry_in_the_type_table(plan_name, 
     assert sorted({r.type for r in plan.resources if not is_known(r.type)}) == []
 
 
+CASES = [
+    ("update", ("description",)),
+    ("update", ("visibility", "configuration", "privacy")),
+    ("create", ()),
+    ("delete", ()),
+]
+"""A change of an ordinary property, of properties the table calls security-relevant for some
+types, a create and a delete."""
+
+
+def _triage_and_report(type_: str, op: str, properties: tuple[str, ...]) -> tuple[bool, bool]:
+    reasons = list(properties) if op == "update" else None
+    report = parse_preview(json.dumps(preview(step(op, urn(type_, "r"), reasons=reasons))))
+    private = classify(report)[0] is DriftClass.SECURITY
+    return private, "Security-relevant drift" in render_markdown(report)
+
+
+def _pr_diff(type_: str, op: str, properties: tuple[str, ...]) -> bool:
+    old = PlannedResource(type_, "r", {p: "old" for p in properties})
+    new = PlannedResource(type_, "r", {p: "new" for p in properties})
+    base = Plan("prod", [] if op == "create" else [old])
+    head = Plan("prod", [] if op == "delete" else [new])
+    (change,) = diff_plans(base, head).changes
+    return change.security_relevant
+
+
+def _plan_against(type_: str, op: str, properties: tuple[str, ...]) -> bool | None:
+    if op == "delete":
+        return None  # the first `up` against a snapshot deletes nothing: no such prediction
+    changes = [Change(p, "live", "declared") for p in properties]
+    resource = PlannedResource(type_, "r", {p: "declared" for p in properties})
+    return Prediction(resource, op, "GET x", changes).security_relevant
+
+
 @pytest.mark.parametrize("plan_name", ["prod_plan", "fixture_plan"])
-def test_triage_and_report_agree_for_every_declared_type(plan_name, request) -> None:
-    """Issue 25: one table, so drift of any declared type is private in both or in neither."""
+def test_triage_report_pr_diff_and_plan_against_agree_for_every_declared_type(
+    plan_name, request
+) -> None:
+    """Issue 25: one table, so a change of any declared type is security-relevant in drift
+    triage (private issue), the drift report, the PR diff and `plan --against`, or in none."""
     plan = request.getfixturevalue(plan_name)
     for type_ in sorted({r.type for r in plan.resources}):
-        for reasons in (["description"], ["visibility", "configuration", "privacy"]):
-            report = parse_preview(
-                json.dumps(preview(step("update", urn(type_, "r"), reasons=reasons)))
-            )
-            private = classify(report)[0] is DriftClass.SECURITY
-            flagged = "Security-relevant drift" in render_markdown(report)
-            assert private == flagged, (type_, reasons)
+        for op, properties in CASES:
+            private, flagged = _triage_and_report(type_, op, properties)
+            diff = _pr_diff(type_, op, properties)
+            against = _plan_against(type_, op, properties)
+            assert private == flagged == diff, (type_, op, properties)
+            assert against in (None, private), (type_, op, properties)
+
+
+def test_the_four_readers_tell_an_ordinary_change_from_a_security_relevant_one() -> None:
+    """The agreement above is not all-true: the table draws a line each reader sees."""
+    ordinary, relevant = CASES[0], CASES[1]
+    assert _triage_and_report(REPO_T, *ordinary) == (False, False)
+    assert _triage_and_report(REPO_T, *relevant) == (True, True)
+    assert _pr_diff(REPO_T, *ordinary) is False
+    assert _pr_diff(REPO_T, *relevant) is True
+    assert _plan_against(REPO_T, *ordinary) is False
+    assert _plan_against(REPO_T, *relevant) is True
 
 
 def test_the_type_table_marks_what_the_two_old_lists_disagreed_on_as_security() -> None:
