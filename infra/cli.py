@@ -175,6 +175,14 @@ LAZY: dict[str, Lazy] = {
 
 
 LAZY_IN_GROUP: dict[str, dict[str, Lazy]] = {
+    "rotation": {
+        "bootstrap-ages": Lazy(
+            "infra.switchover.bootstrap_ages_cli",
+            "bootstrap_ages_cmd",
+            "Once: date every item's value from its updated_at today.",
+            examples("cfinfra rotation bootstrap-ages", "cfinfra rotation bootstrap-ages --apply"),
+        ),
+    },
     "runners": {
         "import-access": Lazy(
             "infra.switchover.import_access_cli",
@@ -188,7 +196,8 @@ LAZY_IN_GROUP: dict[str, dict[str, Lazy]] = {
     },
 }
 """Sub-commands added to a command group from here, so the group's module need not import them
-(``runners import-access`` is switch-over tooling; ``runners`` is weekly)."""
+(``runners import-access`` and ``rotation bootstrap-ages`` are switch-over tooling; ``runners``
+and ``rotation`` are weekly)."""
 
 
 def _plain_help(command: Any) -> Any:

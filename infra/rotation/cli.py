@@ -53,7 +53,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _load(root: Path) -> list[SecretEntry]:
+def load_entries(root: Path) -> list[SecretEntry]:
+    """The manifest's entries; bad configuration ends the command (``fail_config``)."""
     from infra.config.loader import load_manifest
     from infra.errors import ConfigError
 
@@ -71,7 +72,7 @@ def _entries_of_the_run(root: Path, stack: str) -> tuple[list[SecretEntry], tupl
 
     stated = stated_environment(os.environ)
     if stated is None:
-        return _load(root), ()
+        return load_entries(root), ()
     from infra.config.loader import load_project
     from infra.errors import ConfigError
 
@@ -92,7 +93,8 @@ def _reason(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _onepassword_failed(exc: Exception) -> typer.Exit:
+def onepassword_failed(exc: Exception) -> typer.Exit:
+    """1Password could not be read: one line, exit 3 (the exit to raise)."""
     err.print(f"1Password could not be read: {_reason(exc)}", markup=False)
     return typer.Exit(ExitCode.SECRETS)
 
@@ -238,42 +240,6 @@ def _write_offline(
         out.print(f"wrote {counts_path}")
 
 
-@app.command(
-    name="bootstrap-ages",
-    epilog="\b\nExamples:\n  cfinfra rotation bootstrap-ages\n"
-    "  cfinfra rotation bootstrap-ages --apply",
-)
-def bootstrap_ages(
-    root: RootOpt = Path("."),
-    apply: Annotated[
-        bool, typer.Option("--apply", help="Write the fields (default: show what would be).")
-    ] = False,
-) -> None:
-    """Once: give every item the manifest names a `value-set-at` from its updated_at today.
-
-    Ages count from `value-set-at` only; before it existed nothing dated a value. Run it before
-    the clearance tags (or any other edit) move the items' updated_at. Items already dated are
-    left alone. Needs the write-capable service account for --apply (docs/runbooks/
-    rotate-a-token.md). No value is read into the output.
-    """
-    from infra.rotation.bootstrap import bootstrap_ages as run_bootstrap
-    from infra.sources.onepassword import authenticate
-
-    entries = _load(root)
-
-    async def go() -> list[str]:
-        return await run_bootstrap(await authenticate(), entries, apply=apply)
-
-    try:
-        lines = asyncio.run(go())
-    except Exception as exc:  # the SDK raises plain Exception; its messages hold no values
-        raise _onepassword_failed(exc) from None
-    for line in lines:
-        out.print(line, markup=False)
-    if not apply:
-        out.print("dry run: nothing was written (pass --apply)")
-
-
 def _print_offline(entries: list[SecretEntry]) -> None:
     from infra.rotation.render import OFFLINE_NOTE, offline_table
 
@@ -349,7 +315,7 @@ def run(
 
     if counts_path is not None:
         check_output_path(counts_path, "--counts")
-    entries = _load(root)
+    entries = load_entries(root)
     try:
         selected = select_automatic(entries, secret)
     except SelectionError as exc:
@@ -371,7 +337,7 @@ def run(
     try:
         outcomes = asyncio.run(_run(targets, selected, ctx))
     except Exception as exc:  # authentication failed before any rotator ran
-        raise _onepassword_failed(exc) from None
+        raise onepassword_failed(exc) from None
     _print_outcomes(outcomes, ctx)
     if counts_path is not None:
         text = json.dumps(run_counts(outcomes), sort_keys=True) + "\n"

@@ -20,6 +20,7 @@ def test_every_one_time_command_lives_in_the_switchover_package():
         ONE_TIME
     )
     assert LAZY_IN_GROUP["runners"]["import-access"].module.startswith("infra.switchover.")
+    assert LAZY_IN_GROUP["rotation"]["bootstrap-ages"].module.startswith("infra.switchover.")
 
 
 def test_the_import_contract_covers_every_weekly_module():

@@ -1,4 +1,5 @@
-"""``cfinfra rotation bootstrap-ages``: date every value once, from today's ``updated_at``.
+"""``cfinfra rotation bootstrap-ages`` (switch-over): date every value once, from today's
+``updated_at``.
 
 One-time: before this project, nothing recorded when a value was set, so the best evidence is
 when each item last changed *today*. Run it before anything else edits the items (the clearance
