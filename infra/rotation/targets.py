@@ -6,9 +6,9 @@ That is exactly what ``pulumi up`` would write the new value into, so a targeted
 URNs delivers the value to every target of the manifest entry and touches nothing else (a variable
 group or a Heroku config association is rewritten whole, from 1Password's current values).
 
-URNs are rebuilt the way the engine builds them (``urn:pulumi:<stack>::<project>::<type chain>::
-<name>``, the chain being every ancestor's type below the stack joined with ``$``); the mock
-monitor's own URNs only carry the direct parent's type.
+The URNs are the recording monitor's, which builds them as the engine does
+(``infra.plan.engine.RecordingMonitor.make_urn``: every ancestor's type below the stack in the
+chain), so they are the URNs ``pulumi up --target`` names.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from infra.config.loader import Project
 from infra.config.manifest import SecretEntry
-from infra.pulumi_formats import ROOT_STACK_TYPE, Urn
+from infra.pulumi_formats import ROOT_STACK_TYPE
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def _strings(value: Any) -> Iterator[str]:
 
 def carriers(project: Project) -> Carriers:
     """Run the program offline once and map every resource to the secrets it carries."""
-    from infra.plan.engine import PROJECT_NAME, RecordingMonitor, run_program
+    from infra.plan.engine import RecordingMonitor, run_program
     from infra.plan.fakes import FakeRegistry
     from infra.program import declare
     from infra.sources.offline import OfflineSource
@@ -71,23 +71,11 @@ def carriers(project: Project) -> Carriers:
         project.stack, lambda: declare(project, source), FakeRegistry()
     )
     ids_by_uri = {e.secret.onepassword.uri: e.id for e in project.secrets}
-    regs = monitor.registrations
-
-    def chain(mock_urn: str) -> str:
-        reg = regs[mock_urn]
-        types = [reg.type]
-        parent = reg.parent_urn
-        while parent in regs:
-            types.append(regs[parent].type)
-            parent = regs[parent].parent_urn
-        return "$".join(reversed(types))
-
     resources = []
     carried: dict[str, frozenset[str]] = {}
-    for mock_urn, reg in regs.items():
+    for urn, reg in monitor.registrations.items():
         if reg.type == ROOT_STACK_TYPE:
             continue
-        urn = str(Urn(project.stack, PROJECT_NAME, chain(mock_urn), reg.name))
         secrets = frozenset(
             ids_by_uri[source.issued[s]] for s in _strings(reg.inputs) if s in source.issued
         )

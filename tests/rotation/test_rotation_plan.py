@@ -49,3 +49,15 @@ def test_the_heroku_deploy_key_plan_checks_the_deploy_before_the_old_key_goes() 
     assert "HEROKU_EMAIL" in steps
     assert steps.index("Deliver") < steps.index("release.yml") < steps.index("revoke the old")
     assert max(len(line) for line in result.stdout.splitlines() if "urn:" not in line) <= 80
+
+
+def test_a_targeted_up_names_the_urns_the_plan_and_the_engine_give(fixture_plan) -> None:
+    """``pulumi up --target`` matches URNs exactly: each carrier's is the plan's URN of the
+    same resource (the engine's: the whole parent type chain, nothing for the root stack)."""
+    from infra.rotation.targets import carriers
+
+    found = carriers(load_project(FIXTURE_ROOT, FIXTURE_STACK))
+    planned = {(r.type, r.name): r.urn for r in fixture_plan.resources}
+    assert found.resources
+    assert all(planned[(r.type, r.name)] == r.urn for r in found.resources)
+    assert any("$" in r.urn for r in found.resources)  # some carriers are children
