@@ -567,3 +567,56 @@ def test_every_secret_a_job_reads_is_declared_for_its_environment() -> None:
     assert used
     missing = sorted(u for u in used if (u[2], u[3]) not in declared)
     assert not missing, missing
+
+
+STACK_VAR = "${{ vars.PULUMI_STACK }}"
+_CFINFRA_CALL = re.compile(
+    r"uv run (?:--no-sync )?cfinfra((?:\s+[a-z][a-z-]*)+)(?P<args>[^\n|;&>)]*)"
+)
+
+
+def _cfinfra_calls(script: str) -> Iterator[tuple[list[str], str]]:
+    """Each `uv run cfinfra <command...> <args>` of a run script, continuation lines joined
+    (messages that only name a command are not calls)."""
+    joined = script.replace("\\\n", " ")
+    for line in joined.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        for match in _CFINFRA_CALL.finditer(line):
+            words = match.group(1).split()
+            yield words, " ".join(words[1:]) + match.group("args")
+
+
+def _takes_stack(words: list[str]) -> bool:
+    """Whether the command the words name (as the CLI resolves it) has a `--stack` option."""
+    import typer
+
+    from infra.cli import app
+
+    command: Any = typer.main.get_command(app)
+    for word in words:
+        if not hasattr(command, "get_command"):
+            break  # a command, not a group: the rest are its arguments
+        sub = command.get_command(None, word)
+        if sub is None:
+            break
+        command = sub
+    return any("--stack" in getattr(p, "opts", ()) for p in command.params)
+
+
+def test_every_job_on_the_real_stack_names_it_to_every_cfinfra_command() -> None:
+    # A job that runs against Pulumi Cloud names its stack once (`vars.PULUMI_STACK`); a cfinfra
+    # command that takes `--stack` and is not told it falls back to `prod`, so a second stack
+    # would be reported, rotated or preflighted as prod's.
+    checked = 0
+    for path in workflow_files():
+        for name, job in jobs(path):
+            if STACK_VAR not in json.dumps(job):
+                continue
+            assert (job.get("env") or {}).get("STACK") == STACK_VAR, f"{path.name}: {name}"
+            for step in steps(job):
+                for words, call in _cfinfra_calls(str(step.get("run", ""))):
+                    if _takes_stack(words):
+                        checked += 1
+                        assert '--stack "$STACK"' in call, f"{path.name}: {name}: {call}"
+    assert checked >= 10
