@@ -27,7 +27,7 @@ import yaml
 from infra.config.audience import Audience, Sensitivity
 from infra.config.logins import login_key
 from infra.config.runners import is_gpu_label
-from infra.config.write_access import can_write
+from infra.config.write_access import PERMISSIONS, can_write
 from infra.plan.model import Plan, PlannedResource, SecretLineage, TargetLineage
 
 MEMBERSHIP: Final = "github:index/membership:Membership"
@@ -58,7 +58,7 @@ FROM_JSON: Final = "users_from_json "
 _ROLE_ORDER: Final = {
     "org": ("member", "admin"),
     "team": ("member", "maintainer"),
-    "repo": ("pull", "triage", "push", "maintain", "admin"),
+    "repo": PERMISSIONS,  # GitHub's repository permissions, weakest first
     "runner": ("push", "pull_request"),
     "write": ("write",),
     "secret": ("read",),
