@@ -78,7 +78,11 @@ def warn_once(message: str) -> None:
     if message in _warned:
         return
     _warned.add(message)
-    print_text(wrap(f"warning: {message}", width(stderr=True), indent="  "), stderr=True)
+    from infra.markdown import masked_text
+
+    print_text(
+        masked_text(wrap(f"warning: {message}", width(stderr=True), indent="  ")), stderr=True
+    )
 
 
 def wrap(text: str, width: int, indent: str = "") -> str:
@@ -243,7 +247,10 @@ def fail_config(exc: ConfigError, context: str = "") -> typer.Exit:
     Every command that loads the project ends this way on bad configuration, so the contract holds
     everywhere: exit 3 when the leak guard is among the problems, else 2.
     """
-    print_text(f"{context}\n{exc}" if context else str(exc), stderr=True)
+    from infra.markdown import masked_text
+
+    # A problem quotes outside input (file names, keys, values): the log is public in CI.
+    print_text(masked_text(f"{context}\n{exc}" if context else str(exc)), stderr=True)
     return typer.Exit(ExitCode.of_config_error(exc))
 
 

@@ -185,6 +185,13 @@ def document(markdown: str, *, known: Iterable[str] = (), allow: Iterable[str] =
     return Document(_mask(markdown, known=known, allow=allow))
 
 
+def masked_text(text: str) -> str:
+    """Plain text that quotes outside input (a validation report, a warning) through the same
+    pass, for the terminal and the CI log: a file named after a token, or a token in a key, is
+    named as ``[secret]`` there too."""
+    return _mask(text)
+
+
 def _unescaped(line: str) -> str:
     out = _ESCAPED.sub(r"\1", line)
     for entity, char in _ENTITIES.items():

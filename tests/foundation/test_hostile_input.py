@@ -262,3 +262,22 @@ def test_plain_data_still_reads():
     data, problems = parse_yaml("a: [1, {b: 'two'}]\nc: |\n  line\n  \tnext\n", "f.yaml")
     assert problems == []
     assert data == {"a": [1, {"b": "two"}], "c": "line\n\tnext\n"}
+
+
+TOKEN_NAME = "ghp_" + "aBcDeFgHiJkLmNoPqRsTuVwXyZ01234567"
+
+
+@pytest.mark.parametrize("folder", ["data/github/teams", "data/github/repositories", "secrets"])
+def test_a_file_named_after_a_token_is_refused_without_printing_the_token(folder):
+    # The validation report goes to the CI log, which is public: a problem names the file, and a
+    # file named after a credential must not put it there (the one masking pass, as reports).
+    root = _fresh()
+    try:
+        source = next(p for p in sorted((root / folder).iterdir()) if p.is_file())
+        shutil.copy2(source, root / folder / f"{TOKEN_NAME}.yml")
+        output, code = _validate(root)
+        assert code == 2, output
+        assert "[secret].yml" in output
+        assert TOKEN_NAME.lower() not in output.lower()
+    finally:
+        shutil.rmtree(root.parent, ignore_errors=True)
