@@ -1,4 +1,5 @@
-"""Following docs/runbooks/add-a-secret.md exactly, with its own example, keeps the suite green.
+"""Following the runbooks exactly, with their own examples: add-a-secret keeps the suite green,
+grant-a-team's grant validates and its refused example is refused as it says.
 
 The most common change in this repository must need no test edit: production is tested for
 policy only, never against a copy of itself. On a copy of the repository, the runbook's example
@@ -62,3 +63,41 @@ def test_adding_the_runbook_example_then_cfinfra_docs_leaves_every_production_te
         assert done.returncode == 0, done.stdout + done.stderr
     tests = run("-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", *PROD_TESTS)
     assert tests.returncode == 0, tests.stdout[-4000:]
+
+
+TEAM_RUNBOOK = REPO_ROOT / "docs" / "runbooks" / "grant-a-team.md"
+
+
+def team_runbook_example(after: str) -> tuple[str, str]:
+    """The runbook's YAML block after ``after``: (the repository file it names, its lines)."""
+    section = TEAM_RUNBOOK.read_text(encoding="utf-8").split(after, 1)[1]
+    match = re.search(r"```yaml\n# (?P<file>\S+)\n(?P<body>.*?)```", section, re.DOTALL)
+    assert match, f"grant-a-team.md has no YAML example after {after!r}"
+    return match.group("file"), match.group("body")
+
+
+def _validate(root) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "infra.cli", "validate", "--stack", "prod", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_team_runbook_example_validates_and_its_refused_example_is_a_leak(project_copy):
+    # Step 2's grant, added to production's data as written, validates; the example the runbook
+    # says is refused exits 3 naming the team as the route, as the runbook's table says.
+    file, body = team_runbook_example("## 2. Write the grant")
+    with (project_copy / file).open("a", encoding="utf-8") as f:
+        f.write(body)
+    done = _validate(project_copy)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    file, body = team_runbook_example("For example, this grant is refused")
+    with (project_copy / file).open("a", encoding="utf-8") as f:
+        f.write(body)
+    refused = _validate(project_copy)
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    team = yaml.safe_load(body)["teams"][0]["team"]
+    assert f"(through {team} (push))" in refused.stdout + refused.stderr
