@@ -23,6 +23,8 @@ from typer.core import TyperGroup
 from typer.models import CommandInfo
 
 from infra.console import (
+    RootOpt,
+    StackOpt,
     check_output_path,
     fail_config,
     is_stdout,
@@ -299,17 +301,6 @@ def _main(
 ) -> None:
     """conda-forge's infrastructure as code: validate, plan, diff, rotate, report."""
     route_program_warnings()
-
-
-StackOpt = Annotated[
-    str, typer.Option("--stack", "-s", help="Stack name (reads Pulumi.<stack>.yaml).")
-]
-RootOpt = Annotated[
-    Path,
-    typer.Option(
-        "--root", help="Project directory holding Pulumi.yaml, the stack file and secrets/."
-    ),
-]
 
 
 @app.command(

@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -32,6 +32,18 @@ out = Console(highlight=False, soft_wrap=True, emoji=False)
 """Results: tables, summaries, paths written."""
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 """Problems: validation reports, failures."""
+
+StackOpt = Annotated[
+    str, typer.Option("--stack", "-s", help="Stack name (reads Pulumi.<stack>.yaml).")
+]
+"""``--stack`` of the commands that load a stack."""
+RootOpt = Annotated[
+    Path,
+    typer.Option(
+        "--root", help="Project directory holding Pulumi.yaml, the stack file and secrets/."
+    ),
+]
+"""``--root`` of the commands that load a stack."""
 
 STDOUT = "-"
 """Where a command expects an output path, ``-`` means standard output."""

@@ -28,6 +28,17 @@ if TYPE_CHECKING:
     from infra.drift.credentials import CredentialInputs
 
 
+# The options every command reading a preview shares (drift-report here, drift-triage and
+# verify-preview in infra.pipeline.cli): the stack the preview must be of, and where the project
+# is when the run states itself read-only.
+PreviewStackOpt = Annotated[
+    str, typer.Option("--stack", "-s", help="The stack the preview must be of.")
+]
+RunRootOpt = Annotated[
+    Path, typer.Option("--root", help="The project directory (for a read-only run).")
+]
+
+
 def drift_report(
     preview: Annotated[
         Path,
@@ -39,9 +50,7 @@ def drift_report(
             "--output", "-o", help="Write the Markdown report here instead of stdout (`-`: stdout)."
         ),
     ] = None,
-    stack: Annotated[
-        str, typer.Option("--stack", "-s", help="The stack the preview must be of.")
-    ] = "prod",
+    stack: PreviewStackOpt = "prod",
     pulumi_exit: Annotated[
         int | None,
         typer.Option(
@@ -50,9 +59,7 @@ def drift_report(
             "counted that the report cannot account for are drift.",
         ),
     ] = None,
-    root: Annotated[
-        Path, typer.Option("--root", help="The project directory (for a read-only run).")
-    ] = Path("."),
+    root: RunRootOpt = Path("."),
 ) -> None:
     """Report drift from a `pulumi preview --json` file: exit 0 clean, 1 drift, 2 bad input.
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.console import err, fail_config, out
+from infra.console import RootOpt, StackOpt, err, fail_config, out
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 def snapshot(
     output: Annotated[Path, typer.Option("--output", "-o", help="The snapshot file to write.")],
-    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name.")] = "prod",
-    root: Annotated[Path, typer.Option("--root", help="Project directory.")] = Path("."),
+    stack: StackOpt = "prod",
+    root: RootOpt = Path("."),
     feedstock: Annotated[
         list[str] | None,
         typer.Option(

@@ -8,14 +8,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from infra.console import check_output_path, err, fail_config, out, write_output
+from infra.console import (
+    RootOpt,
+    StackOpt,
+    check_output_path,
+    err,
+    fail_config,
+    out,
+    write_output,
+)
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
     from infra.config.loader import Project
 
-StackOpt = Annotated[str, typer.Option("--stack", "-s", help="Stack name.")]
-RootOpt = Annotated[Path, typer.Option("--root", help="Project directory.")]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Also write the Markdown here (`-`: stdout).")
 ]

@@ -20,6 +20,7 @@ from infra.console import (
     read_input_json,
     write_output,
 )
+from infra.drift.cli import PreviewStackOpt, RunRootOpt
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -56,12 +57,8 @@ def verify_preview(
         Path | None,
         typer.Option("--output", "-o", help="Write the Markdown report here instead of stdout."),
     ] = None,
-    stack: Annotated[
-        str, typer.Option("--stack", "-s", help="The stack the preview must be of.")
-    ] = "prod",
-    root: Annotated[
-        Path, typer.Option("--root", help="The project directory (for a read-only run).")
-    ] = Path("."),
+    stack: PreviewStackOpt = "prod",
+    root: RunRootOpt = Path("."),
 ) -> None:
     """Check a preview against reviewed change sets: 0 all explained, 1 unexplained (or the
     preview did not complete), 2 bad input (a preview of another stack included).
@@ -159,12 +156,8 @@ def drift_triage(
     preview: Annotated[
         Path, typer.Argument(help="File holding the stdout of `pulumi preview --refresh --json`.")
     ],
-    stack: Annotated[
-        str, typer.Option("--stack", "-s", help="The stack the preview must be of.")
-    ] = "prod",
-    root: Annotated[
-        Path, typer.Option("--root", help="The project directory (for a read-only run).")
-    ] = Path("."),
+    stack: PreviewStackOpt = "prod",
+    root: RunRootOpt = Path("."),
 ) -> None:
     """Print `clean`, `ordinary` or `security` and the count: may the drift go to a public issue?
 

@@ -14,7 +14,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from infra.console import err, fail_config, out, print_document, wrap
+from infra.console import RootOpt, StackOpt, err, fail_config, out, print_document, wrap
 from infra.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -26,10 +26,6 @@ who_can = typer.Typer(
     no_args_is_help=True,
 )
 
-StackOpt = Annotated[
-    str, typer.Option("--stack", "-s", help="Stack name (reads Pulumi.<stack>.yaml).")
-]
-RootOpt = Annotated[Path, typer.Option("--root", help="Project directory.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")]
 
 
