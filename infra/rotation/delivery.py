@@ -41,6 +41,7 @@ from infra.config.manifest import (
 )
 from infra.config.stack import StackConfig
 from infra.rotation.base import RotationError
+from infra.rotation.op_items import parse_stamp
 from infra.rotation.policy import as_utc
 
 GITHUB_API = "https://api.github.com"
@@ -114,15 +115,6 @@ def _session(headers: Mapping[str, str], auth: Any = None) -> Any:
     return session
 
 
-def _stamp(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
-        return None
-
-
 class HttpVerifier:
     """Reads GitHub, Azure DevOps and Heroku with plain HTTPS calls (``requests``)."""
 
@@ -168,7 +160,7 @@ class HttpVerifier:
         )
         if res.status_code != 200:
             return Verdict(target.label, False, f"GitHub answered {res.status_code}")
-        updated = _stamp(res.json().get("updated_at"))
+        updated = parse_stamp(res.json().get("updated_at"))
         if updated is None or updated < since:
             return Verdict(target.label, False, f"updated_at {updated} is older than the new value")
         if target.visibility is Visibility.SELECTED:
@@ -210,7 +202,7 @@ class HttpVerifier:
         variable = (groups[0].get("variables") or {}).get(target.variable)
         if not variable or not variable.get("isSecret"):
             return Verdict(target.label, False, "the variable is missing or not secret")
-        modified = _stamp(groups[0].get("modifiedOn"))
+        modified = parse_stamp(groups[0].get("modifiedOn"))
         if modified is None or modified < since:
             return Verdict(target.label, False, f"group modified {modified}, before the new value")
         return Verdict(target.label, True, f"group modifiedOn {modified:%Y-%m-%d %H:%M:%S} UTC")

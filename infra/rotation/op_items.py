@@ -37,11 +37,12 @@ def stamp(moment: datetime) -> str:
     return as_utc(moment).isoformat(timespec="seconds")
 
 
-def parse_stamp(text: str) -> datetime | None:
-    """A ``value-set-at`` value back (any ISO 8601 form, ``Z`` included), or ``None``."""
-    text = text.strip()
-    if not text:
+def parse_stamp(text: object) -> datetime | None:
+    """A ``value-set-at`` value (or a service's timestamp) back: any ISO 8601 form, ``Z``
+    included; ``None`` for anything else (empty, missing, not a string)."""
+    if not isinstance(text, str) or not text.strip():
         return None
+    text = text.strip()
     try:
         return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
     except ValueError:

@@ -87,3 +87,21 @@ def test_the_cirun_policy_parses() -> None:
         }
     )
     assert rotation.aws_iam_user == "cirun"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-12-01T10:00:00Z", datetime(2026, 12, 1, 10, tzinfo=UTC)),
+        (" 2026-12-01T10:00:00+00:00 ", datetime(2026, 12, 1, 10, tzinfo=UTC)),
+        ("2026-12-01T10:00:00", datetime(2026, 12, 1, 10, tzinfo=UTC)),
+        ("", None),
+        ("yesterday", None),
+        (None, None),
+        (1764583200, None),  # a service answering a number where it documents a string
+    ],
+)
+def test_one_timestamp_reader_for_item_fields_and_service_answers(raw, expected) -> None:
+    from infra.rotation.op_items import parse_stamp
+
+    assert parse_stamp(raw) == expected
