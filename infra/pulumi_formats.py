@@ -122,11 +122,6 @@ def parse_urn(value: object, where: str = "the URN") -> Urn:
     return Urn(stack, project, qualified, name)
 
 
-def resource_type(urn: str) -> str:
-    """The resource's own type token (the last of the qualified type's chain)."""
-    return parse_urn(urn).type
-
-
 def build_urn(stack: str, project: str, type_: str, name: str, parent_urn: str = "") -> str:
     """The URN the engine gives a resource of ``type_`` named ``name`` under ``parent_urn``
     (``urn.New``: a child of the root stack, or of nothing, carries no parent type)."""

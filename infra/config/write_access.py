@@ -155,9 +155,6 @@ class WriteModel:
         key = repository.casefold()
         return next((w for n, w in self.repositories.items() if n.casefold() == key), None)
 
-    def is_core(self, login: str) -> bool:
-        return login_key(login) in self.core
-
     def team_is_core_only(self, slug: str) -> bool:
         """A declared, non-empty team whose effective members are all core people."""
         members = self.members.get(slug)
